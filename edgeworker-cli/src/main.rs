@@ -1,0 +1,36 @@
+//! `edgeworker-cli`: validate edgeworker hosts, allocate their management addresses, write
+//! their DHCP entries and plan their provisioning, from a shell.
+
+mod failure;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use failure::Failure;
+
+/// Validate, address and provision StarlingX edgeworker hosts.
+#[derive(Debug, Parser)]
+#[command(name = "edgeworker-cli", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {}
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("edgeworker-cli: {failure}");
+            failure.exit_code()
+        }
+    }
+}
