@@ -2,6 +2,7 @@
 //! their DHCP entries and plan their provisioning, from a shell.
 
 mod failure;
+mod input;
 
 use std::process::ExitCode;
 
