@@ -1,4 +1,10 @@
-//! The `edgeworker` Python module: a thin layer over `edgeworker-core` for sysinv.
+//! The compiled part of the `edgeworker` Python package: a thin layer over `edgeworker-core`
+//! for the sysinv conductor. No rule lives here: arguments are converted, the core decides,
+//! failures become the exceptions of `edgeworker._errors` at one boundary ([`errors`]).
+
+mod convert;
+mod errors;
+
 use pyo3::prelude::*;
 
 /// The compiled part of the `edgeworker` package.
