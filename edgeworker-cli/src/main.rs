@@ -3,6 +3,7 @@
 
 mod failure;
 mod input;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -19,10 +20,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Check host-add requests (or a host-update change set) exactly as sysinv would.
+    Validate(validate::ValidateArgs),
+}
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    }
 }
 
 fn main() -> ExitCode {

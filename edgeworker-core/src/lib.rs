@@ -14,5 +14,10 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod context;
+pub mod host;
 pub mod hostname;
 pub mod mac;
+pub mod personality;
+pub mod validate;
+pub mod violation;

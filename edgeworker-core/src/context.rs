@@ -1,0 +1,907 @@
+//! What the rules check a request against: the system, the management network and its pool,
+//! the existing hosts and the existing address rows.
+//!
+//! A [`Context`] indexes its hosts and rows once, when it is built, so each rule is a hash
+//! lookup rather than a scan. The allocator and DHCP stages read the same rows and MACs
+//! through [`Context::addresses`] and [`Context::mac_of`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::{IpNet, Ipv4Net};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::address::{AddressPool, AddressRange, AllocationOrder};
+use crate::hostname::Hostname;
+use crate::mac::MacAddress;
+use crate::personality::Personality;
+use crate::validate::{Effect, Outcome};
+
+/// The system's redundancy mode.
+///
+/// ```
+/// use edgeworker_core::context::SystemMode;
+/// let mode: SystemMode = serde_json::from_str("\"duplex-direct\"")?;
+/// assert_eq!(mode, SystemMode::DuplexDirect);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemMode {
+    /// One controller, nothing else may be added.
+    Simplex,
+    /// Two controllers.
+    #[default]
+    Duplex,
+    /// Two directly connected controllers.
+    DuplexDirect,
+}
+
+/// The system type.
+///
+/// ```
+/// use edgeworker_core::context::SystemType;
+/// assert_eq!(serde_json::to_string(&SystemType::AllInOne)?, "\"All-in-one\"");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SystemType {
+    /// Controllers that are also workers.
+    #[serde(rename = "All-in-one")]
+    AllInOne,
+    /// Dedicated controllers.
+    #[default]
+    Standard,
+}
+
+/// The system: mode and type. JSON: `{"mode": "duplex", "type": "Standard"}`.
+///
+/// ```
+/// use edgeworker_core::context::{System, SystemMode, SystemType};
+/// let system = System::default();
+/// assert_eq!((system.mode, system.system_type), (SystemMode::Duplex, SystemType::Standard));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Redundancy mode.
+    #[serde(default)]
+    pub mode: SystemMode,
+    /// System type.
+    #[serde(default, rename = "type")]
+    pub system_type: SystemType,
+}
+
+/// The management network: how addresses are assigned, and from which pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MgmtNetwork {
+    /// `true`: the platform allocates management addresses (sysinv's default).
+    pub dynamic: bool,
+    /// The management address pool.
+    pub pool: AddressPool,
+}
+
+/// A host's provisioning state (sysinv `invprovision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provisioning {
+    /// Not yet configured.
+    Unprovisioned,
+    /// Being configured.
+    Provisioning,
+    /// Configured.
+    Provisioned,
+    /// Being upgraded.
+    Upgrading,
+}
+
+impl Provisioning {
+    /// Whether the host has been (or is being) configured, which freezes its identity.
+    ///
+    /// ```
+    /// use edgeworker_core::context::Provisioning;
+    /// assert!(Provisioning::Upgrading.is_configured());
+    /// assert!(!Provisioning::Unprovisioned.is_configured());
+    /// ```
+    #[must_use]
+    pub fn is_configured(self) -> bool {
+        self != Self::Unprovisioned
+    }
+}
+
+/// A host's administrative state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Administrative {
+    /// Locked.
+    Locked,
+    /// Unlocked.
+    Unlocked,
+}
+
+/// A host's operational state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operational {
+    /// Enabled.
+    Enabled,
+    /// Disabled.
+    Disabled,
+}
+
+/// An existing host, as sysinv stores it. A host with neither hostname nor personality was
+/// auto-discovered (it booted on the management network) and awaits its host-add.
+///
+/// ```
+/// use edgeworker_core::context::HostRecord;
+/// let host: HostRecord = serde_json::from_str(
+///     r#"{"mgmt_mac": "08:00:27:aa:00:07", "uuid": "0b3c9f7e"}"#,
+/// )?;
+/// assert!(host.is_discovered());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostRecord {
+    /// Host name (absent for a discovered host).
+    #[serde(default)]
+    pub hostname: Option<Hostname>,
+    /// Personality (absent for a discovered host).
+    #[serde(default)]
+    pub personality: Option<Personality>,
+    /// Subfunctions as stored (e.g. `controller,worker` on All-in-one).
+    #[serde(default)]
+    pub subfunctions: Option<String>,
+    /// Management MAC address.
+    pub mgmt_mac: MacAddress,
+    /// Management address.
+    #[serde(default)]
+    pub mgmt_ip: Option<IpAddr>,
+    /// BMC address.
+    #[serde(default)]
+    pub bm_ip: Option<IpAddr>,
+    /// sysinv's identifier.
+    #[serde(default)]
+    pub uuid: Option<String>,
+    /// Provisioning state.
+    #[serde(default)]
+    pub invprovision: Option<Provisioning>,
+    /// Administrative state.
+    #[serde(default)]
+    pub administrative: Option<Administrative>,
+    /// Operational state.
+    #[serde(default)]
+    pub operational: Option<Operational>,
+    /// Availability (`available`, `online`, `offline`, ...).
+    #[serde(default)]
+    pub availability: Option<String>,
+}
+
+impl HostRecord {
+    /// Whether this is an auto-discovered host: no hostname and no personality.
+    #[must_use]
+    pub fn is_discovered(&self) -> bool {
+        self.hostname.is_none() && self.personality.is_none()
+    }
+
+    /// Whether the host's identity is frozen by provisioning.
+    #[must_use]
+    pub fn is_configured(&self) -> bool {
+        self.invprovision.is_some_and(Provisioning::is_configured)
+    }
+}
+
+/// An address row of the management pool: `controller-0-mgmt` → `192.168.204.3`.
+///
+/// ```
+/// use edgeworker_core::context::AddressRow;
+/// let row: AddressRow = serde_json::from_str(r#"{"name": "controller-mgmt", "address": "192.168.204.2"}"#)?;
+/// assert_eq!(row.host_name(), Some("controller"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressRow {
+    /// The row's name.
+    pub name: String,
+    /// The address.
+    pub address: IpAddr,
+}
+
+/// The suffix of a host's management address row.
+pub const MGMT_SUFFIX: &str = "-mgmt";
+
+impl AddressRow {
+    /// The host name the row is for: its name without the `-mgmt` suffix.
+    #[must_use]
+    pub fn host_name(&self) -> Option<&str> {
+        self.name.strip_suffix(MGMT_SUFFIX)
+    }
+}
+
+/// A context that cannot be used: the JSON path and what is wrong there.
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let err = Context::from_value(&serde_json::json!({"hosts": [{"uuid": "u", "mgmt_mac": "x"}]}))
+///     .unwrap_err();
+/// assert_eq!(err.code(), "context.invalid");
+/// assert!(err.to_string().starts_with("hosts[0].mgmt_mac: "), "{err}");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// A key the context does not have.
+    #[error("{path}: unknown field")]
+    UnknownField {
+        /// Where.
+        path: String,
+    },
+    /// A value of the wrong type or form.
+    #[error("{path}: {problem}")]
+    Invalid {
+        /// Where.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Two hosts, or two address rows, share what must be unique.
+    #[error("{path}: {what} {value} is already used by {other}")]
+    Duplicate {
+        /// Where.
+        path: String,
+        /// Which property (`hostname`, `mgmt_mac`, ...).
+        what: &'static str,
+        /// The value.
+        value: String,
+        /// The path of the first holder.
+        other: String,
+    },
+}
+
+impl ContextError {
+    /// The stable code: `context.unknown_field`, `context.invalid` or `context.duplicate`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownField { .. } => "context.unknown_field",
+            Self::Invalid { .. } => "context.invalid",
+            Self::Duplicate { .. } => "context.duplicate",
+        }
+    }
+}
+
+/// Lookups built once per context.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    by_hostname: HashMap<String, usize>,
+    by_mac: HashMap<MacAddress, usize>,
+    by_uuid: HashMap<String, usize>,
+    by_mgmt_ip: HashMap<IpAddr, usize>,
+    by_bm_ip: HashMap<IpAddr, usize>,
+    row_by_ip: HashMap<IpAddr, usize>,
+    row_by_name: HashMap<String, usize>,
+    /// Rows named `<host>-mgmt`, keyed by `<host>`, so a rule needs no string building.
+    mgmt_row_by_host: HashMap<String, usize>,
+    controllers: usize,
+}
+
+/// Inserts `key`, or answers the index of the entry already holding it.
+fn claim<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, usize>,
+    key: K,
+    i: usize,
+) -> Result<(), usize> {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Err(*e.get()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(i);
+            Ok(())
+        }
+    }
+}
+
+impl Index {
+    fn add_host(&mut self, i: usize, host: &HostRecord) -> Result<(), ContextError> {
+        let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
+            path: format!("hosts[{i}].{what}"),
+            what,
+            value,
+            other: format!("hosts[{other}]"),
+        };
+        // Check every key first so a refused host leaves the index untouched.
+        let taken = |map_hit: Option<&usize>| map_hit.copied();
+        if let Some(name) = &host.hostname
+            && let Some(o) = taken(self.by_hostname.get(name.as_str()))
+        {
+            return Err(dup("hostname", name.to_string(), o));
+        }
+        if let Some(o) = taken(self.by_mac.get(&host.mgmt_mac)) {
+            return Err(dup("mgmt_mac", host.mgmt_mac.to_string(), o));
+        }
+        if let Some(uuid) = &host.uuid
+            && let Some(o) = taken(self.by_uuid.get(uuid))
+        {
+            return Err(dup("uuid", uuid.clone(), o));
+        }
+        if let Some(ip) = host.mgmt_ip
+            && let Some(o) = taken(self.by_mgmt_ip.get(&ip))
+        {
+            return Err(dup("mgmt_ip", ip.to_string(), o));
+        }
+        if let Some(ip) = host.bm_ip
+            && let Some(o) = taken(self.by_bm_ip.get(&ip))
+        {
+            return Err(dup("bm_ip", ip.to_string(), o));
+        }
+        // Nothing is taken: these claims all succeed.
+        if let Some(name) = &host.hostname {
+            let _ = claim(&mut self.by_hostname, name.to_string(), i);
+        }
+        let _ = claim(&mut self.by_mac, host.mgmt_mac, i);
+        if let Some(uuid) = &host.uuid {
+            let _ = claim(&mut self.by_uuid, uuid.clone(), i);
+        }
+        if let Some(ip) = host.mgmt_ip {
+            let _ = claim(&mut self.by_mgmt_ip, ip, i);
+        }
+        if let Some(ip) = host.bm_ip {
+            let _ = claim(&mut self.by_bm_ip, ip, i);
+        }
+        if host
+            .personality
+            .is_some_and(|p| p.capabilities().control_plane)
+        {
+            self.controllers += 1;
+        }
+        Ok(())
+    }
+
+    fn add_row(&mut self, i: usize, row: &AddressRow) -> Result<(), ContextError> {
+        let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
+            path: format!("addresses[{i}].{what}"),
+            what,
+            value,
+            other: format!("addresses[{other}]"),
+        };
+        if let Some(&o) = self.row_by_name.get(&row.name) {
+            return Err(dup("name", row.name.clone(), o));
+        }
+        if let Some(&o) = self.row_by_ip.get(&row.address) {
+            return Err(dup("address", row.address.to_string(), o));
+        }
+        let _ = claim(&mut self.row_by_name, row.name.clone(), i);
+        let _ = claim(&mut self.row_by_ip, row.address, i);
+        if let Some(host) = row.host_name() {
+            let _ = claim(&mut self.mgmt_row_by_host, host.to_owned(), i);
+        }
+        Ok(())
+    }
+}
+
+/// Everything a rule may look at besides the request.
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let ctx = Context::default();
+/// assert!(ctx.mgmt_network().dynamic);
+/// assert_eq!(ctx.host("controller-1").and_then(|h| h.mgmt_ip).map(|ip| ip.to_string()),
+///            Some("192.168.204.4".to_owned()));
+/// assert_eq!(ctx.mgmt_row_of("controller").map(|r| r.address.to_string()),
+///            Some("192.168.204.2".to_owned()));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Context {
+    system: System,
+    mgmt_network: MgmtNetwork,
+    hosts: Vec<HostRecord>,
+    addresses: Vec<AddressRow>,
+    index: Index,
+}
+
+impl Context {
+    /// Builds a context, checking that hostnames, MACs, uuids, management and BMC
+    /// addresses, and row names and addresses, are each unique.
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::Duplicate`] naming the second holder and the first.
+    pub fn new(
+        system: System,
+        mgmt_network: MgmtNetwork,
+        hosts: Vec<HostRecord>,
+        addresses: Vec<AddressRow>,
+    ) -> Result<Self, ContextError> {
+        let mut index = Index::default();
+        for (i, host) in hosts.iter().enumerate() {
+            index.add_host(i, host)?;
+        }
+        for (i, row) in addresses.iter().enumerate() {
+            index.add_row(i, row)?;
+        }
+        Ok(Self {
+            system,
+            mgmt_network,
+            hosts,
+            addresses,
+            index,
+        })
+    }
+
+    /// Reads a context from JSON (RULES §2; every key optional, defaults as in
+    /// [`Context::default`]; `null` counts as absent).
+    ///
+    /// # Errors
+    ///
+    /// A [`ContextError`] naming the JSON path of the first problem.
+    pub fn from_value(value: &Value) -> Result<Self, ContextError> {
+        let defaults = Self::default();
+        let top = object(value, "")?;
+        let mut system = defaults.system;
+        let mut mgmt_network = defaults.mgmt_network;
+        let mut hosts = defaults.hosts;
+        let mut addresses = defaults.addresses;
+        for (key, value) in top {
+            if value.is_null() {
+                continue;
+            }
+            match key.as_str() {
+                "system" => system = typed(value, "system")?,
+                "mgmt_network" => mgmt_network = read_mgmt_network(value, mgmt_network)?,
+                "hosts" => hosts = list(value, "hosts")?,
+                "addresses" => addresses = list(value, "addresses")?,
+                other => {
+                    return Err(ContextError::UnknownField {
+                        path: other.to_owned(),
+                    });
+                }
+            }
+        }
+        Self::new(system, mgmt_network, hosts, addresses)
+    }
+
+    /// The system mode and type.
+    #[must_use]
+    pub fn system(&self) -> System {
+        self.system
+    }
+
+    /// The management network.
+    #[must_use]
+    pub fn mgmt_network(&self) -> &MgmtNetwork {
+        &self.mgmt_network
+    }
+
+    /// The existing hosts, in input order.
+    #[must_use]
+    pub fn hosts(&self) -> &[HostRecord] {
+        &self.hosts
+    }
+
+    /// The address rows of the management pool, in input order.
+    #[must_use]
+    pub fn addresses(&self) -> &[AddressRow] {
+        &self.addresses
+    }
+
+    /// Whether any host runs the Kubernetes control plane (a controller).
+    #[must_use]
+    pub fn has_controller(&self) -> bool {
+        self.index.controllers > 0
+    }
+
+    /// The host with this host name (case-sensitive).
+    #[must_use]
+    pub fn host(&self, hostname: &str) -> Option<&HostRecord> {
+        self.at(self.index.by_hostname.get(hostname))
+    }
+
+    /// The host with this management MAC address.
+    #[must_use]
+    pub fn host_by_mac(&self, mac: &MacAddress) -> Option<&HostRecord> {
+        self.at(self.index.by_mac.get(mac))
+    }
+
+    /// The host with this uuid.
+    #[must_use]
+    pub fn host_by_uuid(&self, uuid: &str) -> Option<&HostRecord> {
+        self.at(self.index.by_uuid.get(uuid))
+    }
+
+    /// The host with this management address.
+    #[must_use]
+    pub fn host_by_mgmt_ip(&self, ip: IpAddr) -> Option<&HostRecord> {
+        self.at(self.index.by_mgmt_ip.get(&ip))
+    }
+
+    /// The host with this BMC address.
+    #[must_use]
+    pub fn host_by_bm_ip(&self, ip: IpAddr) -> Option<&HostRecord> {
+        self.at(self.index.by_bm_ip.get(&ip))
+    }
+
+    /// The host a person means by `key`: its hostname, uuid or management MAC address.
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::default();
+    /// let by_mac = ctx.find_host("08:00:27:AA:00:02").and_then(|h| h.hostname.clone());
+    /// assert_eq!(by_mac.map(String::from), Some("controller-1".to_owned()));
+    /// ```
+    #[must_use]
+    pub fn find_host(&self, key: &str) -> Option<&HostRecord> {
+        self.host(key)
+            .or_else(|| self.host_by_uuid(key))
+            .or_else(|| {
+                MacAddress::parse(key)
+                    .ok()
+                    .and_then(|mac| self.host_by_mac(&mac))
+            })
+    }
+
+    /// The management MAC address of the host named `hostname`, for DHCP reservations.
+    #[must_use]
+    pub fn mac_of(&self, hostname: &str) -> Option<MacAddress> {
+        self.host(hostname).map(|h| h.mgmt_mac)
+    }
+
+    /// The address row holding `ip`.
+    #[must_use]
+    pub fn row_by_ip(&self, ip: IpAddr) -> Option<&AddressRow> {
+        self.index
+            .row_by_ip
+            .get(&ip)
+            .and_then(|&i| self.addresses.get(i))
+    }
+
+    /// The row named `<hostname>-mgmt`.
+    #[must_use]
+    pub fn mgmt_row_of(&self, hostname: &str) -> Option<&AddressRow> {
+        self.index
+            .mgmt_row_by_host
+            .get(hostname)
+            .and_then(|&i| self.addresses.get(i))
+    }
+
+    /// Adds the host an accepted host-add produced, so that later requests of the same
+    /// batch see it (as sysinv's bulk add does). An add that updates a discovered host
+    /// gives that host its hostname, personality and subfunctions instead.
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::Duplicate`] when the outcome was not produced against this context
+    /// and clashes with a host in it; the context is then unchanged.
+    ///
+    /// ```
+    /// use edgeworker_core::{context::Context, host::HostAddRequest, validate};
+    /// let mut ctx = Context::default();
+    /// let request = HostAddRequest {
+    ///     hostname: Some("edge-1".into()),
+    ///     personality: Some("edgeworker".into()),
+    ///     mgmt_mac: Some("08:00:27:aa:00:09".into()),
+    ///     ..HostAddRequest::default()
+    /// };
+    /// let outcome = validate::validate_host_add(&request, &ctx, Default::default()).expect("valid");
+    /// ctx.admit(&outcome)?;
+    /// let again = validate::validate_host_add(&request, &ctx, Default::default()).unwrap_err();
+    /// assert_eq!(again.errors()[0].code().as_str(), "hostname.duplicate");
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
+    pub fn admit(&mut self, outcome: &Outcome) -> Result<(), ContextError> {
+        let host = &outcome.host;
+        match outcome.effect {
+            Effect::Create => {
+                let record = HostRecord {
+                    hostname: host.hostname.clone(),
+                    personality: Some(host.personality),
+                    subfunctions: Some(host.subfunctions.to_string()),
+                    mgmt_mac: host.mgmt_mac,
+                    mgmt_ip: host.mgmt_ip,
+                    bm_ip: host.bm_ip,
+                    uuid: None,
+                    invprovision: Some(Provisioning::Unprovisioned),
+                    administrative: Some(Administrative::Locked),
+                    operational: Some(Operational::Disabled),
+                    availability: Some("offline".to_owned()),
+                };
+                let i = self.hosts.len();
+                self.index.add_host(i, &record)?;
+                self.hosts.push(record);
+            }
+            Effect::UpdateDiscovered => {
+                let Some(&i) = self.index.by_mac.get(&host.mgmt_mac) else {
+                    return Err(ContextError::Invalid {
+                        path: "hosts".to_owned(),
+                        problem: format!("no discovered host has mgmt_mac {}", host.mgmt_mac),
+                    });
+                };
+                if let Some(name) = &host.hostname {
+                    if let Some(&other) = self.index.by_hostname.get(name.as_str()) {
+                        return Err(ContextError::Duplicate {
+                            path: format!("hosts[{i}].hostname"),
+                            what: "hostname",
+                            value: name.to_string(),
+                            other: format!("hosts[{other}]"),
+                        });
+                    }
+                    self.index.by_hostname.insert(name.to_string(), i);
+                }
+                if host.personality.capabilities().control_plane {
+                    self.index.controllers += 1;
+                }
+                if let Some(record) = self.hosts.get_mut(i) {
+                    record.hostname.clone_from(&host.hostname);
+                    record.personality = Some(host.personality);
+                    record.subfunctions = Some(host.subfunctions.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn at(&self, i: Option<&usize>) -> Option<&HostRecord> {
+        i.and_then(|&i| self.hosts.get(i))
+    }
+}
+
+/// The built-in context: a Standard duplex system, dynamic IPv4 management network
+/// `192.168.204.0/24` (ranges `.2`–`.254`, random order), rows `controller-mgmt` `.2`,
+/// `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`, and both controllers unlocked,
+/// enabled, available and provisioned.
+impl Default for Context {
+    fn default() -> Self {
+        const NET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 204, 0), 24);
+        let at = |last: u8| IpAddr::V4(Ipv4Addr::new(192, 168, 204, last));
+        // Constants: these cannot fail, and the unit test `default_context_builds` proves it.
+        let range = AddressRange::new(at(2), at(254)).expect("constant range");
+        let pool = AddressPool::new(
+            "management",
+            IpNet::V4(NET),
+            Some(vec![range]),
+            AllocationOrder::Random,
+        )
+        .expect("constant pool");
+        let controller = |n: u8, uuid: &str| HostRecord {
+            hostname: Hostname::parse(&format!("controller-{n}")).ok(),
+            personality: Some(Personality::Controller),
+            subfunctions: Some("controller".to_owned()),
+            mgmt_mac: MacAddress::new(
+                [0x08, 0x00, 0x27, 0xaa, 0x00, n + 1],
+                crate::mac::Separator::Colon,
+            ),
+            mgmt_ip: Some(at(3 + n)),
+            bm_ip: None,
+            uuid: Some(uuid.to_owned()),
+            invprovision: Some(Provisioning::Provisioned),
+            administrative: Some(Administrative::Unlocked),
+            operational: Some(Operational::Enabled),
+            availability: Some("available".to_owned()),
+        };
+        let row = |name: &str, last: u8| AddressRow {
+            name: name.to_owned(),
+            address: at(last),
+        };
+        let hosts = vec![
+            controller(0, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a00"),
+            controller(1, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a01"),
+        ];
+        let addresses = vec![
+            row("controller-mgmt", 2),
+            row("controller-0-mgmt", 3),
+            row("controller-1-mgmt", 4),
+        ];
+        let mut index = Index::default();
+        for (i, host) in hosts.iter().enumerate() {
+            let _ = index.add_host(i, host);
+        }
+        for (i, row) in addresses.iter().enumerate() {
+            let _ = index.add_row(i, row);
+        }
+        Self {
+            system: System::default(),
+            mgmt_network: MgmtNetwork {
+                dynamic: true,
+                pool,
+            },
+            hosts,
+            addresses,
+            index,
+        }
+    }
+}
+
+fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ContextError> {
+    value.as_object().ok_or_else(|| ContextError::Invalid {
+        path: if path.is_empty() {
+            "$".to_owned()
+        } else {
+            path.to_owned()
+        },
+        problem: format!("must be an object, not {}", crate::host::json_type(value)),
+    })
+}
+
+fn typed<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, ContextError> {
+    T::deserialize(value).map_err(|err| ContextError::Invalid {
+        path: path.to_owned(),
+        problem: err.to_string(),
+    })
+}
+
+/// Reads a list element by element, so an error names the element (`hosts[3]`) and,
+/// for an object, its field (`hosts[3].mgmt_mac`).
+fn list<T: DeserializeOwned>(value: &Value, path: &str) -> Result<Vec<T>, ContextError> {
+    let items = value.as_array().ok_or_else(|| ContextError::Invalid {
+        path: path.to_owned(),
+        problem: format!("must be an array, not {}", crate::host::json_type(value)),
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = format!("{path}[{i}]");
+            if let Value::Object(fields) = item {
+                // Field by field first, for the path; then the whole, for missing fields.
+                for (key, field) in fields {
+                    if let Err(err) = T::deserialize(&Value::Object(Map::from_iter([(
+                        key.clone(),
+                        field.clone(),
+                    )])))
+                    .map(|_: T| ())
+                    {
+                        let message = err.to_string();
+                        // A lone field always lacks the required ones; only its own error counts.
+                        if !message.starts_with("missing field") {
+                            let problem = if message.starts_with("unknown field") {
+                                return Err(ContextError::UnknownField {
+                                    path: format!("{at}.{key}"),
+                                });
+                            } else {
+                                message
+                            };
+                            return Err(ContextError::Invalid {
+                                path: format!("{at}.{key}"),
+                                problem,
+                            });
+                        }
+                    }
+                }
+            }
+            typed(item, &at)
+        })
+        .collect()
+}
+
+fn read_mgmt_network(value: &Value, defaults: MgmtNetwork) -> Result<MgmtNetwork, ContextError> {
+    let fields = object(value, "mgmt_network")?;
+    let mut network = defaults;
+    for (key, value) in fields {
+        if value.is_null() {
+            continue;
+        }
+        match key.as_str() {
+            "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
+            "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+            other => {
+                return Err(ContextError::UnknownField {
+                    path: format!("mgmt_network.{other}"),
+                });
+            }
+        }
+    }
+    Ok(network)
+}
+
+impl fmt::Display for SystemMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Simplex => "simplex",
+            Self::Duplex => "duplex",
+            Self::DuplexDirect => "duplex-direct",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn default_context_builds() {
+        let ctx = Context::default();
+        assert_eq!(ctx.hosts().len(), 2);
+        assert!(ctx.has_controller());
+        assert_eq!(
+            ctx.mgmt_network().pool.ranges()[0].start(),
+            "192.168.204.2".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            ctx.row_by_ip("192.168.204.3".parse().unwrap())
+                .map(|r| r.name.as_str()),
+            Some("controller-0-mgmt")
+        );
+        assert_eq!(
+            ctx.mac_of("controller-0").map(|m| m.to_string()).as_deref(),
+            Some("08:00:27:aa:00:01")
+        );
+    }
+
+    #[test]
+    fn an_empty_object_is_the_default() {
+        let ctx = Context::from_value(&json!({})).unwrap();
+        assert_eq!(ctx.hosts(), Context::default().hosts());
+        assert_eq!(ctx.addresses(), Context::default().addresses());
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let cases = [
+            (json!([]), "$: must be an object, not an array"),
+            (json!({"sytem": {}}), "sytem: unknown field"),
+            (
+                json!({"system": {"mode": "triplex"}}),
+                "system: unknown variant `triplex`, expected one of `simplex`, `duplex`, `duplex-direct`",
+            ),
+            (
+                json!({"mgmt_network": {"dynamic": "yes"}}),
+                "mgmt_network.dynamic: invalid type: string \"yes\", expected a boolean",
+            ),
+            (
+                json!({"mgmt_network": {"pool": {"name": "m", "network": "10.0.0.0/31"}}}),
+                "mgmt_network.pool: Address pool network 10.0.0.0/31 is too small",
+            ),
+            (
+                json!({"mgmt_network": {"size": 1}}),
+                "mgmt_network.size: unknown field",
+            ),
+            (
+                json!({"hosts": {}}),
+                "hosts: must be an array, not an object",
+            ),
+            (
+                json!({"hosts": [{"uuid": "u"}]}),
+                "hosts[0]: missing field `mgmt_mac`",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "personality": "Edgeworker"}]}),
+                "hosts[0].personality: unknown variant `Edgeworker`, expected one of `controller`, `worker`, `storage`, `edgeworker`",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "colour": "red"}]}),
+                "hosts[0].colour: unknown field",
+            ),
+            (
+                json!({"addresses": [{"name": "a", "address": "10.0.0.256"}]}),
+                "addresses[0].address: invalid IP address syntax",
+            ),
+        ];
+        for (value, expected) in cases {
+            let err = Context::from_value(&value).unwrap_err();
+            assert_eq!(err.to_string(), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn duplicates_are_refused() {
+        let host = |mac: &str, name: &str| json!({"mgmt_mac": mac, "hostname": name});
+        let err = Context::from_value(
+            &json!({"hosts": [host("08:00:27:aa:00:01", "a"), host("08:00:27:AA:00:01", "b")]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "hosts[1].mgmt_mac: mgmt_mac 08:00:27:aa:00:01 is already used by hosts[0]"
+        );
+        assert_eq!(err.code(), "context.duplicate");
+        let err = Context::from_value(&json!({"addresses": [{"name": "a", "address": "10.0.0.1"}, {"name": "b", "address": "10.0.0.1"}]}))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "addresses[1].address: address 10.0.0.1 is already used by addresses[0]"
+        );
+    }
+}

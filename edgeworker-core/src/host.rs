@@ -1,0 +1,832 @@
+//! Hosts as requested (host-add request, host-update change set) and as validated.
+//!
+//! A request is raw input: its fields are the strings the caller sent, because the rules must
+//! quote them back verbatim. A [`Host`] is the result of validation: every field is parsed and
+//! normalized, so holding one proves the rules passed.
+//!
+//! Both the CLI and the Python binding build requests from a `serde_json::Value`
+//! ([`HostAddRequest::from_value`], [`ChangeSet::from_value`]), so they share one input path.
+//! JSON `null` means "absent" for every field.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::hostname::Hostname;
+use crate::mac::MacAddress;
+use crate::personality::Personality;
+use crate::violation::Violation;
+
+/// sysinv's fields a host carries through unchanged: the rules do not look at them.
+///
+/// ```
+/// use edgeworker_core::host::PassThrough;
+/// let extra = PassThrough { console: Some("ttyS0,115200".into()), ..PassThrough::default() };
+/// assert_eq!(serde_json::to_string(&extra)?, r#"{"console":"ttyS0,115200"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PassThrough {
+    /// Serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serialid: Option<String>,
+    /// Free-form location (sysinv stores an object, e.g. `{"locn": "rack 3"}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Map<String, Value>>,
+    /// Boot device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_device: Option<String>,
+    /// Root file-system device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rootfs_device: Option<String>,
+    /// Installer output (`text` or `graphical`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub install_output: Option<String>,
+    /// Console device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub console: Option<String>,
+    /// Whether the serial line's DCD is honoured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttys_dcd: Option<bool>,
+    /// `ntp` or `ptp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_synchronization: Option<String>,
+    /// Hardware settle time in seconds, as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hw_settle: Option<String>,
+    /// Virtual switch controllers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vsc_controllers: Option<String>,
+}
+
+/// A host-add request, as sent (`system host-add`).
+///
+/// ```
+/// use edgeworker_core::host::HostAddRequest;
+/// let value = serde_json::json!({
+///     "hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:09",
+/// });
+/// let request = HostAddRequest::from_value(&value).expect("well-typed");
+/// assert_eq!(request.hostname.as_deref(), Some("edge-1"));
+///
+/// let errors = HostAddRequest::from_value(&serde_json::json!({"hostnme": "x", "personality": 1}))
+///     .unwrap_err();
+/// let codes: Vec<_> = errors.iter().map(|v| v.code().as_str()).collect();
+/// assert_eq!(codes, ["request.unknown_field", "request.invalid_type"]);
+/// ```
+#[derive(Clone, Default, PartialEq)]
+pub struct HostAddRequest {
+    /// The host name.
+    pub hostname: Option<String>,
+    /// The personality.
+    pub personality: Option<String>,
+    /// Comma-separated subfunctions.
+    pub subfunctions: Option<String>,
+    /// MAC address of the management interface.
+    pub mgmt_mac: Option<String>,
+    /// Management address (static addressing only).
+    pub mgmt_ip: Option<String>,
+    /// Board management type.
+    pub bm_type: Option<String>,
+    /// Board management controller address.
+    pub bm_ip: Option<String>,
+    /// Board management user name.
+    pub bm_username: Option<String>,
+    /// Board management password (never printed, never part of a [`Host`]).
+    pub bm_password: Option<String>,
+    /// Fields carried through unchanged.
+    pub extra: PassThrough,
+}
+
+impl fmt::Debug for HostAddRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostAddRequest")
+            .field("hostname", &self.hostname)
+            .field("personality", &self.personality)
+            .field("subfunctions", &self.subfunctions)
+            .field("mgmt_mac", &self.mgmt_mac)
+            .field("mgmt_ip", &self.mgmt_ip)
+            .field("bm_type", &self.bm_type)
+            .field("bm_ip", &self.bm_ip)
+            .field("bm_username", &self.bm_username)
+            .field(
+                "bm_password",
+                &self.bm_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// The fields every request shares, with their JSON types.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Object,
+    Bool,
+}
+
+impl Kind {
+    fn expected(self) -> &'static str {
+        match self {
+            Self::Text => "a string",
+            Self::Object => "an object",
+            Self::Bool => "a boolean",
+        }
+    }
+}
+
+/// The name of a JSON value's type, for messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Every field name a request or change set may carry, so violations can name them with a
+/// `'static` string; the first ones are the only ones a host-add takes.
+const FIELDS: &[(&str, Kind)] = &[
+    ("hostname", Kind::Text),
+    ("personality", Kind::Text),
+    ("subfunctions", Kind::Text),
+    ("mgmt_mac", Kind::Text),
+    ("mgmt_ip", Kind::Text),
+    ("bm_type", Kind::Text),
+    ("bm_ip", Kind::Text),
+    ("bm_username", Kind::Text),
+    ("bm_password", Kind::Text),
+    ("serialid", Kind::Text),
+    ("location", Kind::Object),
+    ("boot_device", Kind::Text),
+    ("rootfs_device", Kind::Text),
+    ("install_output", Kind::Text),
+    ("console", Kind::Text),
+    ("ttys_dcd", Kind::Bool),
+    ("clock_synchronization", Kind::Text),
+    ("hw_settle", Kind::Text),
+    ("vsc_controllers", Kind::Text),
+    // Only the platform changes these; a change set touching them is refused by a rule.
+    ("uuid", Kind::Text),
+    ("invprovision", Kind::Text),
+    ("recordtype", Kind::Text),
+    ("administrative", Kind::Text),
+    ("operational", Kind::Text),
+    ("availability", Kind::Text),
+];
+
+/// How many of [`FIELDS`] a host-add request accepts.
+const ADD_FIELDS: usize = 19;
+
+/// Fields a change set may name but no update may change (RULES §3).
+pub const RESTRICTED_FIELDS: [&str; 8] = [
+    "mgmt_mac",
+    "mgmt_ip",
+    "uuid",
+    "invprovision",
+    "recordtype",
+    "administrative",
+    "operational",
+    "availability",
+];
+
+fn known_field(name: &str, accepted: usize) -> Option<(&'static str, Kind)> {
+    FIELDS
+        .iter()
+        .take(accepted)
+        .find(|(known, _)| *known == name)
+        .copied()
+}
+
+/// One typed field value, as read from JSON.
+enum Typed {
+    Text(String),
+    Object(Map<String, Value>),
+    Bool(bool),
+}
+
+fn typed(name: &'static str, kind: Kind, value: &Value) -> Result<Option<Typed>, Violation> {
+    match (kind, value) {
+        (_, Value::Null) => Ok(None),
+        (Kind::Text, Value::String(s)) => Ok(Some(Typed::Text(s.clone()))),
+        (Kind::Object, Value::Object(m)) => Ok(Some(Typed::Object(m.clone()))),
+        (Kind::Bool, Value::Bool(b)) => Ok(Some(Typed::Bool(*b))),
+        _ => Err(Violation::invalid_type(
+            Some(name),
+            kind.expected(),
+            json_type(value),
+        )),
+    }
+}
+
+/// Stores a typed value in the field of a request-shaped struct named `name`.
+fn assign(name: &str, value: Typed, core: &mut HostAddRequest, restricted: &mut Vec<&'static str>) {
+    let (text, object, flag) = match value {
+        Typed::Text(s) => (Some(s), None, None),
+        Typed::Object(m) => (None, Some(m), None),
+        Typed::Bool(b) => (None, None, Some(b)),
+    };
+    let e = &mut core.extra;
+    match name {
+        "hostname" => core.hostname = text,
+        "personality" => core.personality = text,
+        "subfunctions" => core.subfunctions = text,
+        "mgmt_mac" => core.mgmt_mac = text,
+        "mgmt_ip" => core.mgmt_ip = text,
+        "bm_type" => core.bm_type = text,
+        "bm_ip" => core.bm_ip = text,
+        "bm_username" => core.bm_username = text,
+        "bm_password" => core.bm_password = text,
+        "serialid" => e.serialid = text,
+        "location" => e.location = object,
+        "boot_device" => e.boot_device = text,
+        "rootfs_device" => e.rootfs_device = text,
+        "install_output" => e.install_output = text,
+        "console" => e.console = text,
+        "ttys_dcd" => e.ttys_dcd = flag,
+        "clock_synchronization" => e.clock_synchronization = text,
+        "hw_settle" => e.hw_settle = text,
+        "vsc_controllers" => e.vsc_controllers = text,
+        _ => {}
+    }
+    if let Some(field) = RESTRICTED_FIELDS.iter().find(|f| **f == name) {
+        restricted.push(field);
+    }
+}
+
+/// Reads the fields of a request object; `accepted` bounds the known fields.
+fn read_fields<'a>(
+    fields: impl Iterator<Item = (&'a String, &'a Value)>,
+    accepted: usize,
+    core: &mut HostAddRequest,
+    restricted: &mut Vec<&'static str>,
+) -> Vec<Violation> {
+    let mut errors = Vec::new();
+    for (key, value) in fields {
+        let Some((name, kind)) = known_field(key, accepted) else {
+            errors.push(Violation::unknown_field(key));
+            continue;
+        };
+        match typed(name, kind, value) {
+            Ok(Some(v)) => assign(name, v, core, restricted),
+            Ok(None) => {}
+            Err(violation) => errors.push(violation),
+        }
+    }
+    errors
+}
+
+impl HostAddRequest {
+    /// Reads a request from JSON: an object of the known fields, each of its JSON type
+    /// (`location` an object, `ttys_dcd` a boolean, every other field a string) or `null`.
+    ///
+    /// # Errors
+    ///
+    /// Every `request.unknown_field` and `request.invalid_type` violation, or one
+    /// `request.invalid_type` (field `null`) when `value` is not an object.
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Violation>> {
+        let Value::Object(map) = value else {
+            return Err(vec![Violation::invalid_type(
+                None,
+                "an object",
+                json_type(value),
+            )]);
+        };
+        let mut request = Self::default();
+        let mut ignored = Vec::new();
+        let errors = read_fields(map.iter(), ADD_FIELDS, &mut request, &mut ignored);
+        if errors.is_empty() {
+            Ok(request)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A host-update change set (`system host-update <host> field=value ...`), as sent.
+///
+/// ```
+/// use edgeworker_core::host::{ChangeSet, ChangeSetError};
+///
+/// let changes = ChangeSet::from_json(r#"{"hostname": "edge-1", "personality": "edgeworker"}"#)?;
+/// assert_eq!(changes.personality.as_deref(), Some("edgeworker"));
+///
+/// let Err(ChangeSetError::Invalid(errors)) =
+///     ChangeSet::from_json(r#"{"hostname": "a", "hostname": "b"}"#) else { panic!() };
+/// assert_eq!(errors[0].code().as_str(), "request.duplicate_field");
+/// # Ok::<(), ChangeSetError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeSet {
+    /// New host name.
+    pub hostname: Option<String>,
+    /// New personality.
+    pub personality: Option<String>,
+    /// New subfunctions.
+    pub subfunctions: Option<String>,
+    /// New board management type.
+    pub bm_type: Option<String>,
+    /// New board management address.
+    pub bm_ip: Option<String>,
+    /// New board management user name.
+    pub bm_username: Option<String>,
+    /// Whether a board management password is given (its value is not kept).
+    pub bm_password: bool,
+    /// Pass-through fields to change.
+    pub extra: PassThrough,
+    /// Restricted fields the change set names ([`RESTRICTED_FIELDS`]), in input order.
+    pub restricted: Vec<&'static str>,
+}
+
+/// Why a change-set text cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeSetError {
+    /// The text is not JSON; the error carries the line and column.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// The JSON breaks the request shape: unknown fields, wrong types, duplicate fields.
+    #[error("{}", .0.first().map_or("invalid change set", |v| v.message()))]
+    Invalid(Vec<Violation>),
+}
+
+impl ChangeSet {
+    /// Reads a change set from JSON, like [`HostAddRequest::from_value`] but with every
+    /// known field of a host (restricted ones included, refused later by the rules).
+    ///
+    /// # Errors
+    ///
+    /// Every `request.unknown_field` and `request.invalid_type` violation.
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Violation>> {
+        let Value::Object(map) = value else {
+            return Err(vec![Violation::invalid_type(
+                None,
+                "an object",
+                json_type(value),
+            )]);
+        };
+        Self::from_fields(map.iter())
+    }
+
+    /// Reads a change set from JSON text, detecting a field given twice with different
+    /// values (`request.duplicate_field`), which a parsed `Value` cannot show.
+    ///
+    /// # Errors
+    ///
+    /// [`ChangeSetError::Json`] when the text is not JSON, [`ChangeSetError::Invalid`] with
+    /// the violations otherwise.
+    pub fn from_json(text: &str) -> Result<Self, ChangeSetError> {
+        let fields = match serde_json::from_str::<FieldList>(text) {
+            Ok(fields) => fields.0,
+            // Valid JSON but not an object: the same violation as the Value path gives.
+            Err(err) if err.classify() == serde_json::error::Category::Data => {
+                let value: Value = serde_json::from_str(text)?;
+                return Self::from_value(&value).map_err(ChangeSetError::Invalid);
+            }
+            Err(err) => return Err(ChangeSetError::Json(err)),
+        };
+        let mut unique: Vec<(String, Value)> = Vec::with_capacity(fields.len());
+        let mut errors = Vec::new();
+        for (key, value) in fields {
+            match unique.iter().find(|(k, _)| *k == key) {
+                Some((_, first)) if *first != value => {
+                    if let Some((name, _)) = known_field(&key, FIELDS.len())
+                        && !errors.iter().any(|v: &Violation| v.field() == Some(name))
+                    {
+                        errors.push(Violation::duplicate_field(name));
+                    }
+                }
+                Some(_) => {}
+                None => unique.push((key, value)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ChangeSetError::Invalid(errors));
+        }
+        Self::from_fields(unique.iter().map(|(k, v)| (k, v))).map_err(ChangeSetError::Invalid)
+    }
+
+    fn from_fields<'a>(
+        fields: impl Iterator<Item = (&'a String, &'a Value)>,
+    ) -> Result<Self, Vec<Violation>> {
+        let mut core = HostAddRequest::default();
+        let mut restricted = Vec::new();
+        let errors = read_fields(fields, FIELDS.len(), &mut core, &mut restricted);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            hostname: core.hostname,
+            personality: core.personality,
+            subfunctions: core.subfunctions,
+            bm_type: core.bm_type,
+            bm_ip: core.bm_ip,
+            bm_username: core.bm_username,
+            bm_password: core.bm_password.is_some(),
+            extra: core.extra,
+            restricted,
+        })
+    }
+}
+
+/// A JSON object's fields in input order, duplicates kept.
+struct FieldList(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for FieldList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = FieldList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a change-set object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldList, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    fields.push(entry);
+                }
+                Ok(FieldList(fields))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A board management type.
+///
+/// ```
+/// use edgeworker_core::host::BmType;
+/// assert_eq!("redfish".parse::<BmType>(), Ok(BmType::Redfish));
+/// assert!(BmType::Ipmi.is_provisioned() && !BmType::None.is_provisioned());
+/// assert!("IPMI".parse::<BmType>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BmType {
+    /// No board management.
+    #[default]
+    None,
+    /// The BMC's protocol is discovered.
+    Dynamic,
+    /// IPMI.
+    Ipmi,
+    /// Redfish.
+    Redfish,
+}
+
+/// The string is not a board management type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not one of the board management types none, dynamic, ipmi, redfish")]
+pub struct UnknownBmType;
+
+impl BmType {
+    /// Whether a BMC is configured (anything but `none`).
+    #[must_use]
+    pub fn is_provisioned(self) -> bool {
+        self != Self::None
+    }
+}
+
+impl FromStr for BmType {
+    type Err = UnknownBmType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "none" => Ok(Self::None),
+            "dynamic" => Ok(Self::Dynamic),
+            "ipmi" => Ok(Self::Ipmi),
+            "redfish" => Ok(Self::Redfish),
+            _ => Err(UnknownBmType),
+        }
+    }
+}
+
+/// A host's subfunctions: its personality first, then `lowlatency` if asked for, the only
+/// subfunction a host-add may add (RULES §2.5).
+///
+/// ```
+/// use edgeworker_core::host::Subfunctions;
+/// use edgeworker_core::personality::Personality;
+///
+/// let subs = Subfunctions::parse(Personality::Edgeworker, Some("lowlatency"))?;
+/// assert_eq!(subs.to_string(), "edgeworker,lowlatency");
+/// assert_eq!(Subfunctions::parse(Personality::Worker, None)?.to_string(), "worker");
+/// assert_eq!(Subfunctions::parse(Personality::Worker, Some("worker,storage")), Err(vec!["storage".to_owned()]));
+/// # Ok::<(), Vec<String>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Subfunctions {
+    personality: Personality,
+    lowlatency: bool,
+}
+
+/// The one subfunction a host may have besides its personality.
+pub const LOWLATENCY: &str = "lowlatency";
+
+impl Subfunctions {
+    /// The subfunctions of `personality` given the comma-separated `given` (absent or empty:
+    /// the personality alone).
+    ///
+    /// # Errors
+    ///
+    /// The distinct values that are neither the personality nor `lowlatency`, in order.
+    pub fn parse(personality: Personality, given: Option<&str>) -> Result<Self, Vec<String>> {
+        let mut lowlatency = false;
+        let mut invalid: Vec<String> = Vec::new();
+        for value in given
+            .filter(|g| !g.is_empty())
+            .into_iter()
+            .flat_map(|g| g.split(','))
+        {
+            if value == LOWLATENCY {
+                lowlatency = true;
+            } else if value != personality.as_str() && !invalid.iter().any(|v| v == value) {
+                invalid.push(value.to_owned());
+            }
+        }
+        if invalid.is_empty() {
+            Ok(Self {
+                personality,
+                lowlatency,
+            })
+        } else {
+            Err(invalid)
+        }
+    }
+
+    /// The personality alone.
+    #[must_use]
+    pub fn of(personality: Personality) -> Self {
+        Self {
+            personality,
+            lowlatency: false,
+        }
+    }
+
+    /// Whether `lowlatency` is among them.
+    #[must_use]
+    pub fn lowlatency(&self) -> bool {
+        self.lowlatency
+    }
+}
+
+impl fmt::Display for Subfunctions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.personality.as_str())?;
+        if self.lowlatency {
+            write!(f, ",{LOWLATENCY}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Subfunctions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Subfunctions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let (first, _) = text.split_once(',').unwrap_or((&text, ""));
+        let personality: Personality = first.parse().map_err(de::Error::custom)?;
+        Self::parse(personality, Some(&text)).map_err(|invalid| {
+            de::Error::custom(format!("invalid subfunctions {}", invalid.join(",")))
+        })
+    }
+}
+
+/// A validated, normalized host: what a successful host-add yields (RULES §2.6).
+///
+/// The MAC address is lowercased, the subfunctions computed, `bm_type` defaulted, ignored
+/// board management fields dropped and `mgmt_ip` parsed. Only validation builds one.
+///
+/// ```
+/// use edgeworker_core::{context::Context, host::HostAddRequest, validate};
+///
+/// let request = HostAddRequest {
+///     hostname: Some("edge-1".into()),
+///     personality: Some("edgeworker".into()),
+///     mgmt_mac: Some("08:00:27:AA:00:09".into()),
+///     ..HostAddRequest::default()
+/// };
+/// let outcome = validate::validate_host_add(&request, &Context::default(), Default::default())
+///     .expect("valid");
+/// assert_eq!(outcome.host.mgmt_mac().to_string(), "08:00:27:aa:00:09");
+/// assert_eq!(outcome.host.subfunctions().to_string(), "edgeworker");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Host {
+    pub(crate) hostname: Option<Hostname>,
+    pub(crate) personality: Personality,
+    pub(crate) subfunctions: Subfunctions,
+    pub(crate) mgmt_mac: MacAddress,
+    pub(crate) mgmt_ip: Option<IpAddr>,
+    pub(crate) bm_type: BmType,
+    pub(crate) bm_ip: Option<IpAddr>,
+    pub(crate) bm_username: Option<String>,
+    /// Set when the add updates an auto-discovered host: that host's uuid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) uuid: Option<String>,
+    #[serde(flatten)]
+    pub(crate) extra: PassThrough,
+}
+
+impl Host {
+    /// The host name (controllers and storage hosts may have none yet).
+    #[must_use]
+    pub fn hostname(&self) -> Option<&Hostname> {
+        self.hostname.as_ref()
+    }
+
+    /// The personality.
+    #[must_use]
+    pub fn personality(&self) -> Personality {
+        self.personality
+    }
+
+    /// The subfunctions.
+    #[must_use]
+    pub fn subfunctions(&self) -> Subfunctions {
+        self.subfunctions
+    }
+
+    /// The management MAC address.
+    #[must_use]
+    pub fn mgmt_mac(&self) -> MacAddress {
+        self.mgmt_mac
+    }
+
+    /// The static management address, if one was given.
+    #[must_use]
+    pub fn mgmt_ip(&self) -> Option<IpAddr> {
+        self.mgmt_ip
+    }
+
+    /// The board management type.
+    #[must_use]
+    pub fn bm_type(&self) -> BmType {
+        self.bm_type
+    }
+
+    /// The BMC address (only with a provisioned `bm_type`).
+    #[must_use]
+    pub fn bm_ip(&self) -> Option<IpAddr> {
+        self.bm_ip
+    }
+
+    /// The BMC user name (only with a provisioned `bm_type`).
+    #[must_use]
+    pub fn bm_username(&self) -> Option<&str> {
+        self.bm_username.as_deref()
+    }
+
+    /// The uuid of the auto-discovered host this add updates, if any.
+    #[must_use]
+    pub fn uuid(&self) -> Option<&str> {
+        self.uuid.as_deref()
+    }
+
+    /// The pass-through fields.
+    #[must_use]
+    pub fn extra(&self) -> &PassThrough {
+        &self.extra
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn codes(errors: &[Violation]) -> Vec<(&str, Option<&str>)> {
+        errors
+            .iter()
+            .map(|v| (v.code().as_str(), v.field()))
+            .collect()
+    }
+
+    #[test]
+    fn every_add_field_is_read() {
+        let value = json!({
+            "hostname": "edge-1", "personality": "edgeworker", "subfunctions": "lowlatency",
+            "mgmt_mac": "08:00:27:aa:00:09", "mgmt_ip": null, "bm_type": "none",
+            "bm_ip": "10.0.0.1", "bm_username": "root", "bm_password": "secret",
+            "serialid": "S1", "location": {"locn": "rack 3"}, "boot_device": "sda",
+            "rootfs_device": "sda", "install_output": "text", "console": "ttyS0",
+            "ttys_dcd": true, "clock_synchronization": "ntp", "hw_settle": "0",
+            "vsc_controllers": "v",
+        });
+        let r = HostAddRequest::from_value(&value).unwrap();
+        assert_eq!(r.mgmt_ip, None);
+        assert_eq!(r.bm_password.as_deref(), Some("secret"));
+        assert_eq!(r.extra.ttys_dcd, Some(true));
+        assert_eq!(
+            r.extra.location,
+            json!({"locn": "rack 3"}).as_object().cloned()
+        );
+        assert_eq!(r.extra.vsc_controllers.as_deref(), Some("v"));
+        assert!(!format!("{r:?}").contains("secret"));
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_fields_are_named() {
+        let value = json!({"hostname": 5, "ttys_dcd": "yes", "location": "x", "uuid": "u"});
+        let errors = HostAddRequest::from_value(&value).unwrap_err();
+        assert_eq!(
+            codes(&errors),
+            [
+                ("request.invalid_type", Some("hostname")),
+                ("request.invalid_type", Some("location")),
+                ("request.invalid_type", Some("ttys_dcd")),
+                ("request.unknown_field", Some("uuid")),
+            ]
+        );
+        assert_eq!(
+            errors[0].message(),
+            "Field hostname must be a string, not a number"
+        );
+        assert_eq!(errors[3].message(), "Unknown field 'uuid'");
+        let not_object = HostAddRequest::from_value(&json!([1])).unwrap_err();
+        assert_eq!(
+            not_object[0].message(),
+            "The request must be an object, not an array"
+        );
+        assert_eq!(not_object[0].field(), None);
+    }
+
+    #[test]
+    fn change_set_keeps_restricted_fields_for_the_rules() {
+        let c = ChangeSet::from_json(
+            r#"{"mgmt_ip": "10.0.0.9", "availability": "online", "location": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.restricted, ["mgmt_ip", "availability"]);
+        assert_eq!(c.extra.location, Some(Map::new()));
+    }
+
+    #[test]
+    fn duplicates_with_equal_values_are_fine() {
+        let c = ChangeSet::from_json(r#"{"hostname": "a", "hostname": "a"}"#).unwrap();
+        assert_eq!(c.hostname.as_deref(), Some("a"));
+        let Err(ChangeSetError::Invalid(errors)) = ChangeSet::from_json(
+            r#"{"hostname": "a", "hostname": "b", "hostname": "c", "bogus": 1, "bogus": 2}"#,
+        ) else {
+            panic!("duplicates must be refused")
+        };
+        assert_eq!(
+            codes(&errors),
+            [("request.duplicate_field", Some("hostname"))]
+        );
+        assert_eq!(errors[0].message(), "Illegal duplicate parameters passed.");
+    }
+
+    #[test]
+    fn change_set_text_errors() {
+        assert!(matches!(
+            ChangeSet::from_json("{"),
+            Err(ChangeSetError::Json(_))
+        ));
+        let Err(ChangeSetError::Invalid(errors)) = ChangeSet::from_json("[]") else {
+            panic!("an array is not a change set")
+        };
+        assert_eq!(codes(&errors), [("request.invalid_type", None)]);
+    }
+
+    #[test]
+    fn subfunctions_are_deterministic() {
+        let p = Personality::Edgeworker;
+        for given in [
+            "lowlatency,edgeworker",
+            "edgeworker,lowlatency",
+            "lowlatency,lowlatency",
+        ] {
+            assert_eq!(
+                Subfunctions::parse(p, Some(given)).unwrap().to_string(),
+                "edgeworker,lowlatency"
+            );
+        }
+        assert_eq!(
+            Subfunctions::parse(p, Some("")).unwrap().to_string(),
+            "edgeworker"
+        );
+        assert_eq!(
+            Subfunctions::parse(p, Some("worker,,worker")),
+            Err(vec!["worker".to_owned(), String::new()])
+        );
+        let s: Subfunctions = serde_json::from_str("\"worker,lowlatency\"").unwrap();
+        assert_eq!(
+            s,
+            Subfunctions::parse(Personality::Worker, Some("lowlatency")).unwrap()
+        );
+        assert!(serde_json::from_str::<Subfunctions>("\"controller,worker\"").is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! host-add (RULES §2), checks in sysinv's order.
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use crate::context::Context;
+use crate::host::{Host, HostAddRequest};
+use crate::hostname::Hostname;
+use crate::mac::MacAddress;
+use crate::personality::Personality;
+use crate::violation::Violation;
+
+use super::rules::{self, BmFields, given};
+use super::{Effect, Findings, Options, Outcome, Rejection};
+
+/// Validates a host-add request against `ctx`.
+///
+/// # Errors
+///
+/// A [`Rejection`] with every violation in sysinv's order.
+///
+/// ```
+/// use edgeworker_core::{context::Context, host::HostAddRequest, validate::{self, Effect, Options}};
+///
+/// let request = HostAddRequest {
+///     hostname: Some("edge_1".into()),
+///     personality: Some("edgeworker".into()),
+///     mgmt_mac: Some("08:00:27:aa:00:09".into()),
+///     ..HostAddRequest::default()
+/// };
+/// let ctx = Context::default();
+/// let outcome = validate::validate_host_add(&request, &ctx, Options::default()).expect("valid");
+/// assert_eq!(outcome.effect, Effect::Create);
+/// assert_eq!(outcome.warnings[0].code().as_str(), "hostname.not_dns_compatible");
+///
+/// let strict = validate::validate_host_add(&request, &ctx, Options { strict: true });
+/// assert_eq!(strict.unwrap_err().errors()[0].code().as_str(), "hostname.not_dns_compatible");
+/// ```
+pub fn validate_host_add(
+    request: &HostAddRequest,
+    ctx: &Context,
+    options: Options,
+) -> Result<Outcome, Rejection> {
+    let mut f = Findings::default();
+    let raw_personality = request.personality.as_deref();
+    let personality: Option<Personality> = raw_personality.and_then(|p| p.parse().ok());
+    // A personality that is absent or invalid gets the rules of the general case.
+    let caps = personality.map(Personality::capabilities);
+    let dynamic = ctx.mgmt_network().dynamic;
+    let raw_hostname = given(request.hostname.as_ref());
+    let raw_mgmt_ip = given(request.mgmt_ip.as_ref());
+
+    // 1
+    if rules::simplex_full(ctx) {
+        f.error(Violation::system_simplex());
+    }
+    // 2, 3
+    if dynamic && raw_mgmt_ip.is_some() {
+        f.error(Violation::mgmt_ip_not_allowed());
+    }
+    if !dynamic && raw_mgmt_ip.is_none() && caps.is_none_or(|c| c.mgmt_ip_required_when_static) {
+        f.error(Violation::mgmt_ip_required());
+    }
+    // 4 to 7
+    let hostname = check_hostname(raw_hostname, raw_personality, personality, ctx, &mut f);
+    // 8, 9
+    let raw_mac = given(request.mgmt_mac.as_ref());
+    let mac = parse_mac(raw_mac, &mut f);
+    // 10, 11
+    match personality {
+        None => f.error(Violation::personality_invalid(
+            request.hostname.as_deref(),
+            raw_personality,
+        )),
+        Some(p) if !rules::compatible(p, ctx) => f.error(Violation::personality_incompatible(p)),
+        Some(_) => {}
+    }
+    // 12
+    if hostname
+        .as_ref()
+        .is_some_and(|h| ctx.host(h.as_str()).is_some())
+    {
+        f.error(Violation::hostname_duplicate());
+    }
+    // 13: a static address of the pool's family; anything else is reported at 16.
+    let pool = &ctx.mgmt_network().pool;
+    let mgmt_ip: Option<(&str, IpAddr)> = raw_mgmt_ip
+        .filter(|_| !dynamic)
+        .and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| (raw, ip)))
+        .filter(|(_, ip)| ip.is_ipv4() == pool.is_ipv4());
+    if let Some((raw, ip)) = mgmt_ip
+        && ctx.host_by_mgmt_ip(ip).is_some()
+    {
+        f.error(Violation::mgmt_ip_duplicate(raw));
+    }
+    // 14: a known MAC is a duplicate, unless its host was only discovered.
+    let mut discovered = None;
+    if let (Some(mac), Some(raw)) = (mac, raw_mac) {
+        match ctx.host_by_mac(&mac) {
+            Some(host) if host.is_discovered() => discovered = Some(host),
+            Some(_) => f.error(Violation::mgmt_mac_duplicate(raw)),
+            None => {}
+        }
+    }
+    // 15
+    let bmc = rules::check_bmc(
+        &BmFields {
+            kind: given(request.bm_type.as_ref()),
+            ip: given(request.bm_ip.as_ref()),
+            username: given(request.bm_username.as_ref()),
+            password: given(request.bm_password.as_ref()).is_some(),
+        },
+        personality,
+        request.hostname.as_deref(),
+        None,
+        ctx,
+        &mut f,
+    );
+    // 16 to 19, static addressing only (dynamic refused any mgmt_ip at 2).
+    if let (false, Some(raw)) = (dynamic, raw_mgmt_ip) {
+        match mgmt_ip {
+            None => f.error(Violation::mgmt_ip_invalid(raw)),
+            Some((raw, ip)) => check_static_address(raw, ip, hostname.as_ref(), ctx, &mut f),
+        }
+    }
+    // Ours, after all of sysinv's checks.
+    let subfunctions = personality
+        .and_then(|p| rules::check_subfunctions(p, given(request.subfunctions.as_ref()), &mut f));
+
+    let host = match (personality, subfunctions, mac, bmc) {
+        (Some(personality), Some(subfunctions), Some(mgmt_mac), Some(bmc)) => Some(Host {
+            hostname,
+            personality,
+            subfunctions,
+            mgmt_mac,
+            mgmt_ip: mgmt_ip.map(|(_, ip)| ip),
+            bm_type: bmc.kind,
+            bm_ip: bmc.ip,
+            bm_username: bmc.username,
+            uuid: discovered.and_then(|h| h.uuid.clone()),
+            extra: request.extra.clone(),
+        }),
+        _ => None,
+    };
+    let effect = if discovered.is_some() {
+        Effect::UpdateDiscovered
+    } else {
+        Effect::Create
+    };
+    let (host, warnings) = f.finish(options, host)?;
+    Ok(Outcome {
+        host,
+        warnings,
+        effect,
+    })
+}
+
+/// Checks 4 to 7, and the hostname warnings.
+fn check_hostname(
+    raw: Option<&str>,
+    raw_personality: Option<&str>,
+    personality: Option<Personality>,
+    ctx: &Context,
+    f: &mut Findings,
+) -> Option<Hostname> {
+    let Some(raw) = raw else {
+        if personality.is_none_or(|p| p.capabilities().hostname_required) {
+            f.error(Violation::hostname_missing(raw_personality));
+        }
+        return None;
+    };
+    let name = rules::parse_hostname(raw, f)?;
+    if let Some(p) = personality {
+        rules::check_hostname_policy(&name, p, f);
+    }
+    rules::hostname_warnings(&name, ctx, f);
+    Some(name)
+}
+
+/// Checks 8 and 9: present, and a MAC address.
+fn parse_mac(raw: Option<&str>, f: &mut Findings) -> Option<MacAddress> {
+    let Some(raw) = raw else {
+        f.error(Violation::mgmt_mac_missing());
+        return None;
+    };
+    let mac = MacAddress::parse(raw).ok();
+    if mac.is_none() {
+        f.error(Violation::mgmt_mac_invalid());
+    }
+    mac
+}
+
+/// Checks 17 to 19 of a static management address against the rows and the pool.
+fn check_static_address(
+    raw: &str,
+    ip: IpAddr,
+    hostname: Option<&Hostname>,
+    ctx: &Context,
+    f: &mut Findings,
+) {
+    let own_row = hostname.and_then(|h| ctx.mgmt_row_of(h.as_str()));
+    if ctx
+        .row_by_ip(ip)
+        .is_some_and(|row| own_row.is_none_or(|own| own.name != row.name))
+    {
+        f.error(Violation::mgmt_ip_allocated(raw));
+    }
+    if let (Some(name), Some(row)) = (hostname, own_row)
+        && row.address != ip
+    {
+        f.error(Violation::mgmt_ip_name_allocated(name.as_str()));
+    }
+    if !ctx.mgmt_network().pool.contains(ip) {
+        f.error(Violation::mgmt_ip_out_of_pool(raw));
+    }
+}
+
+/// [`validate_host_add`] on a request given as JSON, the path the CLI and the Python
+/// binding share: the request's own shape errors (`request.unknown_field`,
+/// `request.invalid_type`) are a rejection too.
+///
+/// # Errors
+///
+/// A [`Rejection`]: the shape errors if any, else the rule violations.
+///
+/// ```
+/// use edgeworker_core::{context::Context, validate};
+/// let rejection = validate::validate_host_add_value(
+///     &serde_json::json!({"hostname": ["edge-1"]}),
+///     &Context::default(),
+///     Default::default(),
+/// )
+/// .unwrap_err();
+/// assert_eq!(rejection.errors()[0].message(), "Field hostname must be a string, not an array");
+/// ```
+pub fn validate_host_add_value(
+    request: &Value,
+    ctx: &Context,
+    options: Options,
+) -> Result<Outcome, Rejection> {
+    match HostAddRequest::from_value(request) {
+        Ok(request) => validate_host_add(&request, ctx, options),
+        Err(errors) => Err(Rejection::new(errors, Vec::new())),
+    }
+}

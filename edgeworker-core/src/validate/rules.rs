@@ -1,0 +1,200 @@
+//! Checks shared by host-add and host-update.
+
+use std::net::IpAddr;
+
+use crate::context::{Context, SystemMode, SystemType};
+use crate::host::{BmType, Subfunctions};
+use crate::hostname::{Hostname, HostnameError};
+use crate::mac::MacAddress;
+use crate::personality::{AllInOne, HostnamePolicy, Personality};
+use crate::violation::Violation;
+
+use super::Findings;
+
+/// Names the platform itself answers to; a host named so would shadow it (RULES §2.1).
+pub(super) const PLATFORM_NAMES: [&str; 5] = [
+    "controller",
+    "controller-gateway",
+    "pxecontroller",
+    "localhost",
+    "registry.local",
+];
+
+/// A field's text, with the empty string counting as absent (as sysinv's `if not value`).
+pub(super) fn given(value: Option<&String>) -> Option<&str> {
+    value.map(String::as_str).filter(|s| !s.is_empty())
+}
+
+/// `system.simplex`: nothing may join a simplex system once its controller exists.
+pub(super) fn simplex_full(ctx: &Context) -> bool {
+    ctx.system().mode == SystemMode::Simplex && ctx.has_controller()
+}
+
+/// Whether `personality` may run on this system type and mode (RULES §2.2).
+pub(super) fn compatible(personality: Personality, ctx: &Context) -> bool {
+    let system = ctx.system();
+    match (system.system_type, personality.capabilities().all_in_one) {
+        (SystemType::Standard, _) | (SystemType::AllInOne, AllInOne::Always) => true,
+        (SystemType::AllInOne, AllInOne::DuplexOnly) => system.mode != SystemMode::Simplex,
+        (SystemType::AllInOne, AllInOne::Never) => false,
+    }
+}
+
+/// sysinv's alphabet and length checks of a given, non-empty host name.
+pub(super) fn parse_hostname(raw: &str, findings: &mut Findings) -> Option<Hostname> {
+    if let Ok(name) = Hostname::parse(raw) {
+        Some(name)
+    } else {
+        for problem in Hostname::problems(raw) {
+            match problem {
+                HostnameError::InvalidChars => {
+                    findings.error(Violation::hostname_invalid_chars());
+                }
+                HostnameError::TooLong => findings.error(Violation::hostname_too_long()),
+                // Callers pass only non-empty names; `hostname.missing` covers empty ones.
+                HostnameError::Empty => {}
+            }
+        }
+        None
+    }
+}
+
+/// The names a personality may not, or must, take (`hostname.reserved` and its contrasts).
+pub(super) fn check_hostname_policy(
+    name: &Hostname,
+    personality: Personality,
+    findings: &mut Findings,
+) {
+    let policy = personality.capabilities().hostnames;
+    if policy.allows(name.as_str()) {
+        return;
+    }
+    findings.error(match policy {
+        HostnamePolicy::NotReserved => Violation::hostname_reserved(name.as_str(), personality),
+        HostnamePolicy::ControllerNames => Violation::hostname_not_controller_name(),
+        HostnamePolicy::StorageNames => Violation::hostname_not_storage_name(),
+    });
+}
+
+/// The warnings beyond sysinv: names Kubernetes, DNS or the platform cannot take.
+pub(super) fn hostname_warnings(name: &Hostname, ctx: &Context, findings: &mut Findings) {
+    if let Some(reason) = name.dns_incompatibility() {
+        findings.strict_warn(Violation::hostname_not_dns_compatible(
+            name.as_str(),
+            reason,
+        ));
+    }
+    let text = name.as_str();
+    // A `<name>-mgmt` row with no host of that name serves another purpose (the floating
+    // controller address, NFS, ...): the new host would inherit that address.
+    let row_of_another = ctx.mgmt_row_of(text).is_some() && ctx.host(text).is_none();
+    if PLATFORM_NAMES.contains(&text) || row_of_another {
+        findings.strict_warn(Violation::hostname_shadows_platform_name(text));
+    }
+}
+
+/// `subfunctions.invalid`, and the normalized subfunctions.
+pub(super) fn check_subfunctions(
+    personality: Personality,
+    given: Option<&str>,
+    findings: &mut Findings,
+) -> Option<Subfunctions> {
+    match Subfunctions::parse(personality, given) {
+        Ok(subfunctions) => Some(subfunctions),
+        Err(invalid) => {
+            for value in invalid {
+                findings.error(Violation::subfunctions_invalid(&value));
+            }
+            None
+        }
+    }
+}
+
+/// The board management fields of a request or change set.
+pub(super) struct BmFields<'a> {
+    pub kind: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub password: bool,
+}
+
+/// Board management as it will be stored.
+pub(super) struct Bmc {
+    pub kind: BmType,
+    pub ip: Option<IpAddr>,
+    pub username: Option<String>,
+}
+
+impl Bmc {
+    const NONE: Self = Self {
+        kind: BmType::None,
+        ip: None,
+        username: None,
+    };
+}
+
+/// RULES §2.4. `own_mac` is the host being updated, whose own `bm_ip` is no duplicate.
+pub(super) fn check_bmc(
+    fields: &BmFields<'_>,
+    personality: Option<Personality>,
+    hostname: Option<&str>,
+    own_mac: Option<MacAddress>,
+    ctx: &Context,
+    findings: &mut Findings,
+) -> Option<Bmc> {
+    let bm_type = match fields.kind {
+        Some(raw) => {
+            if let Ok(t) = raw.parse::<BmType>() {
+                t
+            } else {
+                findings.error(Violation::bm_type_invalid(hostname, raw));
+                return None;
+            }
+        }
+        // sysinv's default: a BMC address and user name mean "discover the protocol".
+        None if fields.ip.is_some() && fields.username.is_some() => BmType::Dynamic,
+        None => BmType::None,
+    };
+    let board_management = personality.is_none_or(|p| p.capabilities().board_management);
+    if !bm_type.is_provisioned() {
+        let ignored: Vec<&str> = [
+            ("bm_ip", fields.ip.is_some()),
+            ("bm_username", fields.username.is_some()),
+            ("bm_password", fields.password),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect();
+        if !ignored.is_empty() {
+            findings.warn(Violation::bmc_ignored(&ignored));
+        }
+        return Some(Bmc::NONE);
+    }
+    if let (false, Some(p)) = (board_management, personality) {
+        findings.error(Violation::bmc_unsupported(p));
+        return None;
+    }
+    let before = findings.errors.len();
+    if fields.username.is_none() {
+        findings.error(Violation::bm_username_missing(hostname));
+    }
+    let bm_ip = fields
+        .ip
+        .and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| (raw, ip)));
+    match bm_ip {
+        None => findings.error(Violation::bm_ip_invalid(hostname)),
+        Some((raw, ip)) => {
+            if ctx
+                .host_by_bm_ip(ip)
+                .is_some_and(|other| Some(other.mgmt_mac) != own_mac)
+            {
+                findings.error(Violation::bm_ip_duplicate(raw));
+            }
+        }
+    }
+    (findings.errors.len() == before).then(|| Bmc {
+        kind: bm_type,
+        ip: bm_ip.map(|(_, ip)| ip),
+        username: fields.username.map(str::to_owned),
+    })
+}

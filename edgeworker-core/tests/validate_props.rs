@@ -1,0 +1,159 @@
+//! Properties of host-add over generated requests: never a panic, rejections are never
+//! empty, violations always come in sysinv's order, and accepted hosts echo the request.
+
+mod validate_common;
+
+use edgeworker_core::context::Context;
+use edgeworker_core::validate::{self, Options};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// sysinv's check order (RULES §2), by code; ours come last.
+const ORDER: [&str; 26] = [
+    "system.simplex",
+    "mgmt_ip.not_allowed",
+    "mgmt_ip.required",
+    "hostname.missing",
+    "hostname.invalid_chars",
+    "hostname.too_long",
+    "hostname.reserved|hostname.invalid_for_personality",
+    "mgmt_mac.missing",
+    "mgmt_mac.invalid",
+    "personality.invalid",
+    "personality.incompatible",
+    "hostname.duplicate",
+    "mgmt_ip.duplicate",
+    "mgmt_mac.duplicate",
+    "bm_type.invalid|bmc.unsupported",
+    "bm_username.missing",
+    "bm_ip.invalid",
+    "bm_ip.duplicate",
+    "mgmt_ip.invalid",
+    "mgmt_ip.allocated",
+    "mgmt_ip.name_allocated",
+    "mgmt_ip.out_of_pool",
+    "subfunctions.invalid",
+    "hostname.not_dns_compatible",
+    "hostname.shadows_platform_name",
+    "request.unknown_field|request.invalid_type",
+];
+
+fn rank(code: &str) -> usize {
+    ORDER
+        .iter()
+        .position(|group| group.split('|').any(|c| c == code))
+        .unwrap_or_else(|| panic!("unranked code {code}"))
+}
+
+fn text(choices: &'static [&'static str]) -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
+        3 => proptest::sample::select(choices).prop_map(|s| Some(json!(s))),
+        1 => "[ -~é]{0,12}".prop_map(|s| Some(json!(s))),
+        1 => Just(None),
+        1 => Just(Some(Value::Null)),
+    ]
+}
+
+fn request() -> impl Strategy<Value = Value> {
+    (
+        text(&[
+            "edge-1",
+            "controller-0",
+            "storage-1",
+            "Edge_1",
+            "controller",
+            "",
+            "a b",
+        ]),
+        text(&[
+            "edgeworker",
+            "worker",
+            "controller",
+            "storage",
+            "Edgeworker",
+            "",
+        ]),
+        text(&[
+            "08:00:27:bb:00:01",
+            "08:00:27:AA:00:01",
+            "08-00-27-bb-00-02",
+            "08:00:27",
+            "",
+        ]),
+        text(&[
+            "192.168.204.50",
+            "192.168.204.2",
+            "192.168.204.3",
+            "10.0.0.1",
+            "fd00::1",
+            "x",
+        ]),
+        text(&["none", "ipmi", "redfish", "dynamic", "bmc"]),
+        text(&["10.0.0.5", "10.0.0", ""]),
+        text(&["root", ""]),
+        text(&["lowlatency", "edgeworker,lowlatency", "worker", ""]),
+    )
+        .prop_map(
+            |(hostname, personality, mac, ip, bm_type, bm_ip, bm_user, subs)| {
+                let mut map = Map::new();
+                for (k, v) in [
+                    ("hostname", hostname),
+                    ("personality", personality),
+                    ("mgmt_mac", mac),
+                    ("mgmt_ip", ip),
+                    ("bm_type", bm_type),
+                    ("bm_ip", bm_ip),
+                    ("bm_username", bm_user),
+                    ("subfunctions", subs),
+                ] {
+                    if let Some(v) = v {
+                        map.insert(k.to_owned(), v);
+                    }
+                }
+                Value::Object(map)
+            },
+        )
+}
+
+fn contexts() -> Vec<Context> {
+    vec![
+        Context::default(),
+        validate_common::static_ctx(),
+        validate_common::ctx(json!({"system": {"mode": "simplex", "type": "All-in-one"}})),
+        validate_common::ctx(
+            json!({"system": {"type": "All-in-one"}, "hosts": [{"mgmt_mac": "08:00:27:bb:00:01"}]}),
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn violations_are_ordered_and_accepted_hosts_echo_the_request(request in request(), strict: bool) {
+        for ctx in contexts() {
+            match validate::validate_host_add_value(&request, &ctx, Options { strict }) {
+                Err(rejection) => {
+                    prop_assert!(!rejection.errors().is_empty());
+                    let ranks: Vec<usize> = rejection.errors().iter().map(|v| rank(v.code().as_str())).collect();
+                    prop_assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{:?}", rejection.errors());
+                    for v in rejection.errors() {
+                        prop_assert!(v.status() == 400 || v.status() == 409);
+                    }
+                }
+                Ok(outcome) => {
+                    let host = &outcome.host;
+                    prop_assert_eq!(Some(host.personality().as_str()), request["personality"].as_str());
+                    let mac = request["mgmt_mac"].as_str().map(str::to_ascii_lowercase);
+                    prop_assert_eq!(Some(host.mgmt_mac().to_string()), mac);
+                    if let Some(name) = host.hostname() {
+                        prop_assert_eq!(Some(name.as_str()), request["hostname"].as_str());
+                    }
+                    if strict {
+                        prop_assert!(outcome.warnings.iter().all(|w| w.code().as_str() == "bmc.ignored"));
+                    }
+                }
+            }
+        }
+    }
+}
