@@ -41,7 +41,7 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
     let text = String::from_utf8(bytes).map_err(|err| {
         let at = err.utf8_error().valid_up_to();
         let prefix = &err.as_bytes()[..at];
-        let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = prefix.split(|&b| b == b'\n').count();
         let column = at
             - prefix
                 .iter()

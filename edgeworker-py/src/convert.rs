@@ -1,12 +1,14 @@
 //! Python objects ⇄ `serde_json::Value`, so Python dicts enter the core through the same
 //! JSON path as the CLI's files (one input path, one set of rules).
 
+use std::fmt::Write as _;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-/// Deepest nesting accepted from Python, as serde_json's own limit for text.
+/// Deepest nesting accepted from Python, as `serde_json`'s own limit for text.
 const MAX_DEPTH: usize = 128;
 
 /// Converts a Python value made of dicts (str keys), lists, tuples, str, int, float, bool and
@@ -23,7 +25,9 @@ pub fn to_json(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 
 fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {
-        return Err(PyTypeError::new_err(format!("{path}: nested deeper than {MAX_DEPTH} levels")));
+        return Err(PyTypeError::new_err(format!(
+            "{path}: nested deeper than {MAX_DEPTH} levels"
+        )));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -42,12 +46,16 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
         if let Ok(v) = obj.extract::<u64>() {
             return Ok(Value::Number(v.into()));
         }
-        return Err(PyTypeError::new_err(format!("{path}: integer out of range")));
+        return Err(PyTypeError::new_err(format!(
+            "{path}: integer out of range"
+        )));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| PyTypeError::new_err(format!("{path}: {} is not a JSON number", f.value())));
+            .ok_or_else(|| {
+                PyTypeError::new_err(format!("{path}: {} is not a JSON number", f.value()))
+            });
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(dict.len());
@@ -60,7 +68,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
             };
             let key = key.to_cow()?.into_owned();
             let len = path.len();
-            path.push_str(&format!("[{key:?}]"));
+            let _ = write!(path, "[{key:?}]");
             let value = convert(&value, path, depth + 1)?;
             path.truncate(len);
             map.insert(key, value);
@@ -80,7 +88,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let len = path.len();
-        path.push_str(&format!("[{i}]"));
+        let _ = write!(path, "[{i}]");
         out.push(convert(item, path, depth + 1)?);
         path.truncate(len);
     }

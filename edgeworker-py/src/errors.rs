@@ -18,6 +18,7 @@ where
 
 fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType>> {
     static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let module = MODULE.get_or_try_init(py, || py.import("edgeworker._errors").map(Bound::unbind))?;
+    let module =
+        MODULE.get_or_try_init(py, || py.import("edgeworker._errors").map(Bound::unbind))?;
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
