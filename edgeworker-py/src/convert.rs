@@ -37,7 +37,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(Value::String(text(s, path)?.into_owned()));
     }
     if obj.is_instance_of::<PyInt>() {
         if let Ok(v) = obj.extract::<i64>() {
@@ -66,7 +66,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
                     key.get_type().name()?
                 )));
             };
-            let key = key.to_cow()?.into_owned();
+            let key = text(key, path)?.into_owned();
             let len = path.len();
             let _ = write!(path, "[{key:?}]");
             let value = convert(&value, path, depth + 1)?;
@@ -93,6 +93,34 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
         path.truncate(len);
     }
     Ok(Value::Array(out))
+}
+
+/// The text of a Python str; a str Rust cannot hold (a lone surrogate) is a `TypeError`
+/// naming where it is.
+fn text<'a>(s: &'a Bound<'_, PyString>, path: &str) -> PyResult<std::borrow::Cow<'a, str>> {
+    s.to_cow()
+        .map_err(|_| PyTypeError::new_err(format!("{path}: str with a lone surrogate")))
+}
+
+/// A str argument; anything else is a `TypeError` naming the argument. (pyo3's own
+/// extraction names it only in an exception note, which Python 3.9 and 3.10 do not have.)
+pub fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<std::borrow::Cow<'a, str>> {
+    match obj.cast::<PyString>() {
+        Ok(s) => text(s, what),
+        Err(_) => Err(type_error(what, "str", obj)),
+    }
+}
+
+/// An optional bool argument (absent or `None`: false); only a real bool is accepted.
+pub fn bool_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<bool> {
+    match obj {
+        None => Ok(false),
+        Some(obj) if obj.is_none() => Ok(false),
+        Some(obj) => obj
+            .cast::<PyBool>()
+            .map(PyBoolMethods::is_true)
+            .map_err(|_| type_error(what, "bool", obj)),
+    }
 }
 
 /// Converts JSON into Python dicts, lists, str, int, float, bool and None.
@@ -129,4 +157,27 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
             dict.into_any()
         }
     })
+}
+
+/// `TypeError` for an argument of the wrong Python type: `what: expected dict, not list`.
+pub fn type_error(what: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    let name = got
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    PyTypeError::new_err(format!("{what}: expected {expected}, not {name}"))
+}
+
+/// A core value as Python data, through its JSON form (the shape the CLI prints).
+///
+/// # Errors
+///
+/// Only if the value cannot be JSON (a non-string map key: none of the core's types).
+pub fn serialized<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_value(value)
+        .map_err(|err| pyo3::exceptions::PyValueError::new_err(err.to_string()))?;
+    to_py(py, &json)
 }

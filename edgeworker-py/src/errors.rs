@@ -1,9 +1,12 @@
 //! The one boundary where core failures become the Python exceptions of
-//! `edgeworker._errors`.
+//! `edgeworker._errors`. Messages and codes pass through verbatim: the core owns them.
 
+use edgeworker_core::context::ContextError;
+use edgeworker_core::validate::Rejection;
+use edgeworker_core::violation::Violation;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyList, PyType};
 
 /// Builds an instance of the exception class `name` from `edgeworker._errors`.
 pub fn raise<'py, A>(py: Python<'py>, name: &'static str, args: A) -> PyErr
@@ -21,4 +24,84 @@ fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType
     let module =
         MODULE.get_or_try_init(py, || py.import("edgeworker._errors").map(Bound::unbind))?;
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
+}
+
+/// A violation as the dict sysinv code reads: `code`, `field`, `message`, `status` (the
+/// shape `Violation` serializes to in the CLI's JSON).
+pub fn violation<'py>(py: Python<'py>, v: &Violation) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("code", v.code().as_str())?;
+    dict.set_item("field", v.field())?;
+    dict.set_item("message", v.message())?;
+    dict.set_item("status", v.status())?;
+    Ok(dict)
+}
+
+/// A list of violation dicts.
+pub fn violations<'py>(py: Python<'py>, list: &[Violation]) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for v in list {
+        out.append(violation(py, v)?)?;
+    }
+    Ok(out)
+}
+
+/// A refused host-add or host-update: `HostValidationError(errors, warnings)`.
+pub fn rejection(py: Python<'_>, rejection: &Rejection) -> PyErr {
+    match (
+        violations(py, rejection.errors()),
+        violations(py, rejection.warnings()),
+    ) {
+        (Ok(errors), Ok(warnings)) => raise(py, "HostValidationError", (errors, warnings)),
+        (Err(err), _) | (_, Err(err)) => err,
+    }
+}
+
+/// An operation the personality does not allow: `OperationNotSupportedError`, with sysinv's
+/// refusal text.
+pub fn refusal(py: Python<'_>, v: &Violation) -> PyErr {
+    raise(
+        py,
+        "OperationNotSupportedError",
+        (v.message(), v.code().as_str(), v.status()),
+    )
+}
+
+/// A context the core cannot use: `ContextError(message, code)`, the message led by the
+/// argument's name and the core's JSON path inside it.
+pub fn context(py: Python<'_>, err: &ContextError) -> PyErr {
+    raise(py, "ContextError", (format!("context: {err}"), err.code()))
+}
+
+/// A stored host (the `host` of a host-update) that is not a host record of the context:
+/// the same error a bad host inside the context gets, naming the `host` argument.
+pub fn stored_host(py: Python<'_>, err: &serde_json::Error) -> PyErr {
+    let err = ContextError::Invalid {
+        path: "host".to_owned(),
+        problem: err.to_string(),
+    };
+    raise(py, "ContextError", (err.to_string(), err.code()))
+}
+
+/// The longest piece of an argument quoted in a message, so a megabyte string cannot make a
+/// megabyte message.
+const QUOTE_LIMIT: usize = 64;
+
+/// A name that is not one of a closed set (a personality, an operation): plain
+/// `EdgeworkerError` naming the argument and the value.
+pub fn unknown(
+    py: Python<'_>,
+    argument: &str,
+    value: &str,
+    problem: &dyn std::fmt::Display,
+) -> PyErr {
+    let quoted = match value.char_indices().nth(QUOTE_LIMIT) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}…", value.get(..cut).unwrap_or_default()),
+    };
+    raise(
+        py,
+        "EdgeworkerError",
+        (format!("{argument} {quoted}: {problem}"),),
+    )
 }

@@ -1,9 +1,10 @@
 //! The compiled part of the `edgeworker` Python package: a thin layer over `edgeworker-core`
 //! for the sysinv conductor. No rule lives here: arguments are converted, the core decides,
-//! failures become the exceptions of `edgeworker._errors` at one boundary ([`errors`]).
+//! failures become the exceptions of `edgeworker._errors` at one boundary (`errors.rs`).
 
 mod convert;
 mod errors;
+mod validation;
 
 use pyo3::prelude::*;
 
@@ -12,8 +13,12 @@ use pyo3::prelude::*;
 mod _edgeworker {
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::validation::{check_operation, supports, validate_host_add, validate_host_update};
+
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add("__version__", env!("CARGO_PKG_VERSION"))
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add("PERSONALITIES", crate::validation::personalities(m.py())?)
     }
 }

@@ -49,6 +49,22 @@ class OperationNotSupportedError(EdgeworkerError):
         return str(self.args[0])
 
 
+class ContextError(EdgeworkerError):
+    """A context (or a stored host) that is well typed Python but not one the core can use.
+
+    ``code`` is the core's (``context.invalid``, ``context.unknown_field``,
+    ``context.duplicate``); the message names the argument and the path inside it, such as
+    ``context: hosts[3].mgmt_mac: ...``.
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        self.code = code
+        super().__init__(message, code)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class AddressPoolError(EdgeworkerError):
     """An address pool is invalid, or an allocation, reservation or release broke a rule."""
 
@@ -82,6 +98,7 @@ class PlanError(EdgeworkerError):
 
 __all__ = [
     "AddressPoolError",
+    "ContextError",
     "EdgeworkerError",
     "HostValidationError",
     "OperationNotSupportedError",
