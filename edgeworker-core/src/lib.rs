@@ -14,5 +14,6 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod dhcp;
 pub mod hostname;
 pub mod mac;
