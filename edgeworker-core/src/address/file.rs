@@ -272,7 +272,7 @@ fn commit(
 ) -> Result<Version, StoreError> {
     let _lock = lock_writers(path)?;
     let metadata = fs::metadata(path).map_err(io_error(path, "read the address state"))?;
-    let (mut rows, found) = read_state(path)?;
+    let (rows, found) = read_state(path)?;
     if rows.pool().name() != pool {
         return Err(StoreError::UnknownPool {
             pool: pool.to_owned(),
@@ -283,8 +283,10 @@ fn commit(
             pool: pool.to_owned(),
             expected,
             found,
+            latest: Some(Box::new(rows)),
         });
     }
+    let mut rows = rows;
     let next = found.next().ok_or_else(|| StoreError::VersionExhausted {
         pool: pool.to_owned(),
     })?;

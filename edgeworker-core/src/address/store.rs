@@ -116,6 +116,11 @@ pub enum StoreError {
         expected: Version,
         /// The version the store holds.
         found: Version,
+        /// The pool at `found`, when the store had it at hand (it read it to compare).
+        /// Starting the next attempt from it, instead of loading again, keeps a writer that
+        /// lost from losing again to the winner's next load (compare-exchange returns the
+        /// current value for the same reason).
+        latest: Option<Box<AllocatedPool>>,
     },
     /// The store holds no pool of that name.
     #[error("address pool {pool} is not in the store")]
