@@ -1,6 +1,8 @@
 //! `edgeworker-cli`: validate edgeworker hosts, allocate their management addresses, write
 //! their DHCP entries and plan their provisioning, from a shell.
 
+mod address;
+mod dhcp;
 mod failure;
 mod input;
 
@@ -19,10 +21,24 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Give a host a management address from the pool (its existing one if it has one).
+    Allocate(address::AllocateArgs),
+    /// Record the management address an operator chose for a host (static mode).
+    Reserve(address::ReserveArgs),
+    /// Return a host's management address to the pool.
+    Release(address::ReleaseArgs),
+    /// Print the dnsmasq hosts file (or additional-hosts file) for the address state.
+    Dhcp(dhcp::DhcpArgs),
+}
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Allocate(args) => address::allocate(&args),
+        Command::Reserve(args) => address::reserve(&args),
+        Command::Release(args) => address::release(&args),
+        Command::Dhcp(args) => dhcp::dhcp(&args),
+    }
 }
 
 fn main() -> ExitCode {
