@@ -4,6 +4,7 @@
 //! proportional to the rows, never to the pool's size, so a /64 with a million rows is as
 //! cheap to allocate in as a /24. Cloning is O(1) (the rows are shared until written).
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -110,6 +111,33 @@ impl AllocationError {
     }
 }
 
+/// A row name keyed by a hash first: most comparisons in the name tree are then one
+/// integer compare on the node itself instead of a trip to the heap for the string. Equal
+/// hashes fall back to the names, so collisions (even chosen ones) cost time, never
+/// correctness.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct NameKey {
+    hash: u64,
+    name: Arc<str>,
+}
+
+/// A fast multiply-rotate hash over 8-byte words (the mixing of rustc's `FxHash`); not for security.
+fn name_hash(name: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = name.len() as u64;
+    for chunk in name.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    hash
+}
+
+/// Where `name` (with its hash) lies relative to `key`.
+fn seek(hash: u64, name: &str) -> impl Fn(&NameKey) -> Ordering + Copy + '_ {
+    move |key| hash.cmp(&key.hash).then_with(|| name.cmp(&key.name))
+}
+
 /// What the allocator keeps per row.
 #[derive(Debug, Clone, Copy)]
 struct Row {
@@ -149,11 +177,13 @@ pub struct AllocatedPool {
     /// `offsets[i]`: how many range addresses lie before range `i`. An address's *position*
     /// is its index in the ranges laid end to end; positions fit a `u128` even for `::/0`.
     offsets: Arc<[u128]>,
+    /// How many addresses the ranges hold (saturating).
+    total: u128,
     /// Positions of the rows inside the ranges.
     used: Tree<u128, ()>,
     /// Addresses (as numbers) of the rows outside the ranges.
     outside: Tree<u128, ()>,
-    rows: Tree<Arc<str>, Row>,
+    rows: Tree<NameKey, Row>,
     next_seq: u64,
 }
 
@@ -178,6 +208,7 @@ impl AllocatedPool {
         Self {
             pool: Arc::new(pool),
             offsets: offsets.into(),
+            total: before,
             used: Tree::new(),
             outside: Tree::new(),
             rows: Tree::new(),
@@ -215,7 +246,7 @@ impl AllocatedPool {
             if allocated.is_allocated(address) {
                 return Err(AllocationError::AddressAllocated { address });
             }
-            if allocated.rows.get(name).is_some() {
+            if allocated.address_of(name).is_some() {
                 return Err(AllocationError::NameAllocated {
                     name: name.to_owned(),
                 });
@@ -260,8 +291,8 @@ impl AllocatedPool {
         rng: &mut R,
     ) -> Result<IpAddr, AllocationError> {
         check_name(name)?;
-        if let Some(row) = self.rows.get(name) {
-            return Ok(row.address);
+        if let Some(address) = self.address_of(name) {
+            return Ok(address);
         }
         let free = self.free_count();
         if free == 0 {
@@ -305,7 +336,7 @@ impl AllocatedPool {
     /// ```
     pub fn reserve(&mut self, name: &str, address: IpAddr) -> Result<(), AllocationError> {
         check_name(name)?;
-        let held = self.rows.get(name).map(|row| row.address);
+        let held = self.address_of(name);
         if held == Some(address) {
             return Ok(());
         }
@@ -335,7 +366,7 @@ impl AllocatedPool {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn release(&mut self, name: &str) -> Option<IpAddr> {
-        let row = self.rows.remove(name)?;
+        let row = self.rows.remove_by(seek(name_hash(name), name))?;
         match self.position_of(row.address) {
             Some(position) => self.used.remove(&position),
             None => self.outside.remove(&ip_to_u128(row.address)),
@@ -355,7 +386,9 @@ impl AllocatedPool {
     /// ```
     #[must_use]
     pub fn address_of(&self, name: &str) -> Option<IpAddr> {
-        self.rows.get(name).map(|row| row.address)
+        self.rows
+            .find(seek(name_hash(name), name))
+            .map(|row| row.address)
     }
 
     /// Whether a row holds `address`.
@@ -407,7 +440,7 @@ impl AllocatedPool {
     /// ```
     #[must_use]
     pub fn free_count(&self) -> u128 {
-        self.pool.size().saturating_sub(u128::from(self.used.len()))
+        self.total.saturating_sub(u128::from(self.used.len()))
     }
 
     /// The rows, `(name, address)`, in row order (the order given, then allocated).
@@ -427,7 +460,7 @@ impl AllocatedPool {
         let mut rows: Vec<(u64, &str, IpAddr)> = self
             .rows
             .iter()
-            .map(|(name, row)| (row.seq, &**name, row.address))
+            .map(|(key, row)| (row.seq, &*key.name, row.address))
             .collect();
         rows.sort_unstable_by_key(|&(seq, _, _)| seq);
         rows.into_iter()
@@ -456,12 +489,16 @@ impl AllocatedPool {
     /// Adds a row whose name and address are known to be free.
     fn insert_row(&mut self, name: &str, address: IpAddr) {
         match self.position_of(address) {
-            Some(position) => self.used.insert(position, ()),
-            None => self.outside.insert(ip_to_u128(address), ()),
-        };
+            Some(position) => self.used.insert_absent(position, ()),
+            None => self.outside.insert_absent(ip_to_u128(address), ()),
+        }
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
-        self.rows.insert(Arc::from(name), Row { seq, address });
+        let key = NameKey {
+            hash: name_hash(name),
+            name: Arc::from(name),
+        };
+        self.rows.insert_absent(key, Row { seq, address });
     }
 
     /// The position of an address inside the ranges, `None` outside them.

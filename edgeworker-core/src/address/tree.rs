@@ -78,8 +78,38 @@ impl<K: Ord + Clone, V: Clone> Tree<K, V> {
         None
     }
 
+    /// The value of the key for which `target` answers `Equal`; `target(key)` says where the
+    /// wanted key lies relative to `key` (for keys that cannot be borrowed as a query type).
+    pub(crate) fn find(&self, target: impl Fn(&K) -> Ordering) -> Option<&V> {
+        let mut link = &self.root;
+        while let Some(node) = link {
+            match target(&node.key) {
+                Ordering::Less => link = &node.left,
+                Ordering::Greater => link = &node.right,
+                Ordering::Equal => return Some(&node.value),
+            }
+        }
+        None
+    }
+
+    /// Removes the key `target` finds (see [`Tree::find`]); an absent key leaves the tree
+    /// untouched.
+    pub(crate) fn remove_by(&mut self, target: impl Fn(&K) -> Ordering + Copy) -> Option<V> {
+        self.find(target)?;
+        remove_by(&mut self.root, target)
+    }
+
+    /// Inserts a key the caller has just found absent, skipping the lookup `insert` makes.
+    /// (A present key would be duplicated: callers check first.)
+    pub(crate) fn insert_absent(&mut self, key: K, value: V) {
+        debug_assert!(self.find(|k| key.cmp(k)).is_none());
+        let priority = self.next_priority();
+        insert(&mut self.root, key, value, priority);
+    }
+
     /// Inserts `key` unless present; returns whether it was inserted. A present key leaves
     /// the tree (and any shared nodes) untouched.
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
         if self.get(&key).is_some() {
             return false;
@@ -96,7 +126,7 @@ impl<K: Ord + Clone, V: Clone> Tree<K, V> {
         Q: Ord + ?Sized,
     {
         self.get(key)?;
-        remove(&mut self.root, key)
+        remove_by(&mut self.root, |k: &K| key.cmp(k.borrow()))
     }
 
     /// Every entry, in key order.
@@ -205,22 +235,21 @@ fn merge<K: Clone, V: Clone>(low: Link<K, V>, high: Link<K, V>) -> Link<K, V> {
     }
 }
 
-fn remove<K, V, Q>(link: &mut Link<K, V>, key: &Q) -> Option<V>
+fn remove_by<K, V>(link: &mut Link<K, V>, target: impl Fn(&K) -> Ordering + Copy) -> Option<V>
 where
-    K: Ord + Clone + Borrow<Q>,
+    K: Clone,
     V: Clone,
-    Q: Ord + ?Sized,
 {
     let arc = link.as_mut()?;
     let node = Arc::make_mut(arc);
-    match key.cmp(node.key.borrow()) {
+    match target(&node.key) {
         Ordering::Less => {
-            let value = remove(&mut node.left, key)?;
+            let value = remove_by(&mut node.left, target)?;
             node.resize();
             Some(value)
         }
         Ordering::Greater => {
-            let value = remove(&mut node.right, key)?;
+            let value = remove_by(&mut node.right, target)?;
             node.resize();
             Some(value)
         }
