@@ -1,6 +1,7 @@
 //! Allocation through any [`AddressStore`], retrying when another writer got there first.
 
 use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 
@@ -202,6 +203,7 @@ impl<S: AddressStore> AddressManager<S> {
         let mut latest = None;
         let mut jitter = Jitter::new();
         for attempt in 0..self.max_attempts {
+            let started = Instant::now();
             let (rows, version) = match latest.take() {
                 Some(known) => known,
                 None => self.store.load(pool).await?,
@@ -217,8 +219,14 @@ impl<S: AddressStore> AddressManager<S> {
                     latest: current,
                     ..
                 }) => {
-                    latest = current.map(|rows| (*rows, found));
-                    jitter.pause(attempt);
+                    // Alternate: first retry at once from the state the store returned,
+                    // which puts this writer ahead of the winner's next load; if that
+                    // loses too, the two are in lockstep: pause, then load afresh.
+                    if attempt % 2 == 0 {
+                        latest = current.map(|rows| (*rows, found));
+                    } else {
+                        jitter.pause(attempt / 2, started.elapsed()).await;
+                    }
                 }
                 Err(err) => return Err(err.into()),
             }
@@ -230,13 +238,19 @@ impl<S: AddressStore> AddressManager<S> {
     }
 }
 
-/// A random pause after a lost race. Two writers whose decisions take equally long stay in
-/// lockstep: the winner starts its next attempt first and wins again, so the loser can lose
-/// every try. A random spin of up to 2^attempt pause instructions (capped at 1,024, some
-/// microseconds) breaks the lockstep. It deliberately does not yield: the retry starts from
-/// the state the failed commit returned, which a yield would let go stale. No timer is
-/// used, so the manager runs on any tokio runtime. Measured on the 64-task test: no pause,
-/// or a yield, left hundreds of allocations failing after 64 attempts; this pause, none.
+/// Pauses up to this long by spinning; longer pauses sleep on the blocking pool.
+const SPIN_LIMIT: Duration = Duration::from_micros(100);
+
+/// A random pause after losing twice in a row. Two writers whose decisions take equally
+/// long stay in lockstep: the winner starts its next attempt first and wins again, so the
+/// loser can lose every try. Waiting a random part of what the lost attempt cost (times 2,
+/// 4, then 8 as losses repeat), then loading afresh, breaks the lockstep. The pause is
+/// measured, not counted in instructions: a fixed spin count meant a microsecond on one CPU
+/// and far more on another. Short pauses spin; long ones (a file store's fsync-sized
+/// attempts) sleep on the blocking pool. No timer driver is needed, so the manager runs on
+/// any tokio runtime. On the 64-task test: no pause, a yield, or a pause followed by the
+/// pre-pause state each left tens to hundreds of allocations failing after 64 attempts;
+/// alternating "retry at once from the returned state" with "pause, then reload", none.
 struct Jitter {
     state: u64,
 }
@@ -249,14 +263,22 @@ impl Jitter {
         }
     }
 
-    fn pause(&mut self, attempt: u32) {
+    async fn pause(&mut self, attempt: u32, spent: Duration) {
         // xorshift64: the state is never zero, so the sequence never sticks.
         self.state ^= self.state << 13;
         self.state ^= self.state >> 7;
         self.state ^= self.state << 17;
-        let spins = self.state % (1u64 << attempt.min(10));
-        for _ in 0..spins {
-            std::hint::spin_loop();
+        let span = spent.saturating_mul(2u32 << attempt.min(2));
+        let span_nanos = u64::try_from(span.as_nanos()).unwrap_or(u64::MAX);
+        let wait = Duration::from_nanos(self.state % span_nanos.saturating_add(1));
+        if wait <= SPIN_LIMIT {
+            let until = Instant::now() + wait;
+            while Instant::now() < until {
+                std::hint::spin_loop();
+            }
+        } else {
+            // A failed pause only shortens the wait; the retry is still correct.
+            let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
         }
     }
 }
