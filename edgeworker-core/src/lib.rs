@@ -15,6 +15,7 @@
 
 pub mod address;
 pub mod context;
+pub mod dhcp;
 pub mod host;
 pub mod hostname;
 pub mod mac;
