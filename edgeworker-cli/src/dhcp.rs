@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 use edgeworker_core::address::JsonFileStore;
+use edgeworker_core::context::Context;
 use edgeworker_core::dhcp::{dnsmasq_addn_hosts, dnsmasq_hosts};
-use serde::Deserialize;
 
 use crate::address::{read_state, runtime};
+use crate::context;
 use crate::failure::{self, Failure};
-use crate::input;
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]
@@ -19,8 +19,8 @@ pub struct DhcpArgs {
     /// The address state file.
     #[arg(long, value_name = "STATE")]
     state: PathBuf,
-    /// A context file (JSON, `-` for stdin) whose `hosts[].hostname` and `hosts[].mgmt_mac`
-    /// give the MACs of the reservations; without it, lines carry no MAC.
+    /// A context file (JSON, `-` for stdin) whose hosts give the MACs of the reservations;
+    /// without it, lines carry no MAC.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
     /// Print the additional-hosts file (`<ip> <hostname>`) instead of the hosts file.
@@ -28,33 +28,23 @@ pub struct DhcpArgs {
     addn_hosts: bool,
 }
 
-// Only the two fields this command needs. The shared `Context` type is being written in
-// parallel; at merge this should read that type instead (its validation then applies).
-#[derive(Deserialize)]
-struct ContextHosts {
-    #[serde(default)]
-    hosts: Vec<ContextHost>,
-}
-
-#[derive(Deserialize)]
-struct ContextHost {
-    #[serde(default)]
-    hostname: Option<String>,
-    #[serde(default)]
-    mgmt_mac: Option<String>,
-}
-
 /// `dhcp`: prints the file's contents, one entry a line.
 pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
-    let macs: Vec<(String, String)> = match &args.context {
-        Some(path) => input::read_json::<ContextHosts>(path)?
-            .hosts
-            .into_iter()
-            // A discovered host has no hostname yet, or no MAC: nothing to reserve for it.
-            .filter_map(|host| Some((host.hostname?, host.mgmt_mac?)))
-            .collect(),
-        None => Vec::new(),
+    let context = match &args.context {
+        Some(path) => Some(context::read(Some(path))?),
+        None => None,
     };
+    // A discovered host has no hostname yet: nothing to reserve for it.
+    let macs: Vec<(String, String)> = context
+        .iter()
+        .flat_map(Context::hosts)
+        .filter_map(|host| {
+            Some((
+                host.hostname.as_ref()?.to_string(),
+                host.mgmt_mac.to_string(),
+            ))
+        })
+        .collect();
     let store = JsonFileStore::new(&args.state);
     let (rows, _) = runtime()?.block_on(read_state(&store))?;
     let rows = rows.rows();

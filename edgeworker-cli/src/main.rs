@@ -2,6 +2,7 @@
 //! their DHCP entries and plan their provisioning, from a shell.
 
 mod address;
+mod context;
 mod dhcp;
 mod failure;
 mod input;
