@@ -3,6 +3,7 @@
 
 mod failure;
 mod input;
+mod plan;
 
 use std::process::ExitCode;
 
@@ -19,10 +20,18 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Plan the provisioning of edgeworker nodes: text, JSON, or an Ansible directory.
+    Plan(plan::PlanArgs),
+    /// Report the nodes whose kubelet breaks the version-skew policy for a control plane.
+    SkewCheck(plan::SkewArgs),
+}
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Plan(args) => plan::plan(args),
+        Command::SkewCheck(args) => plan::skew(args),
+    }
 }
 
 fn main() -> ExitCode {

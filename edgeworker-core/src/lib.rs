@@ -16,3 +16,4 @@
 pub mod address;
 pub mod hostname;
 pub mod mac;
+pub mod plan;
