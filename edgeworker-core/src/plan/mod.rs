@@ -47,7 +47,10 @@ pub use os::{
     Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager, ReleaseMatch,
     SUPPORTED, find_os, supported_list,
 };
-pub use render::ansible::{AnsibleFiles, RenderError};
+pub use render::ansible::{
+    AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,
+};
+pub use render::write::HEADER as ANSIBLE_HEADER;
 pub use render::write::WriteError;
 pub use step::{Action, Check, Guard, Handler, ServiceState, Side, Step, StepId, TokenSource};
 pub use values::{

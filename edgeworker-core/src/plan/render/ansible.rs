@@ -35,6 +35,11 @@ pub const CONTROLLER_GROUP: &str = "edgeworker_controller";
 /// The inventory group of the nodes.
 pub const NODE_GROUP: &str = "edgeworkers";
 
+/// The extra-var that, set to `false`, keeps the handlers from restarting or reloading
+/// anything (`-e edgeworker_restart_services=false`): for dry runs on machines without
+/// systemd, such as `.ci/ansible-check`. Handlers ignore `--tags`, so a variable is the way.
+pub const RESTART_SWITCH: &str = "edgeworker_restart_services";
+
 /// The rendered files, in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnsibleFiles {
@@ -280,18 +285,16 @@ fn handlers() -> Vec<Yaml> {
     };
     let handler =
         |name: &str, listen: Handler, module: &str, args: Yaml, family: Option<OsFamily>| {
-            let mut h = map([
+            let mut when = vec![s(format!("{RESTART_SWITCH} | default(true) | bool"))];
+            if let Some(family) = family {
+                when.push(s(format!("edgeworker_family == '{}'", family_key(family))));
+            }
+            map([
                 ("name", s(name)),
                 ("listen", s(listen.as_str())),
                 (module, args),
-            ]);
-            if let Some(family) = family {
-                h = h.with(
-                    "when",
-                    s(format!("edgeworker_family == '{}'", family_key(family))),
-                );
-            }
-            h
+                ("when", Yaml::Seq(when)),
+            ])
         };
     let argv = |items: &[&str]| map([("argv", strs(items))]);
     vec![
