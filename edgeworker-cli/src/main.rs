@@ -30,7 +30,7 @@ enum Command {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Plan(args) => plan::plan(args),
-        Command::SkewCheck(args) => plan::skew(args),
+        Command::SkewCheck(args) => plan::skew(&args),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `plan` and `skew-check`: the provisioning plan and the version-skew report, from a shell.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -126,22 +127,25 @@ fn write_failure(err: &WriteError) -> Failure {
 }
 
 /// What to run next; names the token variable when the token was given (never its value).
+/// (Writing into a String cannot fail, hence the ignored results.)
 fn ansible_note(plan: &Plan, dir: &Path) -> String {
     let d = dir.display();
     let mut note = format!("wrote {d}/playbook.yml and {d}/inventory.yml\n");
     if matches!(plan.controller().join(), Join::Given { .. }) {
-        note.push_str(&format!(
-            "the join token is not in these files: export {JOIN_TOKEN_ENV}=<token> before running\n"
-        ));
+        let _ = writeln!(
+            note,
+            "the join token is not in these files: export {JOIN_TOKEN_ENV}=<token> before running"
+        );
     }
-    note.push_str(&format!(
-        "run: ansible-playbook -i {d}/inventory.yml {d}/playbook.yml\n"
-    ));
+    let _ = writeln!(
+        note,
+        "run: ansible-playbook -i {d}/inventory.yml {d}/playbook.yml"
+    );
     note
 }
 
 /// `skew-check`: exit 1 when any node's kubelet is outside the policy.
-pub fn skew(args: SkewArgs) -> Result<ExitCode, Failure> {
+pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
     let control_plane = KubeVersion::parse(&args.control_plane).ok_or_else(|| {
         Failure::usage(format!(
             "--control-plane: {:?} is not a Kubernetes release version like 1.29.2",
@@ -175,10 +179,11 @@ pub fn skew(args: SkewArgs) -> Result<ExitCode, Failure> {
                 };
                 text.push_str(&line);
             }
-            text.push_str(&format!(
-                "{violations} of {} node(s) violate the version-skew policy for control plane {control_plane}\n",
+            let _ = writeln!(
+                text,
+                "{violations} of {} node(s) violate the version-skew policy for control plane {control_plane}",
                 rows.len()
-            ));
+            );
             text
         }
         SkewFormat::Json => {

@@ -6,6 +6,8 @@
 //! playbook runs exactly the steps the plan shows.
 
 use super::JOIN_TOKEN_ENV;
+use std::fmt::Write as _;
+
 use super::input::{Controller, Join, Node};
 use super::os::{ContainerdSource, OsProfile, PackageManager};
 use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
@@ -87,6 +89,8 @@ strings! {
 }
 
 /// What is known of the plan's shape in both renderings (flags, numbers: never input text).
+// Independent yes/no facts of the inputs; no state machine hides in them.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
     pub(crate) has_http: bool,
@@ -122,6 +126,16 @@ pub enum Secrets {
     Reveal,
 }
 
+/// Concatenates one formatted piece per item.
+fn concat_lines<T>(items: &[T], piece: impl Fn(&mut String, &T) -> std::fmt::Result) -> String {
+    let mut out = String::new();
+    for item in items {
+        // Formatting into a String cannot fail.
+        let _ = piece(&mut out, item);
+    }
+    out
+}
+
 /// The host part of `host[:port]`.
 fn registry_host(registry: &str) -> &str {
     if registry.starts_with('[') {
@@ -150,7 +164,9 @@ impl ControllerStrings {
             u.as_ref().map(ToString::to_string).unwrap_or_default()
         };
         let systemd = |u: &Option<super::values::ProxyUrl>| {
-            u.as_ref().map(|u| u.for_systemd()).unwrap_or_default()
+            u.as_ref()
+                .map(super::values::ProxyUrl::for_systemd)
+                .unwrap_or_default()
         };
         let ca_cert_hash_given = match c.join() {
             Join::Given { ca_cert_hash, .. } => ca_cert_hash.to_string(),
@@ -167,12 +183,10 @@ impl ControllerStrings {
             registry_host: registry_host(c.registry().as_str()).to_owned(),
             registry_ca_cert: c.registry_ca_cert().to_string(),
             dns_spaced: join(dns.clone(), " "),
-            dns_semicolons: dns.iter().map(|d| format!("{d};")).collect(),
-            chrony_servers: c
-                .ntp_servers()
-                .iter()
-                .map(|s| format!("server {s} iburst\n"))
-                .collect(),
+            dns_semicolons: concat_lines(&dns, |out, d| write!(out, "{d};")),
+            chrony_servers: concat_lines(c.ntp_servers(), |out, s| {
+                writeln!(out, "server {s} iburst")
+            }),
             http_proxy: url(&proxy.http),
             https_proxy: url(&proxy.https),
             http_proxy_systemd: systemd(&proxy.http),
@@ -540,10 +554,10 @@ pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Option<Step> {
         PackageManager::Apt => {
             let mut content = format!("{HEADER}: package downloads through the proxy.\n");
             if s.has_http {
-                content.push_str(&format!("Acquire::http::Proxy \"{}\";\n", f.c.http_proxy));
+                let _ = writeln!(content, "Acquire::http::Proxy \"{}\";", f.c.http_proxy);
             }
             if s.has_https {
-                content.push_str(&format!("Acquire::https::Proxy \"{}\";\n", f.c.https_proxy));
+                let _ = writeln!(content, "Acquire::https::Proxy \"{}\";", f.c.https_proxy);
             }
             write(manager.proxy_file(), content, 0o644)
         }
@@ -563,18 +577,20 @@ pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Option<Step> {
     };
     let mut dropin = format!("{HEADER}: containerd pulls through the proxy.\n[Service]\n");
     if s.has_http {
-        dropin.push_str(&format!(
-            "Environment=\"HTTP_PROXY={}\"\n",
+        let _ = writeln!(
+            dropin,
+            "Environment=\"HTTP_PROXY={}\"",
             f.c.http_proxy_systemd
-        ));
+        );
     }
     if s.has_https {
-        dropin.push_str(&format!(
-            "Environment=\"HTTPS_PROXY={}\"\n",
+        let _ = writeln!(
+            dropin,
+            "Environment=\"HTTPS_PROXY={}\"",
             f.c.https_proxy_systemd
-        ));
+        );
     }
-    dropin.push_str(&format!("Environment=\"NO_PROXY={}\"\n", f.c.no_proxy));
+    let _ = writeln!(dropin, "Environment=\"NO_PROXY={}\"", f.c.no_proxy);
     let actions = vec![
         package_proxy,
         Action::Directory {
@@ -945,11 +961,11 @@ pub(crate) fn cleanup(f: &Facts) -> Step {
 }
 
 /// Steps 1 to 5.
-pub(crate) fn controller_steps(f: &Facts, nodes: Vec<(String, String)>) -> Vec<Step> {
+pub(crate) fn controller_steps(f: &Facts, nodes: &[(String, String)]) -> Vec<Step> {
     vec![
         lock(f),
-        inventory(nodes.clone()),
-        hosts(&nodes),
+        inventory(nodes.to_vec()),
+        hosts(nodes),
         stage(f),
         join_credentials(f),
     ]

@@ -220,8 +220,12 @@ impl Problem {
 /// assert!(err.to_string().starts_with("node \"edge-3\" (nodes[2]): mgmt_mac: \"nope\""));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{subject}: {field}: {problem}")]
-pub struct PlanError {
+#[error("{}: {}: {}", .0.subject, .0.field, .0.problem)]
+pub struct PlanError(Box<Located>);
+
+/// A problem with its location; boxed so `Result<_, PlanError>` stays one pointer wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Located {
     subject: Subject,
     field: String,
     problem: Problem,
@@ -231,24 +235,24 @@ impl PlanError {
     /// An error about `field` of `subject`.
     #[must_use]
     pub fn new(subject: Subject, field: impl Into<String>, problem: Problem) -> Self {
-        Self {
+        Self(Box::new(Located {
             subject,
             field: field.into(),
             problem,
-        }
+        }))
     }
 
     /// The stable code, as [`Problem::code`].
     #[must_use]
     pub fn code(&self) -> &'static str {
-        self.problem.code()
+        self.0.problem.code()
     }
 
     /// The node concerned: its hostname when known, else `nodes[<index>]`; `None` for the
     /// controller facts and the nodes array as a whole.
     #[must_use]
     pub fn node(&self) -> Option<String> {
-        match &self.subject {
+        match &self.0.subject {
             Subject::Node {
                 hostname: Some(name),
                 ..
@@ -262,19 +266,19 @@ impl PlanError {
     /// (`proxy.https`, `labels.tier`, `os.version`).
     #[must_use]
     pub fn field(&self) -> &str {
-        &self.field
+        &self.0.field
     }
 
     /// What the error concerns.
     #[must_use]
     pub fn subject(&self) -> &Subject {
-        &self.subject
+        &self.0.subject
     }
 
     /// The problem, without its location.
     #[must_use]
     pub fn problem(&self) -> &Problem {
-        &self.problem
+        &self.0.problem
     }
 }
 

@@ -148,12 +148,12 @@ impl Plan {
     #[must_use]
     pub fn steps(&self, secrets: Secrets) -> Vec<Step> {
         let facts = builder::Facts::concrete(&self.controller, secrets);
-        let hosts = self
+        let hosts: Vec<(String, String)> = self
             .nodes
             .iter()
             .map(|p| (p.node.hostname().to_string(), p.node.mgmt_ip().to_string()))
             .collect();
-        let mut steps = builder::controller_steps(&facts, hosts);
+        let mut steps = builder::controller_steps(&facts, &hosts);
         for planned in &self.nodes {
             steps.extend(builder::node_steps(
                 &facts,

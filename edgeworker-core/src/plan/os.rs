@@ -13,7 +13,7 @@ use serde::Serialize;
 pub enum OsFamily {
     /// Ubuntu and Debian: apt, systemd-networkd, `/etc/default/kubelet`.
     DebianLike,
-    /// CentOS, CentOS Stream, Rocky, AlmaLinux, Fedora: yum/dnf, NetworkManager, SELinux,
+    /// CentOS, CentOS Stream, Rocky, AlmaLinux, Fedora: yum/dnf, `NetworkManager`, `SELinux`,
     /// `/etc/sysconfig/kubelet`.
     RhelLike,
 }

@@ -28,7 +28,7 @@ macro_rules! step_ids {
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum StepId {
-            $(#[doc = $title] $variant,)*
+            $(#[doc = concat!("Step ", $number, ", `", $id, "`.")] $variant,)*
         }
 
         impl StepId {
@@ -386,7 +386,7 @@ pub enum Action {
     },
     /// Turn swap off now.
     SwapOff,
-    /// Set SELinux permissive, now and at boot.
+    /// Set `SELinux` permissive, now and at boot.
     SelinuxPermissive,
     /// Open ports in firewalld when it runs.
     FirewallOpen {
@@ -469,6 +469,7 @@ fn octal(mode: u32) -> String {
 }
 
 impl fmt::Display for Action {
+    #[allow(clippy::too_many_lines)] // one arm per action kind reads best as one match
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Lock {

@@ -432,7 +432,7 @@ fn label_name_problem(s: &str) -> Option<&'static str> {
         return Some("only letters, digits, '-', '_' and '.' are allowed");
     }
     let alnum = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-    if !s.is_empty() && !(alnum(s.bytes().next()) && alnum(s.bytes().last())) {
+    if !(s.is_empty() || alnum(s.bytes().next()) && alnum(s.bytes().last())) {
         return Some("it must start and end with a letter or digit");
     }
     None
@@ -467,7 +467,7 @@ impl LabelKey {
             None => (None, s),
         };
         if let Some(prefix) = prefix
-            && !(is_dns_name(prefix) && !prefix.bytes().any(|b| b.is_ascii_uppercase()))
+            && (!is_dns_name(prefix) || prefix.bytes().any(|b| b.is_ascii_uppercase()))
         {
             return Err(err(
                 "the prefix before '/' must be a lowercase DNS subdomain",

@@ -171,7 +171,7 @@ fn playbook(plan: &Plan) -> Yaml {
         "{{ item }}".to_owned(),
         "{{ hostvars[item].edgeworker_mgmt_ip }}".to_owned(),
     )];
-    let controller_steps = builder::controller_steps(&facts, loop_hosts);
+    let controller_steps = builder::controller_steps(&facts, &loop_hosts);
     let cleanup = builder::cleanup(&facts);
 
     let (lock, preparation) = controller_steps.split_at(1);
@@ -189,6 +189,37 @@ fn playbook(plan: &Plan) -> Yaml {
         ("rescue", Yaml::Seq(rescue)),
     ]));
 
+    let node_tasks = node_tasks(plan, &facts);
+
+    Yaml::Seq(vec![
+        map([
+            ("name", s("edgeworker: prepare the controller")),
+            ("hosts", s(CONTROLLER_GROUP)),
+            ("gather_facts", Yaml::Bool(false)),
+            ("become", Yaml::Bool(true)),
+            ("tasks", Yaml::Seq(controller_tasks)),
+        ]),
+        map([
+            ("name", s("edgeworker: provision the nodes")),
+            ("hosts", s(format!("{NODE_GROUP}:{CONTROLLER_GROUP}"))),
+            ("strategy", s("free")),
+            ("gather_facts", Yaml::Bool(false)),
+            ("become", Yaml::Bool(true)),
+            ("handlers", Yaml::Seq(handlers())),
+            ("tasks", Yaml::Seq(node_tasks)),
+        ]),
+        map([
+            ("name", s("edgeworker: clean up and report")),
+            ("hosts", s(CONTROLLER_GROUP)),
+            ("gather_facts", Yaml::Bool(false)),
+            ("become", Yaml::Bool(true)),
+            ("tasks", Yaml::Seq(cleanup_tasks(&cleanup, true))),
+        ]),
+    ])
+}
+
+/// The node play's tasks: one block per OS profile in the fleet, rescued per node.
+fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
     let profiles: BTreeMap<String, OsProfile> = plan
         .nodes()
         .iter()
@@ -212,7 +243,7 @@ fn playbook(plan: &Plan) -> Yaml {
         ),
     ];
     for (key, profile) in &profiles {
-        let steps = builder::node_steps(&facts, &NodeFacts::symbolic(*profile));
+        let steps = builder::node_steps(facts, &NodeFacts::symbolic(*profile));
         node_block.push(map([
             ("name", s(format!("edgeworker: nodes of profile {key}"))),
             ("when", s(format!("edgeworker_profile == '{key}'"))),
@@ -248,31 +279,7 @@ fn playbook(plan: &Plan) -> Yaml {
         ),
     ])];
 
-    Yaml::Seq(vec![
-        map([
-            ("name", s("edgeworker: prepare the controller")),
-            ("hosts", s(CONTROLLER_GROUP)),
-            ("gather_facts", Yaml::Bool(false)),
-            ("become", Yaml::Bool(true)),
-            ("tasks", Yaml::Seq(controller_tasks)),
-        ]),
-        map([
-            ("name", s("edgeworker: provision the nodes")),
-            ("hosts", s(format!("{NODE_GROUP}:{CONTROLLER_GROUP}"))),
-            ("strategy", s("free")),
-            ("gather_facts", Yaml::Bool(false)),
-            ("become", Yaml::Bool(true)),
-            ("handlers", Yaml::Seq(handlers())),
-            ("tasks", Yaml::Seq(node_tasks)),
-        ]),
-        map([
-            ("name", s("edgeworker: clean up and report")),
-            ("hosts", s(CONTROLLER_GROUP)),
-            ("gather_facts", Yaml::Bool(false)),
-            ("become", Yaml::Bool(true)),
-            ("tasks", Yaml::Seq(cleanup_tasks(&cleanup, true))),
-        ]),
-    ])
+    node_tasks
 }
 
 fn handlers() -> Vec<Yaml> {
