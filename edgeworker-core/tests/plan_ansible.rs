@@ -57,7 +57,27 @@ struct All {
 #[serde(deny_unknown_fields)]
 struct Children {
     edgeworker_controller: Group<ControllerVars>,
-    edgeworkers: Group<NodeVars>,
+    edgeworkers: Nodes,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Nodes {
+    children: BTreeMap<String, ReleaseGroup>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseGroup {
+    vars: ReleaseVars,
+    hosts: BTreeMap<String, NodeVars>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseVars {
+    edgeworker_profile: Tagged<String>,
+    edgeworker_family: Tagged<String>,
+    edgeworker_os_id: Tagged<String>,
+    edgeworker_os_version: Tagged<String>,
+    edgeworker_arch: Tagged<String>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,15 +96,9 @@ struct NodeVars {
     ansible_host: Tagged<String>,
     ansible_user: Tagged<String>,
     ansible_python_interpreter: Tagged<String>,
-    edgeworker_profile: Tagged<String>,
-    edgeworker_family: Tagged<String>,
     edgeworker_mgmt_ip: Tagged<String>,
     edgeworker_mgmt_mac: Tagged<String>,
-    edgeworker_os_id: Tagged<String>,
-    edgeworker_os_version: Tagged<String>,
-    edgeworker_arch: Tagged<String>,
     edgeworker_labels: Vec<Tagged<String>>,
-    edgeworker_kubelet: Tagged<String>,
 }
 
 impl NodeVars {
@@ -96,10 +110,6 @@ impl NodeVars {
             &self.ansible_python_interpreter,
             &self.edgeworker_mgmt_ip,
             &self.edgeworker_mgmt_mac,
-            &self.edgeworker_os_id,
-            &self.edgeworker_os_version,
-            &self.edgeworker_arch,
-            &self.edgeworker_kubelet,
         ];
         values.extend(&self.edgeworker_labels);
         values
@@ -128,30 +138,55 @@ fn every_input_value_is_an_unsafe_scalar_in_the_inventory_and_never_a_key() {
         ),
         ("local", "{{ ansible_playbook_python }}")
     );
-    let nodes = &inv.all.children.edgeworkers.hosts;
+    let groups = &inv.all.children.edgeworkers.children;
     assert_eq!(
-        nodes.keys().collect::<Vec<_>>(),
-        ["edge-0", "edge-1"],
-        "hostnames are the only keys"
+        groups.keys().collect::<Vec<_>>(),
+        [
+            "edgeworkers_centos_7_amd64",
+            "edgeworkers_ubuntu_22_04_amd64"
+        ]
     );
-    for (host, vars) in nodes {
-        for value in vars.input_values() {
-            assert_eq!(value.1, unsafe_tag, "{host}: {:?}", value.0);
+    let mut nodes = BTreeMap::new();
+    for group in groups.values() {
+        let v = &group.vars;
+        for value in [
+            &v.edgeworker_os_id,
+            &v.edgeworker_os_version,
+            &v.edgeworker_arch,
+        ] {
+            assert_eq!(value.1, unsafe_tag, "{:?}", value.0);
         }
         // Our own profile keys are plain.
         assert_eq!(
             (
-                vars.edgeworker_profile.1.as_deref(),
-                vars.edgeworker_family.1.as_deref()
+                v.edgeworker_profile.1.as_deref(),
+                v.edgeworker_family.1.as_deref()
             ),
             (None, None)
         );
+        nodes.extend(group.hosts.iter().map(|(k, v)| (k.as_str(), v)));
+    }
+    assert_eq!(
+        groups["edgeworkers_ubuntu_22_04_amd64"]
+            .vars
+            .edgeworker_os_version
+            .0,
+        "22.04"
+    );
+    assert_eq!(
+        nodes.keys().copied().collect::<Vec<_>>(),
+        ["edge-0", "edge-1"],
+        "hostnames are the only keys"
+    );
+    for (host, vars) in &nodes {
+        for value in vars.input_values() {
+            assert_eq!(value.1, unsafe_tag, "{host}: {:?}", value.0);
+        }
     }
     assert_eq!(
         nodes["edge-1"].ansible_python_interpreter.0,
         "/opt/py/{{x}}/python"
     );
-    assert_eq!(nodes["edge-1"].edgeworker_kubelet.0, "install");
     let labels: Vec<&str> = nodes["edge-0"]
         .edgeworker_labels
         .iter()

@@ -9,7 +9,7 @@ use super::JOIN_TOKEN_ENV;
 use std::fmt::Write as _;
 
 use super::input::{Controller, Join, Node};
-use super::os::{ContainerdSource, OsProfile, PackageManager};
+use super::os::{Arch, ContainerdSource, OsProfile, OsRelease, PackageManager};
 use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
 use super::version::KubeVersion;
 use crate::mac::{MacAddress, Separator};
@@ -47,8 +47,8 @@ macro_rules! strings {
             }
 
             /// `(variable, value)` for every field: what the inventory must define.
-            pub(crate) fn vars(&self) -> [(&'static str, &str); [$($var),*].len()] {
-                [$(($var, self.$field.as_str())),*]
+            pub(crate) fn into_vars(self) -> [(&'static str, String); [$($var),*].len()] {
+                [$(($var, self.$field)),*]
             }
         }
     };
@@ -82,6 +82,12 @@ strings! {
     NodeStrings {
         mgmt_ip => "edgeworker_mgmt_ip",
         mgmt_mac => "edgeworker_mgmt_mac",
+    }
+}
+
+strings! {
+    /// The node's OS release and architecture, shared by the nodes of one inventory group.
+    OsStrings {
         os_id => "edgeworker_os_id",
         os_version => "edgeworker_os_version",
         arch => "edgeworker_arch",
@@ -203,9 +209,16 @@ impl NodeStrings {
             mgmt_ip: node.mgmt_ip().to_string(),
             // NetworkManager and networkd both read the colon form.
             mgmt_mac: MacAddress::new(node.mgmt_mac().octets(), Separator::Colon).to_string(),
-            os_id: node.os().id.to_owned(),
-            os_version: node.os().version.to_owned(),
-            arch: node.arch().kernel_name().to_owned(),
+        }
+    }
+}
+
+impl OsStrings {
+    pub(crate) fn concrete(os: &OsRelease, arch: Arch) -> Self {
+        Self {
+            os_id: os.id.to_owned(),
+            os_version: os.version.to_owned(),
+            arch: arch.kernel_name().to_owned(),
         }
     }
 }
@@ -225,6 +238,7 @@ pub(crate) struct Facts {
 pub(crate) struct NodeFacts {
     pub(crate) hostname: String,
     pub(crate) n: NodeStrings,
+    pub(crate) os: OsStrings,
     pub(crate) profile: OsProfile,
     /// `key=value` labels; the symbolic node has none listed and its step is conditional.
     pub(crate) labels: Vec<String>,
@@ -284,6 +298,7 @@ impl NodeFacts {
         Self {
             hostname: node.hostname().to_string(),
             n: NodeStrings::concrete(node),
+            os: OsStrings::concrete(node.os(), node.arch()),
             profile: node.os().profile(),
             has_labels: !labels.is_empty(),
             labels,
@@ -294,6 +309,7 @@ impl NodeFacts {
         Self {
             hostname: "{{ inventory_hostname }}".to_owned(),
             n: NodeStrings::symbolic(),
+            os: OsStrings::symbolic(),
             profile,
             labels: Vec::new(),
             has_labels: true,
@@ -445,11 +461,11 @@ pub(crate) fn join_credentials(f: &Facts) -> Step {
 pub(crate) fn preflight(f: &Facts, n: &NodeFacts) -> Step {
     let checks = vec![
         Check::OsRelease {
-            id: n.n.os_id.clone(),
-            version: n.n.os_version.clone(),
+            id: n.os.os_id.clone(),
+            version: n.os.os_version.clone(),
         },
         Check::Arch {
-            kernel_name: n.n.arch.clone(),
+            kernel_name: n.os.arch.clone(),
         },
         Check::MgmtAddress {
             ip: n.n.mgmt_ip.clone(),

@@ -19,13 +19,14 @@
 //! [`Facts`] whose strings are references to those variables, so it contains no input at all.
 //! The given join token is in neither file: it is read from [`JOIN_TOKEN_ENV`] at run time.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::plan::builder::{
     self, CONTROLLER_HOST, ControllerStrings, Facts, HASH_FACT, KUBELET_CONF, NodeFacts,
-    NodeStrings, Shape, TOKEN_FACT,
+    NodeStrings, OsStrings, Shape, TOKEN_FACT,
 };
-use crate::plan::os::{OsFamily, OsProfile, PackageManager};
+use crate::plan::os::{Arch, OsFamily, OsProfile, OsRelease, PackageManager};
 use crate::plan::render::yaml::{self, Yaml, map, s, strs};
 use crate::plan::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
 use crate::plan::{JOIN_TOKEN_ENV, Plan};
@@ -60,11 +61,15 @@ pub struct RenderError {
 }
 
 pub(crate) fn render(plan: &Plan) -> Result<AnsibleFiles, RenderError> {
-    let playbook = yaml::to_string(&playbook(plan)).map_err(|e| RenderError {
+    let playbook = yaml::to_string(&playbook(plan), 64 * 1024).map_err(|e| RenderError {
         file: "playbook.yml",
         message: e.to_string(),
     })?;
-    let inventory = yaml::to_string(&inventory(plan)).map_err(|e| RenderError {
+    let inventory = yaml::to_string(
+        &inventory(plan),
+        4096 + plan.nodes().len() * INVENTORY_BYTES_PER_NODE,
+    )
+    .map_err(|e| RenderError {
         file: "inventory.yml",
         message: e.to_string(),
     })?;
@@ -83,57 +88,79 @@ fn family_key(family: OsFamily) -> &'static str {
     }
 }
 
+/// Bytes of inventory per node, to size the output buffer once.
+const INVENTORY_BYTES_PER_NODE: usize = 512;
+
+/// The group of the nodes of one OS release and architecture, named from the table (never
+/// from input).
+fn release_group(os: &OsRelease, arch: Arch) -> String {
+    format!(
+        "{NODE_GROUP}_{}_{}_{arch}",
+        os.id,
+        os.version.replace('.', "_")
+    )
+}
+
+fn data_entries<const N: usize>(
+    vars: [(&'static str, String); N],
+) -> impl Iterator<Item = (Cow<'static, str>, Yaml)> {
+    vars.into_iter()
+        .map(|(var, value)| (Cow::Borrowed(var), Yaml::Data(value)))
+}
+
+/// The inventory: controller-level values as `all` variables; the nodes in one child group
+/// per OS release and architecture (whose variables say those and the profile), each with
+/// its own values. Grouping keeps per-node data small: 10,000 nodes render in one pass.
 fn inventory(plan: &Plan) -> Yaml {
     let controller = ControllerStrings::concrete(plan.controller(), builder::Secrets::Redact);
-    let vars = Yaml::Map(
-        controller
-            .vars()
+    let vars = Yaml::Map(data_entries(controller.into_vars()).collect());
+    // Releases in order of first appearance; nodes in input order within each.
+    type Group = (&'static OsRelease, Arch, Vec<(Cow<'static, str>, Yaml)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for planned in plan.nodes() {
+        let n = planned.node();
+        let mut entries = vec![
+            (
+                Cow::Borrowed("ansible_host"),
+                Yaml::Data(n.mgmt_ip().to_string()),
+            ),
+            (
+                Cow::Borrowed("ansible_user"),
+                Yaml::Data(n.ssh_user().to_string()),
+            ),
+            (
+                Cow::Borrowed("ansible_python_interpreter"),
+                Yaml::Data(n.python().to_string()),
+            ),
+        ];
+        entries.extend(data_entries(NodeStrings::concrete(n).into_vars()));
+        let labels = n
+            .labels()
             .iter()
-            .map(|(var, value)| ((*var).to_owned(), Yaml::Data((*value).to_owned())))
-            .collect(),
-    );
-    let nodes = Yaml::Map(
-        plan.nodes()
-            .iter()
-            .map(|p| {
-                let n = p.node();
-                let strings = NodeStrings::concrete(n);
-                let mut entries = vec![
-                    (
-                        "ansible_host".to_owned(),
-                        Yaml::Data(n.mgmt_ip().to_string()),
-                    ),
-                    (
-                        "ansible_user".to_owned(),
-                        Yaml::Data(n.ssh_user().to_string()),
-                    ),
-                    (
-                        "ansible_python_interpreter".to_owned(),
-                        Yaml::Data(n.python().to_string()),
-                    ),
-                    ("edgeworker_profile".to_owned(), s(n.os().profile().key())),
-                    ("edgeworker_family".to_owned(), s(family_key(n.os().family))),
-                ];
-                entries.extend(
-                    strings
-                        .vars()
-                        .iter()
-                        .map(|(var, value)| ((*var).to_owned(), Yaml::Data((*value).to_owned()))),
-                );
-                let labels = n
-                    .labels()
-                    .iter()
-                    .map(|(k, v)| Yaml::Data(format!("{k}={v}")))
-                    .collect();
-                entries.push(("edgeworker_labels".to_owned(), Yaml::Seq(labels)));
-                entries.push((
-                    "edgeworker_kubelet".to_owned(),
-                    Yaml::Data(p.decision().to_string()),
-                ));
-                (n.hostname().to_string(), Yaml::Map(entries))
-            })
-            .collect(),
-    );
+            .map(|(k, v)| Yaml::Data(format!("{k}={v}")))
+            .collect();
+        entries.push((Cow::Borrowed("edgeworker_labels"), Yaml::Seq(labels)));
+        let host = (Cow::Owned(n.hostname().to_string()), Yaml::Map(entries));
+        match groups
+            .iter_mut()
+            .find(|(os, arch, _)| std::ptr::eq(*os, n.os()) && *arch == n.arch())
+        {
+            Some((_, _, hosts)) => hosts.push(host),
+            None => groups.push((n.os(), n.arch(), vec![host])),
+        }
+    }
+    let children = groups
+        .into_iter()
+        .map(|(os, arch, hosts)| {
+            let mut group_vars = vec![
+                (Cow::Borrowed("edgeworker_profile"), s(os.profile().key())),
+                (Cow::Borrowed("edgeworker_family"), s(family_key(os.family))),
+            ];
+            group_vars.extend(data_entries(OsStrings::concrete(os, arch).into_vars()));
+            let group = map([("vars", Yaml::Map(group_vars)), ("hosts", Yaml::Map(hosts))]);
+            (Cow::Owned(release_group(os, arch)), group)
+        })
+        .collect();
     let controller_host = map([
         ("ansible_connection", s("local")),
         (
@@ -152,10 +179,10 @@ fn inventory(plan: &Plan) -> Yaml {
                         CONTROLLER_GROUP,
                         map([(
                             "hosts",
-                            Yaml::Map(vec![(CONTROLLER_HOST.to_owned(), controller_host)]),
+                            Yaml::Map(vec![(Cow::Borrowed(CONTROLLER_HOST), controller_host)]),
                         )]),
                     ),
-                    (NODE_GROUP, map([("hosts", nodes)])),
+                    (NODE_GROUP, map([("children", Yaml::Map(children))])),
                 ]),
             ),
         ]),
@@ -290,19 +317,22 @@ fn handlers() -> Vec<Yaml> {
             ("daemon_reload", Yaml::Bool(true)),
         ])
     };
-    let handler =
-        |name: &str, listen: Handler, module: &str, args: Yaml, family: Option<OsFamily>| {
-            let mut when = vec![s(format!("{RESTART_SWITCH} | default(true) | bool"))];
-            if let Some(family) = family {
-                when.push(s(format!("edgeworker_family == '{}'", family_key(family))));
-            }
-            map([
-                ("name", s(name)),
-                ("listen", s(listen.as_str())),
-                (module, args),
-                ("when", Yaml::Seq(when)),
-            ])
-        };
+    let handler = |name: &str,
+                   listen: Handler,
+                   module: &'static str,
+                   args: Yaml,
+                   family: Option<OsFamily>| {
+        let mut when = vec![s(format!("{RESTART_SWITCH} | default(true) | bool"))];
+        if let Some(family) = family {
+            when.push(s(format!("edgeworker_family == '{}'", family_key(family))));
+        }
+        map([
+            ("name", s(name)),
+            ("listen", s(listen.as_str())),
+            (module, args),
+            ("when", Yaml::Seq(when)),
+        ])
+    };
     let argv = |items: &[&str]| map([("argv", strs(items))]);
     vec![
         handler(
@@ -373,7 +403,7 @@ fn cleanup_tasks(cleanup: &Step, report: bool) -> Vec<Yaml> {
 // ---------------------------------------------------------------------------------- tasks
 
 /// A task named `<step id>: <what>`, tagged with its step id (for `--tags`).
-fn named(id: StepId, what: &str, module: &str, args: Yaml) -> Yaml {
+fn named(id: StepId, what: &str, module: &'static str, args: Yaml) -> Yaml {
     map([
         ("name", s(format!("{id}: {what}"))),
         (module, args),
@@ -447,7 +477,7 @@ fn has_key(task: &Yaml, key: &str) -> bool {
 #[allow(clippy::too_many_lines)] // one arm per action kind reads best as one match
 fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
     let id = step.id;
-    let t = |what: &str, module: &str, args: Yaml| named(id, what, module, args);
+    let t = |what: &str, module: &'static str, args: Yaml| named(id, what, module, args);
     match action {
         Action::Lock { path, stale_after_minutes } => vec![
             t("look for a held lock", "ansible.builtin.stat", map([("path", s(path.as_str()))])).with("register", s("edgeworker_lock")),

@@ -5,6 +5,8 @@
 //! tag so Ansible never templates it). Quoting and escaping are the library's: nothing here
 //! pastes strings into YAML.
 
+use std::borrow::Cow;
+
 use serde::ser::{SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 use serde_saphyr::Tagged;
@@ -22,8 +24,8 @@ pub(crate) enum Yaml {
     Bool(bool),
     Int(i64),
     Seq(Vec<Yaml>),
-    /// Keys are ours, or validated hostnames (inventory names).
-    Map(Vec<(String, Yaml)>),
+    /// Keys are ours (borrowed constants), or validated hostnames (inventory names).
+    Map(Vec<(Cow<'static, str>, Yaml)>),
 }
 
 impl Serialize for Yaml {
@@ -57,11 +59,11 @@ pub(crate) fn s(text: impl Into<String>) -> Yaml {
 }
 
 /// A mapping from `(key, value)` pairs, in order.
-pub(crate) fn map<const N: usize>(entries: [(&str, Yaml); N]) -> Yaml {
+pub(crate) fn map<const N: usize>(entries: [(&'static str, Yaml); N]) -> Yaml {
     Yaml::Map(
         entries
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
+            .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     )
 }
@@ -73,17 +75,20 @@ pub(crate) fn strs(items: &[&str]) -> Yaml {
 
 impl Yaml {
     /// Adds an entry to a mapping (no-op on other nodes, which builders never extend).
-    pub(crate) fn with(mut self, key: &str, value: Yaml) -> Self {
+    pub(crate) fn with(mut self, key: &'static str, value: Yaml) -> Self {
         if let Self::Map(entries) = &mut self {
-            entries.push((key.to_owned(), value));
+            entries.push((Cow::Borrowed(key), value));
         }
         self
     }
 }
 
-/// The document as YAML text.
-pub(crate) fn to_string(doc: &Yaml) -> Result<String, serde_saphyr::ser::Error> {
-    serde_saphyr::to_string(doc)
+/// The document as YAML text; `capacity` is a size estimate (large inventories would
+/// otherwise spend their time regrowing the buffer).
+pub(crate) fn to_string(doc: &Yaml, capacity: usize) -> Result<String, serde_saphyr::ser::Error> {
+    let mut out = String::with_capacity(capacity);
+    serde_saphyr::to_fmt_writer(&mut out, doc)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -98,7 +103,7 @@ mod tests {
             ("tricky", Yaml::Data("a: b\n- c\n\"q\" 'q' #x".into())),
             ("number_like", Yaml::Data("1.29".into())),
         ]);
-        let text = to_string(&doc).unwrap();
+        let text = to_string(&doc, 0).unwrap();
         assert!(text.contains("data: !unsafe "), "{text}");
         assert!(text.contains("tricky: !unsafe "), "{text}");
         // Parsed back, every value is the exact string, and no value became a key.
