@@ -8,7 +8,14 @@ use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, 
 use edgeworker_core::plan::Plan;
 use serde_json::{Value, json};
 
-const OSES: [(&str, &str); 6] = [("ubuntu", "22.04"), ("debian", "12"), ("centos", "7"), ("rocky", "9"), ("almalinux", "8"), ("ubuntu", "24.04")];
+const OSES: [(&str, &str); 6] = [
+    ("ubuntu", "22.04"),
+    ("debian", "12"),
+    ("centos", "7"),
+    ("rocky", "9"),
+    ("almalinux", "8"),
+    ("ubuntu", "24.04"),
+];
 
 fn controller() -> Value {
     json!({
@@ -44,19 +51,29 @@ fn bench(c: &mut Criterion) {
     for count in [1usize, 100, 10_000] {
         let input = (controller(), nodes(count));
         group.throughput(Throughput::Elements(count as u64));
-        group.bench_with_input(BenchmarkId::new("baseline_serialize_input", count), &input, |b, (_, n)| {
-            b.iter(|| serde_json::to_string(black_box(n)).map(|s| s.len()));
-        });
-        group.bench_with_input(BenchmarkId::new("plan_and_ansible", count), &input, |b, input| {
-            b.iter_batched(
-                || input.clone(),
-                |(c, n)| {
-                    let plan = Plan::from_values(c, n).map_err(|e| e.to_string())?;
-                    plan.to_ansible().map(|f| f.playbook.len() + f.inventory.len()).map_err(|e| e.to_string())
-                },
-                BatchSize::LargeInput,
-            );
-        });
+        group.bench_with_input(
+            BenchmarkId::new("baseline_serialize_input", count),
+            &input,
+            |b, (_, n)| {
+                b.iter(|| serde_json::to_string(black_box(n)).map(|s| s.len()));
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("plan_and_ansible", count),
+            &input,
+            |b, input| {
+                b.iter_batched(
+                    || input.clone(),
+                    |(c, n)| {
+                        let plan = Plan::from_values(c, n).map_err(|e| e.to_string())?;
+                        plan.to_ansible()
+                            .map(|f| f.playbook.len() + f.inventory.len())
+                            .map_err(|e| e.to_string())
+                    },
+                    BatchSize::LargeInput,
+                );
+            },
+        );
     }
     group.finish();
 }

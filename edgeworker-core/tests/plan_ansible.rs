@@ -72,6 +72,7 @@ struct ReleaseGroup {
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(clippy::struct_field_names)] // the names are the inventory's variable names
 struct ReleaseVars {
     edgeworker_profile: Tagged<String>,
     edgeworker_family: Tagged<String>,

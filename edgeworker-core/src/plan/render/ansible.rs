@@ -108,6 +108,9 @@ fn data_entries<const N: usize>(
         .map(|(var, value)| (Cow::Borrowed(var), Yaml::Data(value)))
 }
 
+/// The hosts of one inventory group, by release and architecture.
+type Group = (&'static OsRelease, Arch, Vec<(Cow<'static, str>, Yaml)>);
+
 /// The inventory: controller-level values as `all` variables; the nodes in one child group
 /// per OS release and architecture (whose variables say those and the profile), each with
 /// its own values. Grouping keeps per-node data small: 10,000 nodes render in one pass.
@@ -115,7 +118,6 @@ fn inventory(plan: &Plan) -> Yaml {
     let controller = ControllerStrings::concrete(plan.controller(), builder::Secrets::Redact);
     let vars = Yaml::Map(data_entries(controller.into_vars()).collect());
     // Releases in order of first appearance; nodes in input order within each.
-    type Group = (&'static OsRelease, Arch, Vec<(Cow<'static, str>, Yaml)>);
     let mut groups: Vec<Group> = Vec::new();
     for planned in plan.nodes() {
         let n = planned.node();
