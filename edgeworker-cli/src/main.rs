@@ -6,6 +6,7 @@ mod context;
 mod dhcp;
 mod failure;
 mod input;
+mod plan;
 mod validate;
 
 use std::process::ExitCode;
@@ -34,6 +35,10 @@ enum Command {
     Release(address::ReleaseArgs),
     /// Print the dnsmasq hosts file (or additional-hosts file) for the address state.
     Dhcp(dhcp::DhcpArgs),
+    /// Plan the provisioning of edgeworker nodes: text, JSON, or an Ansible directory.
+    Plan(plan::PlanArgs),
+    /// Report the nodes whose kubelet breaks the version-skew policy for a control plane.
+    SkewCheck(plan::SkewArgs),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -43,6 +48,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Reserve(args) => address::reserve(&args),
         Command::Release(args) => address::release(&args),
         Command::Dhcp(args) => dhcp::dhcp(&args),
+        Command::Plan(args) => plan::plan(args),
+        Command::SkewCheck(args) => plan::skew(&args),
     }
 }
 

@@ -20,5 +20,6 @@ pub mod host;
 pub mod hostname;
 pub mod mac;
 pub mod personality;
+pub mod plan;
 pub mod validate;
 pub mod violation;
