@@ -28,14 +28,60 @@ pub struct Target {
     host: Hostname,
 }
 
+/// The pool a command may create the state from.
+#[derive(Debug, Args)]
+pub struct PoolArg {
+    /// The pool (JSON); creates STATE from it when STATE does not exist, and must match
+    /// the pool STATE holds when it does.
+    #[arg(long, value_name = "POOL.json")]
+    pool: Option<PathBuf>,
+}
+
+impl PoolArg {
+    /// Reads the pool file, if one was given (before any state is touched).
+    fn read(&self) -> Result<Option<AddressPool>, Failure> {
+        self.pool
+            .as_deref()
+            .map(input::read_json::<AddressPool>)
+            .transpose()
+    }
+
+    /// Reads the state, creating it from the pool when absent and refusing a state that
+    /// holds another pool.
+    async fn open(
+        &self,
+        store: &JsonFileStore,
+        pool: Option<&AddressPool>,
+    ) -> Result<AllocatedPool, Failure> {
+        if let Some(pool) = pool {
+            store
+                .create_if_absent(pool)
+                .await
+                .map_err(|err| store_failure(&err))?;
+        }
+        let (rows, _) = read_state(store).await?;
+        if let (Some(wanted), Some(path)) = (pool, &self.pool)
+            && rows.pool() != wanted
+        {
+            return Err(Failure::input(format!(
+                "{}: holds pool {} of network {}, which differs from the pool in {}",
+                store.path().display(),
+                rows.pool().name(),
+                rows.pool().network(),
+                input::label(path),
+            )));
+        }
+        Ok(rows)
+    }
+}
+
 /// Arguments of `allocate`.
 #[derive(Debug, Args)]
 pub struct AllocateArgs {
     #[command(flatten)]
     target: Target,
-    /// The pool (JSON); creates STATE from it when STATE does not exist.
-    #[arg(long, value_name = "POOL.json")]
-    pool: Option<PathBuf>,
+    #[command(flatten)]
+    pool: PoolArg,
     /// How to pick a free address [default: the pool's order].
     #[arg(long, value_parser = parse_order)]
     order: Option<AllocationOrder>,
@@ -52,6 +98,8 @@ pub struct AllocateArgs {
 pub struct ReserveArgs {
     #[command(flatten)]
     target: Target,
+    #[command(flatten)]
+    pool: PoolArg,
     /// The address to record for the host (static mode).
     #[arg(long, value_name = "IP")]
     address: IpAddr,
@@ -94,34 +142,13 @@ fn parse_order(value: &str) -> Result<AllocationOrder, String> {
 pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
     let store = JsonFileStore::new(&args.target.state);
     let name = mgmt_row_name(args.target.host.as_str());
-    let pool = args
-        .pool
-        .as_deref()
-        .map(input::read_json::<AddressPool>)
-        .transpose()?;
+    let pool = args.pool.read()?;
     let mut rng = match args.seed {
         Some(seed) => ChaCha8Rng::seed_from_u64(seed),
         None => ChaCha8Rng::from_os_rng(),
     };
     let address = runtime()?.block_on(async {
-        if let Some(pool) = &pool {
-            store
-                .create_if_absent(pool)
-                .await
-                .map_err(|err| store_failure(&err))?;
-        }
-        let (rows, _) = read_state(&store).await?;
-        if let (Some(wanted), Some(path)) = (&pool, &args.pool)
-            && rows.pool() != wanted
-        {
-            return Err(Failure::input(format!(
-                "{}: holds pool {} of network {}, which differs from the pool in {}",
-                store.path().display(),
-                rows.pool().name(),
-                rows.pool().network(),
-                input::label(path),
-            )));
-        }
+        let rows = args.pool.open(&store, pool.as_ref()).await?;
         AddressManager::new(&store)
             .allocate(rows.pool().name(), &name, args.order, &mut rng)
             .await
@@ -142,8 +169,9 @@ pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
 pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
     let store = JsonFileStore::new(&args.target.state);
     let name = mgmt_row_name(args.target.host.as_str());
+    let pool = args.pool.read()?;
     runtime()?.block_on(async {
-        let (rows, _) = read_state(&store).await?;
+        let rows = args.pool.open(&store, pool.as_ref()).await?;
         AddressManager::new(&store)
             .reserve(rows.pool().name(), &name, args.address)
             .await
@@ -174,7 +202,7 @@ pub async fn read_state(store: &JsonFileStore) -> Result<(AllocatedPool, Version
     store.read().await.map_err(|err| match &err {
         StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             Failure::input(format!(
-                "{}: no such address state file (allocate --pool POOL.json creates it)",
+                "{}: no such address state file (allocate or reserve with --pool POOL.json creates it)",
                 store.path().display()
             ))
         }

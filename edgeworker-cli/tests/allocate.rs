@@ -185,7 +185,7 @@ fn unreadable_or_corrupt_state_exits_3_naming_the_file() {
     assert_eq!(
         stderr(&out),
         format!(
-            "edgeworker-cli: {missing}: no such address state file (allocate --pool POOL.json creates it)\n"
+            "edgeworker-cli: {missing}: no such address state file (allocate or reserve with --pool POOL.json creates it)\n"
         )
     );
 
@@ -332,4 +332,68 @@ fn processes_started_together_never_share_an_address() {
         .collect();
     assert_eq!(addresses.len(), 24, "an address was handed out twice");
     assert_eq!(json["version"], 24);
+}
+
+#[test]
+fn reserve_creates_the_state_from_a_pool_and_refuses_another_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json").display().to_string();
+    let pool = dir.path().join("pool.json");
+    fs::write(&pool, r#"{"name": "management", "network": "10.9.0.0/24"}"#).unwrap();
+    let pool = pool.display().to_string();
+    let out = cli(&[
+        "reserve",
+        "--state",
+        &state,
+        "--pool",
+        &pool,
+        "--host",
+        "controller",
+        "--address",
+        "10.9.0.2",
+    ]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "10.9.0.2\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(&[
+        "allocate",
+        "--state",
+        &state,
+        "--host",
+        "edge-1",
+        "--order",
+        "sequential",
+    ]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "10.9.0.1\n")
+    );
+
+    let other = dir.path().join("other.json");
+    fs::write(
+        &other,
+        r#"{"name": "management", "network": "10.8.0.0/24"}"#,
+    )
+    .unwrap();
+    let other = other.display().to_string();
+    let out = cli(&[
+        "reserve",
+        "--state",
+        &state,
+        "--pool",
+        &other,
+        "--host",
+        "edge-2",
+        "--address",
+        "10.8.0.9",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("which differs from the pool in"),
+        "{}",
+        stderr(&out)
+    );
 }
