@@ -1,8 +1,12 @@
 //! `edgeworker-cli`: validate edgeworker hosts, allocate their management addresses, write
 //! their DHCP entries and plan their provisioning, from a shell.
 
+mod address;
+mod context;
+mod dhcp;
 mod failure;
 mod input;
+mod plan;
 mod validate;
 
 use std::process::ExitCode;
@@ -23,11 +27,29 @@ struct Cli {
 enum Command {
     /// Check host-add requests (or a host-update change set) exactly as sysinv would.
     Validate(validate::ValidateArgs),
+    /// Give a host a management address from the pool (its existing one if it has one).
+    Allocate(address::AllocateArgs),
+    /// Record the management address an operator chose for a host (static mode).
+    Reserve(address::ReserveArgs),
+    /// Return a host's management address to the pool.
+    Release(address::ReleaseArgs),
+    /// Print the dnsmasq hosts file (or additional-hosts file) for the address state.
+    Dhcp(dhcp::DhcpArgs),
+    /// Plan the provisioning of edgeworker nodes: text, JSON, or an Ansible directory.
+    Plan(plan::PlanArgs),
+    /// Report the nodes whose kubelet breaks the version-skew policy for a control plane.
+    SkewCheck(plan::SkewArgs),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Allocate(args) => address::allocate(&args),
+        Command::Reserve(args) => address::reserve(&args),
+        Command::Release(args) => address::release(&args),
+        Command::Dhcp(args) => dhcp::dhcp(&args),
+        Command::Plan(args) => plan::plan(args),
+        Command::SkewCheck(args) => plan::skew(&args),
     }
 }
 

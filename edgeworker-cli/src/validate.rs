@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::{self, Failure};
-use crate::input;
+use crate::{context, input};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -59,14 +59,7 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 
 /// Runs `validate`.
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
-    let ctx = match &args.context {
-        None => Context::default(),
-        Some(path) => {
-            let value: Value = input::read_json(path)?;
-            Context::from_value(&value)
-                .map_err(|err| Failure::input(format!("{}: {err}", input::label(path))))?
-        }
-    };
+    let ctx = context::read(args.context.as_deref())?;
     let options = Options {
         strict: args.strict,
     };

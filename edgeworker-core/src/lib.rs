@@ -15,9 +15,11 @@
 
 pub mod address;
 pub mod context;
+pub mod dhcp;
 pub mod host;
 pub mod hostname;
 pub mod mac;
 pub mod personality;
+pub mod plan;
 pub mod validate;
 pub mod violation;

@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::net::IpAddr;
 
 use serde::ser::SerializeStruct as _;
 use serde::{Serialize, Serializer};
 
+use crate::address::AllocationError;
 use crate::personality::{Operation, Personality};
 
 /// The stable identifier of a violation. Codes never change once released.
@@ -514,28 +516,23 @@ impl Violation {
         )
     }
 
-    pub(crate) fn mgmt_ip_allocated(ip: &str) -> Self {
-        Self::new(
-            Code::MgmtIpAllocated,
-            Some("mgmt_ip"),
-            format!("Address {ip} is already allocated"),
-        )
+    // Rules 17 to 19 are the allocator's own refusals (a static address is a reservation):
+    // their text is defined once, by `AllocationError`.
+    pub(crate) fn mgmt_ip_allocated(ip: IpAddr) -> Self {
+        let err = AllocationError::AddressAllocated { address: ip };
+        Self::new(Code::MgmtIpAllocated, Some("mgmt_ip"), err.to_string())
     }
 
     pub(crate) fn mgmt_ip_name_allocated(hostname: &str) -> Self {
-        Self::new(
-            Code::MgmtIpNameAllocated,
-            Some("mgmt_ip"),
-            format!("Address {hostname}-mgmt is already allocated"),
-        )
+        let err = AllocationError::NameAllocated {
+            name: format!("{hostname}-mgmt"),
+        };
+        Self::new(Code::MgmtIpNameAllocated, Some("mgmt_ip"), err.to_string())
     }
 
-    pub(crate) fn mgmt_ip_out_of_pool(ip: &str) -> Self {
-        Self::new(
-            Code::MgmtIpOutOfPool,
-            Some("mgmt_ip"),
-            format!("IP address {ip} is not within address pool ranges"),
-        )
+    pub(crate) fn mgmt_ip_out_of_pool(ip: IpAddr) -> Self {
+        let err = AllocationError::OutOfPool { address: ip };
+        Self::new(Code::MgmtIpOutOfPool, Some("mgmt_ip"), err.to_string())
     }
 
     pub(crate) fn subfunctions_invalid(value: &str) -> Self {
@@ -691,8 +688,14 @@ mod tests {
 
     #[test]
     fn conflicts_are_409() {
-        assert_eq!(Violation::mgmt_ip_allocated("10.0.0.1").status(), 409);
+        assert_eq!(
+            Violation::mgmt_ip_allocated([10, 0, 0, 1].into()).status(),
+            409
+        );
         assert_eq!(Violation::mgmt_ip_name_allocated("edge").status(), 409);
-        assert_eq!(Violation::mgmt_ip_out_of_pool("10.0.0.1").status(), 400);
+        assert_eq!(
+            Violation::mgmt_ip_out_of_pool([10, 0, 0, 1].into()).status(),
+            400
+        );
     }
 }

@@ -121,7 +121,7 @@ pub fn validate_host_add(
     if let (false, Some(raw)) = (dynamic, raw_mgmt_ip) {
         match mgmt_ip {
             None => f.error(Violation::mgmt_ip_invalid(raw)),
-            Some((raw, ip)) => check_static_address(raw, ip, hostname.as_ref(), ctx, &mut f),
+            Some((_, ip)) => check_static_address(ip, hostname.as_ref(), ctx, &mut f),
         }
     }
     // Ours, after all of sysinv's checks.
@@ -192,19 +192,13 @@ fn parse_mac(raw: Option<&str>, f: &mut Findings) -> Option<MacAddress> {
 }
 
 /// Checks 17 to 19 of a static management address against the rows and the pool.
-fn check_static_address(
-    raw: &str,
-    ip: IpAddr,
-    hostname: Option<&Hostname>,
-    ctx: &Context,
-    f: &mut Findings,
-) {
+fn check_static_address(ip: IpAddr, hostname: Option<&Hostname>, ctx: &Context, f: &mut Findings) {
     let own_row = hostname.and_then(|h| ctx.mgmt_row_of(h.as_str()));
     if ctx
         .row_by_ip(ip)
         .is_some_and(|row| own_row.is_none_or(|own| own.name != row.name))
     {
-        f.error(Violation::mgmt_ip_allocated(raw));
+        f.error(Violation::mgmt_ip_allocated(ip));
     }
     if let (Some(name), Some(row)) = (hostname, own_row)
         && row.address != ip
@@ -212,7 +206,7 @@ fn check_static_address(
         f.error(Violation::mgmt_ip_name_allocated(name.as_str()));
     }
     if !ctx.mgmt_network().pool.contains(ip) {
-        f.error(Violation::mgmt_ip_out_of_pool(raw));
+        f.error(Violation::mgmt_ip_out_of_pool(ip));
     }
 }
 

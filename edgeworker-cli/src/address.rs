@@ -1,0 +1,243 @@
+//! `allocate`, `reserve` and `release`: management addresses kept in a JSON state file.
+
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use edgeworker_core::address::{
+    AddressManager, AddressPool, AllocatedPool, AllocationOrder, JsonFileStore, ManagerError,
+    StoreError, Version, mgmt_row_name,
+};
+use edgeworker_core::hostname::Hostname;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::failure::{self, Failure};
+use crate::input;
+
+/// The state file and the host, common to the three commands.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The address state file (JSON, schema 1); shared safely by concurrent runs.
+    #[arg(long, value_name = "STATE")]
+    state: PathBuf,
+    /// The host; its address row is `<host>-mgmt`.
+    #[arg(long = "host", value_name = "NAME", value_parser = parse_host)]
+    host: Hostname,
+}
+
+/// The pool a command may create the state from.
+#[derive(Debug, Args)]
+pub struct PoolArg {
+    /// The pool (JSON); creates STATE from it when STATE does not exist, and must match
+    /// the pool STATE holds when it does.
+    #[arg(long, value_name = "POOL.json")]
+    pool: Option<PathBuf>,
+}
+
+impl PoolArg {
+    /// Reads the pool file, if one was given (before any state is touched).
+    fn read(&self) -> Result<Option<AddressPool>, Failure> {
+        self.pool
+            .as_deref()
+            .map(input::read_json::<AddressPool>)
+            .transpose()
+    }
+
+    /// Reads the state, creating it from the pool when absent and refusing a state that
+    /// holds another pool.
+    async fn open(
+        &self,
+        store: &JsonFileStore,
+        pool: Option<&AddressPool>,
+    ) -> Result<AllocatedPool, Failure> {
+        if let Some(pool) = pool {
+            store
+                .create_if_absent(pool)
+                .await
+                .map_err(|err| store_failure(&err))?;
+        }
+        let (rows, _) = read_state(store).await?;
+        if let (Some(wanted), Some(path)) = (pool, &self.pool)
+            && rows.pool() != wanted
+        {
+            return Err(Failure::input(format!(
+                "{}: holds pool {} of network {}, which differs from the pool in {}",
+                store.path().display(),
+                rows.pool().name(),
+                rows.pool().network(),
+                input::label(path),
+            )));
+        }
+        Ok(rows)
+    }
+}
+
+/// Arguments of `allocate`.
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    pool: PoolArg,
+    /// How to pick a free address [default: the pool's order].
+    #[arg(long, value_parser = parse_order)]
+    order: Option<AllocationOrder>,
+    /// Seed of the random choice, for reproducible runs [default: from the OS].
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Output: the address alone, or `{"name": ..., "address": ...}`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Arguments of `reserve`.
+#[derive(Debug, Args)]
+pub struct ReserveArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    pool: PoolArg,
+    /// The address to record for the host (static mode).
+    #[arg(long, value_name = "IP")]
+    address: IpAddr,
+}
+
+/// Arguments of `release`.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    target: Target,
+}
+
+/// How `allocate` prints its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The address on one line.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The JSON answer of `allocate`, fields in the documented order.
+#[derive(serde::Serialize)]
+struct Allocated<'a> {
+    name: &'a str,
+    address: IpAddr,
+}
+
+fn parse_host(value: &str) -> Result<Hostname, String> {
+    Hostname::parse(value).map_err(|err| err.to_string())
+}
+
+fn parse_order(value: &str) -> Result<AllocationOrder, String> {
+    value
+        .parse()
+        .map_err(|err: edgeworker_core::address::PoolError| err.to_string())
+}
+
+/// `allocate`: prints the host's address, allocating one if it has none.
+pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
+    let store = JsonFileStore::new(&args.target.state);
+    let name = mgmt_row_name(args.target.host.as_str());
+    let pool = args.pool.read()?;
+    let mut rng = match args.seed {
+        Some(seed) => ChaCha8Rng::seed_from_u64(seed),
+        None => ChaCha8Rng::from_os_rng(),
+    };
+    let address = runtime()?.block_on(async {
+        let rows = args.pool.open(&store, pool.as_ref()).await?;
+        AddressManager::new(&store)
+            .allocate(rows.pool().name(), &name, args.order, &mut rng)
+            .await
+            .map_err(|err| manager_failure(&err))
+    })?;
+    let line = match args.format {
+        Format::Text => address.to_string(),
+        Format::Json => serde_json::to_string(&Allocated {
+            name: &name,
+            address,
+        })
+        .map_err(|err| Failure::input(format!("cannot write JSON: {err}")))?,
+    };
+    print_line(&line)
+}
+
+/// `reserve`: records the host's address chosen by the operator.
+pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
+    let store = JsonFileStore::new(&args.target.state);
+    let name = mgmt_row_name(args.target.host.as_str());
+    let pool = args.pool.read()?;
+    runtime()?.block_on(async {
+        let rows = args.pool.open(&store, pool.as_ref()).await?;
+        AddressManager::new(&store)
+            .reserve(rows.pool().name(), &name, args.address)
+            .await
+            .map_err(|err| manager_failure(&err))
+    })?;
+    print_line(&args.address.to_string())
+}
+
+/// `release`: removes the host's row; prints the address it held, nothing if none.
+pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
+    let store = JsonFileStore::new(&args.target.state);
+    let name = mgmt_row_name(args.target.host.as_str());
+    let released = runtime()?.block_on(async {
+        let (rows, _) = read_state(&store).await?;
+        AddressManager::new(&store)
+            .release(rows.pool().name(), &name)
+            .await
+            .map_err(|err| manager_failure(&err))
+    })?;
+    match released {
+        Some(address) => print_line(&address.to_string()),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The state, with a hint when it does not exist yet.
+pub async fn read_state(store: &JsonFileStore) -> Result<(AllocatedPool, Version), Failure> {
+    store.read().await.map_err(|err| match &err {
+        StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Failure::input(format!(
+                "{}: no such address state file (allocate or reserve with --pool POOL.json creates it)",
+                store.path().display()
+            ))
+        }
+        _ => store_failure(&err),
+    })
+}
+
+/// A single-threaded runtime: one command is one sequence of store operations.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|err| Failure::input(format!("cannot start the async runtime: {err}")))
+}
+
+/// Rules (exhausted, taken, out of pool) and contention exit 1; the state file's problems
+/// exit 3. The message starts with the stable code.
+fn manager_failure(err: &ManagerError) -> Failure {
+    match err {
+        ManagerError::Store(store) => store_failure(store),
+        other => Failure::invalid(format!("{}: {other}", other.code())),
+    }
+}
+
+fn store_failure(err: &StoreError) -> Failure {
+    match err {
+        StoreError::Rejected(rule) => Failure::invalid(format!("{}: {rule}", rule.code())),
+        other => Failure::input(format!("{}: {other}", other.code())),
+    }
+}
+
+/// Prints one line; a closed pipe is not an error.
+pub fn print_line(line: &str) -> Result<ExitCode, Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
+    }
+}

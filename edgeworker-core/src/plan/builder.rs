@@ -1,0 +1,988 @@
+//! The step builders: one function per step of `PROVISIONING.md` §3.
+//!
+//! Builders read [`Facts`]: strings that are either the node's and controller's real values
+//! (the concrete plan, for JSON, text and callers) or references to Ansible variables that
+//! carry those values (the playbook, see `render::ansible`). One builder serves both, so the
+//! playbook runs exactly the steps the plan shows.
+
+use super::JOIN_TOKEN_ENV;
+use std::fmt::Write as _;
+
+use super::input::{Controller, Join, Node};
+use super::os::{Arch, ContainerdSource, OsProfile, OsRelease, PackageManager};
+use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
+use super::version::KubeVersion;
+use crate::mac::{MacAddress, Separator};
+
+/// The lock directory on the controller (created atomically with `mkdir`).
+pub const LOCK_DIR: &str = "/run/edgeworker-provision.lock";
+/// Where the controller stages files for the nodes during a run.
+pub const STAGE_DIR: &str = "/run/edgeworker-provision";
+/// A joined node's kubelet kubeconfig; its presence skips the join.
+pub const KUBELET_CONF: &str = "/etc/kubernetes/kubelet.conf";
+/// The cluster CA certificate on the controller.
+pub const CLUSTER_CA: &str = "/etc/kubernetes/pki/ca.crt";
+/// The worker images pre-pulled on each node.
+pub const WORKER_IMAGES: [&str; 3] = ["pause", "kube-proxy", "coredns"];
+/// Resources below which preflight warns (kubeadm's own minimums for a node).
+const MIN_CPUS: u32 = 2;
+const MIN_MEMORY_MIB: u32 = 1700;
+
+const STAGED_CONTAINERD_CONFIG: &str = "/run/edgeworker-provision/containerd-config.toml";
+const STAGED_REGISTRY_CA: &str = "/run/edgeworker-provision/registry-ca.crt";
+const HEADER: &str = "# Managed by edgeworker provisioning";
+
+macro_rules! strings {
+    ($(#[$doc:meta])* $name:ident { $($field:ident => $var:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub(crate) struct $name {
+            $(pub(crate) $field: String,)*
+        }
+
+        impl $name {
+            /// Every field as a reference to the Ansible variable that carries it.
+            pub(crate) fn symbolic() -> Self {
+                Self { $($field: concat!("{{ ", $var, " }}").to_owned(),)* }
+            }
+
+            /// `(variable, value)` for every field: what the inventory must define.
+            pub(crate) fn into_vars(self) -> [(&'static str, String); [$($var),*].len()] {
+                [$(($var, self.$field)),*]
+            }
+        }
+    };
+}
+
+strings! {
+    /// Controller-level values, identical for every node.
+    ControllerStrings {
+        kubernetes_version => "edgeworker_kubernetes_version",
+        kubernetes_minor => "edgeworker_kubernetes_minor",
+        pause_tag => "edgeworker_pause_tag",
+        apiserver => "edgeworker_apiserver",
+        floating_address => "edgeworker_floating_address",
+        registry => "edgeworker_registry",
+        registry_host => "edgeworker_registry_host",
+        registry_ca_cert => "edgeworker_registry_ca_cert",
+        dns_spaced => "edgeworker_dns_spaced",
+        dns_semicolons => "edgeworker_dns_semicolons",
+        chrony_servers => "edgeworker_chrony_servers",
+        http_proxy => "edgeworker_http_proxy",
+        https_proxy => "edgeworker_https_proxy",
+        http_proxy_systemd => "edgeworker_http_proxy_systemd",
+        https_proxy_systemd => "edgeworker_https_proxy_systemd",
+        no_proxy => "edgeworker_no_proxy",
+        ca_cert_hash_given => "edgeworker_ca_cert_hash_given",
+    }
+}
+
+strings! {
+    /// Node-level values.
+    NodeStrings {
+        mgmt_ip => "edgeworker_mgmt_ip",
+        mgmt_mac => "edgeworker_mgmt_mac",
+    }
+}
+
+strings! {
+    /// The node's OS release and architecture, shared by the nodes of one inventory group.
+    OsStrings {
+        os_id => "edgeworker_os_id",
+        os_version => "edgeworker_os_version",
+        arch => "edgeworker_arch",
+    }
+}
+
+/// What is known of the plan's shape in both renderings (flags, numbers: never input text).
+// Independent yes/no facts of the inputs; no state machine hides in them.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) has_http: bool,
+    pub(crate) has_https: bool,
+    pub(crate) ipv6: bool,
+    pub(crate) join_given: bool,
+    pub(crate) run_timeout_minutes: u32,
+    /// The registry is named by DNS (it needs a hosts entry), not by address.
+    pub(crate) registry_by_name: bool,
+}
+
+impl Shape {
+    pub(crate) fn new(controller: &Controller) -> Self {
+        let host = registry_host(controller.registry().as_str());
+        Self {
+            has_http: controller.proxy().http.is_some(),
+            has_https: controller.proxy().https.is_some(),
+            ipv6: controller.mgmt_subnet().addr().is_ipv6(),
+            join_given: matches!(controller.join(), Join::Given { .. }),
+            run_timeout_minutes: controller.run_timeout_minutes(),
+            registry_by_name: host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('['),
+        }
+    }
+}
+
+/// How secrets appear in the concrete plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Secrets {
+    /// Replaced by `<redacted>` (the default).
+    #[default]
+    Redact,
+    /// Shown; only when explicitly asked for.
+    Reveal,
+}
+
+/// Concatenates one formatted piece per item.
+fn concat_lines<T>(items: &[T], piece: impl Fn(&mut String, &T) -> std::fmt::Result) -> String {
+    let mut out = String::new();
+    for item in items {
+        // Formatting into a String cannot fail.
+        let _ = piece(&mut out, item);
+    }
+    out
+}
+
+/// The host part of `host[:port]`.
+fn registry_host(registry: &str) -> &str {
+    if registry.starts_with('[') {
+        registry.split_inclusive(']').next().unwrap_or(registry)
+    } else {
+        registry.split(':').next().unwrap_or(registry)
+    }
+}
+
+/// The pause image tag kubeadm uses for a Kubernetes minor (kubeadm's constants).
+fn pause_tag(version: &KubeVersion) -> &'static str {
+    match version.minor() {
+        ..=24 => "3.7",
+        25 => "3.8",
+        26..=30 => "3.9",
+        _ => "3.10",
+    }
+}
+
+impl ControllerStrings {
+    pub(crate) fn concrete(c: &Controller, secrets: Secrets) -> Self {
+        let join = |items: Vec<String>, sep: &str| items.join(sep);
+        let dns: Vec<String> = c.dns_servers().iter().map(ToString::to_string).collect();
+        let proxy = c.proxy();
+        let url = |u: &Option<super::values::ProxyUrl>| {
+            u.as_ref().map(ToString::to_string).unwrap_or_default()
+        };
+        let systemd = |u: &Option<super::values::ProxyUrl>| {
+            u.as_ref()
+                .map(super::values::ProxyUrl::for_systemd)
+                .unwrap_or_default()
+        };
+        let ca_cert_hash_given = match c.join() {
+            Join::Given { ca_cert_hash, .. } => ca_cert_hash.to_string(),
+            Join::Create => String::new(),
+        };
+        let _ = secrets; // the CA hash is public; only the token is secret (see `Facts`)
+        Self {
+            kubernetes_version: c.kubernetes_version().to_string(),
+            kubernetes_minor: c.kubernetes_version().minor_series(),
+            pause_tag: pause_tag(c.kubernetes_version()).to_owned(),
+            apiserver: c.apiserver().to_string(),
+            floating_address: c.mgmt_floating_address().to_string(),
+            registry: c.registry().to_string(),
+            registry_host: registry_host(c.registry().as_str()).to_owned(),
+            registry_ca_cert: c.registry_ca_cert().to_string(),
+            dns_spaced: join(dns.clone(), " "),
+            dns_semicolons: concat_lines(&dns, |out, d| write!(out, "{d};")),
+            chrony_servers: concat_lines(c.ntp_servers(), |out, s| {
+                writeln!(out, "server {s} iburst")
+            }),
+            http_proxy: url(&proxy.http),
+            https_proxy: url(&proxy.https),
+            http_proxy_systemd: systemd(&proxy.http),
+            https_proxy_systemd: systemd(&proxy.https),
+            no_proxy: proxy.no_proxy_joined(),
+            ca_cert_hash_given,
+        }
+    }
+}
+
+impl NodeStrings {
+    pub(crate) fn concrete(node: &Node) -> Self {
+        Self {
+            mgmt_ip: node.mgmt_ip().to_string(),
+            // NetworkManager and networkd both read the colon form.
+            mgmt_mac: MacAddress::new(node.mgmt_mac().octets(), Separator::Colon).to_string(),
+        }
+    }
+}
+
+impl OsStrings {
+    pub(crate) fn concrete(os: &OsRelease, arch: Arch) -> Self {
+        Self {
+            os_id: os.id.to_owned(),
+            os_version: os.version.to_owned(),
+            arch: arch.kernel_name().to_owned(),
+        }
+    }
+}
+
+/// Everything a builder reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts {
+    pub(crate) c: ControllerStrings,
+    pub(crate) shape: Shape,
+    /// Runtime values: the token and the CA hash used by the join.
+    pub(crate) join_token: String,
+    pub(crate) join_ca_cert_hash: String,
+}
+
+/// One node, as the node builders read it.
+#[derive(Debug, Clone)]
+pub(crate) struct NodeFacts {
+    pub(crate) hostname: String,
+    pub(crate) n: NodeStrings,
+    pub(crate) os: OsStrings,
+    pub(crate) profile: OsProfile,
+    /// `key=value` labels; the symbolic node has none listed and its step is conditional.
+    pub(crate) labels: Vec<String>,
+    pub(crate) has_labels: bool,
+}
+
+/// The Ansible variable, set on the controller host, holding the join token at run time.
+pub(crate) const TOKEN_FACT: &str = "edgeworker_join_token";
+/// The Ansible variable, set on the controller host, holding the CA hash at run time.
+pub(crate) const HASH_FACT: &str = "edgeworker_join_ca_cert_hash";
+/// The inventory name of the controller.
+pub(crate) const CONTROLLER_HOST: &str = "localhost";
+
+impl Facts {
+    pub(crate) fn concrete(c: &Controller, secrets: Secrets) -> Self {
+        let (join_token, join_ca_cert_hash) = match (c.join(), secrets) {
+            (
+                Join::Given {
+                    token,
+                    ca_cert_hash,
+                },
+                Secrets::Reveal,
+            ) => (token.expose().to_owned(), ca_cert_hash.to_string()),
+            (Join::Given { ca_cert_hash, .. }, Secrets::Redact) => {
+                ("<redacted>".to_owned(), ca_cert_hash.to_string())
+            }
+            (Join::Create, _) => (
+                "<created at run time>".to_owned(),
+                "<computed at run time>".to_owned(),
+            ),
+        };
+        Self {
+            c: ControllerStrings::concrete(c, secrets),
+            shape: Shape::new(c),
+            join_token,
+            join_ca_cert_hash,
+        }
+    }
+
+    pub(crate) fn symbolic(shape: Shape) -> Self {
+        Self {
+            c: ControllerStrings::symbolic(),
+            shape,
+            join_token: format!("{{{{ hostvars['{CONTROLLER_HOST}'].{TOKEN_FACT} }}}}"),
+            join_ca_cert_hash: format!("{{{{ hostvars['{CONTROLLER_HOST}'].{HASH_FACT} }}}}"),
+        }
+    }
+}
+
+impl NodeFacts {
+    pub(crate) fn concrete(node: &Node) -> Self {
+        let labels: Vec<String> = node
+            .labels()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        Self {
+            hostname: node.hostname().to_string(),
+            n: NodeStrings::concrete(node),
+            os: OsStrings::concrete(node.os(), node.arch()),
+            profile: node.os().profile(),
+            has_labels: !labels.is_empty(),
+            labels,
+        }
+    }
+
+    pub(crate) fn symbolic(profile: OsProfile) -> Self {
+        Self {
+            hostname: "{{ inventory_hostname }}".to_owned(),
+            n: NodeStrings::symbolic(),
+            os: OsStrings::symbolic(),
+            profile,
+            labels: Vec::new(),
+            has_labels: true,
+        }
+    }
+}
+
+fn step(
+    id: StepId,
+    node: Option<&str>,
+    actions: Vec<Action>,
+    guard: Guard,
+    notify: Vec<Handler>,
+) -> Step {
+    Step {
+        id,
+        node: node.map(str::to_owned),
+        actions,
+        guard,
+        notify,
+    }
+}
+
+fn write(path: &str, content: String, mode: u32) -> Action {
+    Action::WriteFile {
+        path: path.to_owned(),
+        content,
+        mode,
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+// ---------------------------------------------------------------- controller, before nodes
+
+/// 1. `controller.lock`.
+pub(crate) fn lock(f: &Facts) -> Step {
+    let actions = vec![Action::Lock {
+        path: LOCK_DIR.to_owned(),
+        stale_after_minutes: f.shape.run_timeout_minutes,
+    }];
+    step(StepId::ControllerLock, None, actions, Guard::Always, vec![])
+}
+
+/// 2. `controller.inventory`; `hosts` is `(hostname, mgmt_ip)` per node.
+pub(crate) fn inventory(hosts: Vec<(String, String)>) -> Step {
+    step(
+        StepId::ControllerInventory,
+        None,
+        vec![Action::CheckInventory { hosts }],
+        Guard::Always,
+        vec![],
+    )
+}
+
+/// 3. `controller.hosts`.
+pub(crate) fn hosts(hosts: &[(String, String)]) -> Step {
+    let actions = hosts
+        .iter()
+        .map(|(name, ip)| Action::HostsEntry {
+            path: "/etc/hosts".to_owned(),
+            ip: ip.clone(),
+            name: name.clone(),
+        })
+        .collect();
+    step(
+        StepId::ControllerHosts,
+        None,
+        actions,
+        Guard::Converges,
+        vec![],
+    )
+}
+
+/// The containerd configuration every node gets.
+fn containerd_config(f: &Facts) -> String {
+    format!(
+        "{HEADER}: containerd for an edgeworker node.\n\
+         version = 2\n\n\
+         [plugins.\"io.containerd.grpc.v1.cri\"]\n  \
+         sandbox_image = \"{registry}/registry.k8s.io/pause:{pause}\"\n\n\
+         [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n  \
+         runtime_type = \"io.containerd.runc.v2\"\n\n\
+         [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  \
+         SystemdCgroup = true\n\n\
+         [plugins.\"io.containerd.grpc.v1.cri\".registry]\n  \
+         config_path = \"/etc/containerd/certs.d\"\n",
+        registry = f.c.registry,
+        pause = f.c.pause_tag,
+    )
+}
+
+/// 4. `controller.stage`.
+pub(crate) fn stage(f: &Facts) -> Step {
+    let actions = vec![
+        Action::Directory {
+            path: STAGE_DIR.to_owned(),
+            mode: 0o700,
+        },
+        Action::CopyOnController {
+            src: f.c.registry_ca_cert.clone(),
+            dest: STAGED_REGISTRY_CA.to_owned(),
+            mode: 0o644,
+        },
+        write(STAGED_CONTAINERD_CONFIG, containerd_config(f), 0o644),
+    ];
+    step(
+        StepId::ControllerStage,
+        None,
+        actions,
+        Guard::Converges,
+        vec![],
+    )
+}
+
+/// 5. `controller.join_credentials`.
+pub(crate) fn join_credentials(f: &Facts) -> Step {
+    let source = if f.shape.join_given {
+        TokenSource::Environment {
+            variable: JOIN_TOKEN_ENV.to_owned(),
+        }
+    } else {
+        TokenSource::Create {
+            ttl_minutes: f.shape.run_timeout_minutes,
+        }
+    };
+    let given = f.shape.join_given.then(|| f.c.ca_cert_hash_given.clone());
+    let actions = vec![
+        Action::JoinToken { source },
+        Action::CaCertHash {
+            given,
+            ca_cert: CLUSTER_CA.to_owned(),
+        },
+    ];
+    step(
+        StepId::ControllerJoinCredentials,
+        None,
+        actions,
+        Guard::Always,
+        vec![],
+    )
+}
+
+// ---------------------------------------------------------------- each node
+
+/// 6. `node.preflight`.
+pub(crate) fn preflight(f: &Facts, n: &NodeFacts) -> Step {
+    let checks = vec![
+        Check::OsRelease {
+            id: n.os.os_id.clone(),
+            version: n.os.os_version.clone(),
+        },
+        Check::Arch {
+            kernel_name: n.os.arch.clone(),
+        },
+        Check::MgmtAddress {
+            ip: n.n.mgmt_ip.clone(),
+            ipv6: f.shape.ipv6,
+        },
+        Check::MinResources {
+            cpus: MIN_CPUS,
+            memory_mib: MIN_MEMORY_MIB,
+        },
+        Check::NotJoinedElsewhere {
+            kubelet_conf: KUBELET_CONF.to_owned(),
+            apiserver: f.c.apiserver.clone(),
+        },
+    ];
+    step(
+        StepId::NodePreflight,
+        Some(&n.hostname),
+        vec![Action::Preflight { checks }],
+        Guard::Always,
+        vec![],
+    )
+}
+
+/// 7. `node.hostname`.
+pub(crate) fn hostname(n: &NodeFacts) -> Step {
+    let actions = vec![Action::SetHostname {
+        name: n.hostname.clone(),
+    }];
+    step(
+        StepId::NodeHostname,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![],
+    )
+}
+
+/// 8. `node.network`: DHCP on the management interface (by MAC), DNS at the controller.
+pub(crate) fn network(f: &Facts, n: &NodeFacts) -> Step {
+    let v6 = f.shape.ipv6;
+    let interface = match n.profile.family() {
+        super::os::OsFamily::DebianLike => write(
+            "/etc/systemd/network/10-edgeworker-mgmt.network",
+            format!(
+                "{HEADER}: the management interface, by DHCP.\n[Match]\nMACAddress={mac}\n\n\
+                 [Network]\nDHCP={dhcp}\nDNS={dns}\n\n[{section}]\nUseDNS=false\n",
+                mac = n.n.mgmt_mac,
+                dhcp = if v6 { "ipv6" } else { "ipv4" },
+                dns = f.c.dns_spaced,
+                section = if v6 { "DHCPv6" } else { "DHCPv4" },
+            ),
+            0o644,
+        ),
+        super::os::OsFamily::RhelLike => {
+            let dhcp = format!(
+                "method={}\ndns={}\nignore-auto-dns=true\n",
+                if v6 { "dhcp" } else { "auto" },
+                f.c.dns_semicolons
+            );
+            let (ipv4, ipv6) = if v6 {
+                ("method=disabled\n".to_owned(), dhcp)
+            } else {
+                (dhcp, "method=ignore\n".to_owned())
+            };
+            write(
+                "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection",
+                format!(
+                    "{HEADER}: the management interface, by DHCP.\n[connection]\nid=edgeworker-mgmt\n\
+                     type=ethernet\nautoconnect=true\n\n[ethernet]\nmac-address={mac}\n\n\
+                     [ipv4]\n{ipv4}\n[ipv6]\n{ipv6}",
+                    mac = n.n.mgmt_mac,
+                ),
+                0o600,
+            )
+        }
+    };
+    let mut actions = vec![interface];
+    if f.shape.registry_by_name {
+        actions.push(Action::HostsEntry {
+            path: "/etc/hosts".to_owned(),
+            ip: f.c.floating_address.clone(),
+            name: f.c.registry_host.clone(),
+        });
+    }
+    step(
+        StepId::NodeNetwork,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::ReloadNetwork],
+    )
+}
+
+/// 9. `node.proxy`, only when a proxy is set.
+pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Option<Step> {
+    let s = f.shape;
+    if !(s.has_http || s.has_https) {
+        return None;
+    }
+    let manager = n.profile.packages;
+    let package_proxy = match manager {
+        PackageManager::Apt => {
+            let mut content = format!("{HEADER}: package downloads through the proxy.\n");
+            if s.has_http {
+                let _ = writeln!(content, "Acquire::http::Proxy \"{}\";", f.c.http_proxy);
+            }
+            if s.has_https {
+                let _ = writeln!(content, "Acquire::https::Proxy \"{}\";", f.c.https_proxy);
+            }
+            write(manager.proxy_file(), content, 0o644)
+        }
+        PackageManager::Yum | PackageManager::Dnf => Action::LineInFile {
+            path: manager.proxy_file().to_owned(),
+            regexp: "^proxy=".to_owned(),
+            // One proxy serves every protocol there; the HTTPS one reaches the HTTPS repositories.
+            line: format!(
+                "proxy={}",
+                if s.has_https {
+                    &f.c.https_proxy
+                } else {
+                    &f.c.http_proxy
+                }
+            ),
+        },
+    };
+    let mut dropin = format!("{HEADER}: containerd pulls through the proxy.\n[Service]\n");
+    if s.has_http {
+        let _ = writeln!(
+            dropin,
+            "Environment=\"HTTP_PROXY={}\"",
+            f.c.http_proxy_systemd
+        );
+    }
+    if s.has_https {
+        let _ = writeln!(
+            dropin,
+            "Environment=\"HTTPS_PROXY={}\"",
+            f.c.https_proxy_systemd
+        );
+    }
+    let _ = writeln!(dropin, "Environment=\"NO_PROXY={}\"", f.c.no_proxy);
+    let actions = vec![
+        package_proxy,
+        Action::Directory {
+            path: "/etc/systemd/system/containerd.service.d".to_owned(),
+            mode: 0o755,
+        },
+        write(
+            "/etc/systemd/system/containerd.service.d/http-proxy.conf",
+            dropin,
+            0o644,
+        ),
+    ];
+    Some(step(
+        StepId::NodeProxy,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::RestartContainerd],
+    ))
+}
+
+/// 10. `node.time`: chrony against the controller.
+pub(crate) fn time(f: &Facts, n: &NodeFacts) -> Step {
+    let family = n.profile.family();
+    let actions = vec![
+        Action::InstallPackages {
+            manager: n.profile.packages,
+            packages: strings(&["chrony"]),
+            disable_excludes: None,
+        },
+        write(
+            family.chrony_conf(),
+            format!(
+                "{HEADER}: time from the StarlingX controller.\n{servers}driftfile /var/lib/chrony/drift\nmakestep 1.0 3\nrtcsync\n",
+                servers = f.c.chrony_servers
+            ),
+            0o644,
+        ),
+        Action::Service {
+            name: family.chrony_service().to_owned(),
+            state: ServiceState::RunningEnabled,
+        },
+    ];
+    step(
+        StepId::NodeTime,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::RestartTimeSync],
+    )
+}
+
+/// 11. `node.kernel`.
+pub(crate) fn kernel(f: &Facts, n: &NodeFacts) -> Step {
+    let mut sysctl = format!(
+        "{HEADER}: Kubernetes networking.\nnet.bridge.bridge-nf-call-ip6tables = 1\n\
+         net.bridge.bridge-nf-call-iptables = 1\nnet.ipv4.ip_forward = 1\n"
+    );
+    if f.shape.ipv6 {
+        sysctl.push_str("net.ipv6.conf.all.forwarding = 1\n");
+    }
+    let actions = vec![
+        write(
+            "/etc/modules-load.d/edgeworker-k8s.conf",
+            format!("{HEADER}.\noverlay\nbr_netfilter\n"),
+            0o644,
+        ),
+        Action::LoadModules {
+            modules: strings(&["overlay", "br_netfilter"]),
+        },
+        write("/etc/sysctl.d/99-edgeworker-k8s.conf", sysctl, 0o644),
+    ];
+    step(
+        StepId::NodeKernel,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::ReloadSysctl],
+    )
+}
+
+/// 12. `node.swap`.
+pub(crate) fn swap(n: &NodeFacts) -> Step {
+    let actions = vec![
+        Action::SwapOff,
+        Action::CommentOutSwap {
+            path: "/etc/fstab".to_owned(),
+        },
+        Action::Service {
+            name: "swap.target".to_owned(),
+            state: ServiceState::Masked,
+        },
+    ];
+    step(
+        StepId::NodeSwap,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![],
+    )
+}
+
+/// 13. `node.selinux_firewall`, RHEL-like only.
+pub(crate) fn selinux_firewall(n: &NodeFacts) -> Option<Step> {
+    if n.profile.family() != super::os::OsFamily::RhelLike {
+        return None;
+    }
+    let actions = vec![
+        Action::SelinuxPermissive,
+        Action::FirewallOpen {
+            ports: strings(&["10250/tcp"]),
+        },
+    ];
+    Some(step(
+        StepId::NodeSelinuxFirewall,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![],
+    ))
+}
+
+fn docker_repository(manager: PackageManager, distro: &str, codename: Option<&str>) -> Action {
+    match manager {
+        PackageManager::Apt => Action::AptRepository {
+            name: "docker".to_owned(),
+            line: format!(
+                "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/{distro} {} stable",
+                codename.unwrap_or_default()
+            ),
+            key_url: format!("https://download.docker.com/linux/{distro}/gpg"),
+            keyring: "/etc/apt/keyrings/docker.asc".to_owned(),
+        },
+        PackageManager::Yum | PackageManager::Dnf => Action::RpmRepository {
+            name: "docker-ce-stable".to_owned(),
+            baseurl: format!(
+                "https://download.docker.com/linux/{distro}/$releasever/$basearch/stable"
+            ),
+            gpgkey: format!("https://download.docker.com/linux/{distro}/gpg"),
+            exclude: Vec::new(),
+        },
+    }
+}
+
+/// 14. `node.runtime`.
+pub(crate) fn runtime(f: &Facts, n: &NodeFacts) -> Step {
+    let manager = n.profile.packages;
+    let certs = format!("/etc/containerd/certs.d/{}", f.c.registry);
+    let mut actions = Vec::new();
+    let package = match n.profile.containerd {
+        ContainerdSource::Distribution => "containerd",
+        ContainerdSource::Docker { distro, codename } => {
+            actions.push(docker_repository(manager, distro, codename));
+            "containerd.io"
+        }
+    };
+    actions.extend([
+        Action::InstallPackages { manager, packages: strings(&[package]), disable_excludes: None },
+        Action::MinimumVersion { argv: strings(&["containerd", "--version"]), minimum: "1.6.0".to_owned() },
+        Action::Directory { path: "/etc/containerd".to_owned(), mode: 0o755 },
+        Action::CopyToNode {
+            src: STAGED_CONTAINERD_CONFIG.to_owned(),
+            dest: "/etc/containerd/config.toml".to_owned(),
+            mode: 0o644,
+            only_if_dir_exists: None,
+        },
+        Action::Directory { path: certs.clone(), mode: 0o755 },
+        Action::CopyToNode { src: STAGED_REGISTRY_CA.to_owned(), dest: format!("{certs}/ca.crt"), mode: 0o644, only_if_dir_exists: None },
+        write(
+            &format!("{certs}/hosts.toml"),
+            format!(
+                "{HEADER}: the local registry and its CA.\nserver = \"https://{r}\"\n\n[host.\"https://{r}\"]\n  ca = \"{certs}/ca.crt\"\n",
+                r = f.c.registry
+            ),
+            0o644,
+        ),
+        Action::CopyToNode {
+            src: STAGED_REGISTRY_CA.to_owned(),
+            dest: format!("/etc/docker/certs.d/{}/ca.crt", f.c.registry),
+            mode: 0o644,
+            only_if_dir_exists: Some("/etc/docker/certs.d".to_owned()),
+        },
+        Action::Service { name: "containerd".to_owned(), state: ServiceState::RunningEnabled },
+        Action::WaitFor { argv: strings(&["ctr", "version"]), retries: 10, delay_seconds: 3 },
+    ]);
+    step(
+        StepId::NodeRuntime,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::RestartContainerd],
+    )
+}
+
+/// 15. `node.k8s_packages`: exactly the control plane's version, held.
+pub(crate) fn k8s_packages(f: &Facts, n: &NodeFacts) -> Step {
+    let manager = n.profile.packages;
+    let base = format!(
+        "https://pkgs.k8s.io/core:/stable:/{}/{}/",
+        f.c.kubernetes_minor,
+        n.profile.family().k8s_repo_kind()
+    );
+    let held = strings(&["kubelet", "kubeadm"]);
+    let v = &f.c.kubernetes_version;
+    let actions = match manager {
+        PackageManager::Apt => vec![
+            Action::AptRepository {
+                name: "kubernetes".to_owned(),
+                line: format!(
+                    "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] {base} /"
+                ),
+                key_url: format!("{base}Release.key"),
+                keyring: "/etc/apt/keyrings/kubernetes-apt-keyring.asc".to_owned(),
+            },
+            Action::InstallPackages {
+                manager,
+                packages: vec![format!("kubelet={v}-*"), format!("kubeadm={v}-*")],
+                disable_excludes: None,
+            },
+            Action::HoldPackages { packages: held },
+        ],
+        PackageManager::Yum | PackageManager::Dnf => vec![
+            Action::RpmRepository {
+                name: "kubernetes".to_owned(),
+                baseurl: base.clone(),
+                gpgkey: format!("{base}repodata/repomd.xml.key"),
+                exclude: strings(&[
+                    "kubelet",
+                    "kubeadm",
+                    "kubectl",
+                    "cri-tools",
+                    "kubernetes-cni",
+                ]),
+            },
+            Action::InstallPackages {
+                manager,
+                packages: vec![format!("kubelet-{v}"), format!("kubeadm-{v}")],
+                disable_excludes: Some("kubernetes".to_owned()),
+            },
+        ],
+    };
+    let mut actions = actions;
+    actions.push(Action::Service {
+        name: "kubelet".to_owned(),
+        state: ServiceState::Enabled,
+    });
+    step(
+        StepId::NodeK8sPackages,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::RestartKubelet],
+    )
+}
+
+/// 16. `node.kubelet_config`: the value quoted, not the whole line.
+pub(crate) fn kubelet_config(n: &NodeFacts) -> Step {
+    let actions = vec![Action::LineInFile {
+        path: n.profile.family().kubelet_env_file().to_owned(),
+        regexp: "^KUBELET_EXTRA_ARGS=".to_owned(),
+        line: format!("KUBELET_EXTRA_ARGS=\"--node-ip={}\"", n.n.mgmt_ip),
+    }];
+    step(
+        StepId::NodeKubeletConfig,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![Handler::RestartKubelet],
+    )
+}
+
+/// 17. `node.k8s_join`, with kubeadm's preflight checks on.
+pub(crate) fn k8s_join(f: &Facts, n: &NodeFacts) -> Step {
+    let actions = vec![Action::KubeadmJoin {
+        apiserver: f.c.apiserver.clone(),
+        token: f.join_token.clone(),
+        ca_cert_hash: f.join_ca_cert_hash.clone(),
+        node_name: n.hostname.clone(),
+        ignore_preflight_errors: Vec::new(),
+    }];
+    let guard = Guard::SkipWhenExists {
+        path: KUBELET_CONF.to_owned(),
+    };
+    step(
+        StepId::NodeK8sJoin,
+        Some(&n.hostname),
+        actions,
+        guard,
+        vec![],
+    )
+}
+
+/// 18. `node.images`.
+pub(crate) fn images(f: &Facts, n: &NodeFacts) -> Step {
+    let actions = vec![Action::PullImages {
+        kubernetes_version: f.c.kubernetes_version.clone(),
+        image_repository: format!("{}/registry.k8s.io", f.c.registry),
+        images: strings(&WORKER_IMAGES),
+    }];
+    step(
+        StepId::NodeImages,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![],
+    )
+}
+
+/// 19. `node.labels`, on the controller, only when the node has labels.
+pub(crate) fn labels(n: &NodeFacts) -> Option<Step> {
+    if !n.has_labels {
+        return None;
+    }
+    let actions = vec![Action::LabelNode {
+        node: n.hostname.clone(),
+        labels: n.labels.clone(),
+    }];
+    Some(step(
+        StepId::NodeLabels,
+        Some(&n.hostname),
+        actions,
+        Guard::Converges,
+        vec![],
+    ))
+}
+
+/// Steps 6 to 19 for one node, in order.
+pub(crate) fn node_steps(f: &Facts, n: &NodeFacts) -> Vec<Step> {
+    let mut steps = vec![preflight(f, n), hostname(n), network(f, n)];
+    steps.extend(proxy(f, n));
+    steps.extend([time(f, n), kernel(f, n), swap(n)]);
+    steps.extend(selinux_firewall(n));
+    steps.extend([
+        runtime(f, n),
+        k8s_packages(f, n),
+        kubelet_config(n),
+        k8s_join(f, n),
+        images(f, n),
+    ]);
+    steps.extend(labels(n));
+    steps
+}
+
+// ---------------------------------------------------------------- controller, always
+
+/// 20. `controller.cleanup`.
+pub(crate) fn cleanup(f: &Facts) -> Step {
+    let mut actions = Vec::new();
+    if !f.shape.join_given {
+        actions.push(Action::DeleteJoinToken);
+    }
+    actions.extend([
+        Action::Remove {
+            path: STAGE_DIR.to_owned(),
+        },
+        Action::Unlock {
+            path: LOCK_DIR.to_owned(),
+        },
+        Action::ReportFailedNodes,
+    ]);
+    step(
+        StepId::ControllerCleanup,
+        None,
+        actions,
+        Guard::Always,
+        vec![],
+    )
+}
+
+/// Steps 1 to 5.
+pub(crate) fn controller_steps(f: &Facts, nodes: &[(String, String)]) -> Vec<Step> {
+    vec![
+        lock(f),
+        inventory(nodes.to_vec()),
+        hosts(nodes),
+        stage(f),
+        join_credentials(f),
+    ]
+}

@@ -1,0 +1,622 @@
+//! The plan's inputs, parsed from JSON values: the controller facts and the nodes.
+//!
+//! Every field is validated before a plan exists; the first problem found is returned,
+//! naming the node and the field, and nothing is produced half-way.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::{PlanError, Problem, Subject};
+use super::fields::Fields;
+use super::os::{Arch, OsRelease, find_os, supported_list};
+use super::values::{
+    AbsolutePath, CaCertHash, Endpoint, JoinToken, LabelKey, LabelValue, NoProxyEntry, ProxyUrl,
+    Registry, ServerName, SshUser,
+};
+use super::version::KubeVersion;
+use crate::hostname::Hostname;
+use crate::mac::MacAddress;
+
+/// The registry StarlingX controllers serve their images from.
+pub const DEFAULT_REGISTRY: &str = "registry.local:9001";
+/// The Python interpreter assumed on a node when none is given.
+pub const DEFAULT_PYTHON: &str = "/usr/bin/python3";
+/// Minutes after which a provisioning lock counts as stale, and the join token's lifetime,
+/// when the controller facts do not say.
+pub const DEFAULT_RUN_TIMEOUT_MINUTES: u32 = 60;
+
+/// Proxy settings for package managers and the container runtime.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Proxy {
+    /// `http_proxy`.
+    pub http: Option<ProxyUrl>,
+    /// `https_proxy`.
+    pub https: Option<ProxyUrl>,
+    /// `no_proxy` entries, joined with commas wherever a process reads them.
+    pub no_proxy: Vec<NoProxyEntry>,
+}
+
+impl Proxy {
+    /// True when an HTTP or HTTPS proxy is set (`no_proxy` alone changes nothing).
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        self.http.is_some() || self.https.is_some()
+    }
+
+    /// `no_proxy` as processes read it.
+    #[must_use]
+    pub fn no_proxy_joined(&self) -> String {
+        self.no_proxy
+            .iter()
+            .map(NoProxyEntry::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Where the node's join credentials come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Join {
+    /// Created on the controller at run time with a short TTL, deleted in cleanup.
+    Create,
+    /// Given by the operator. The token reaches the playbook at run time through
+    /// [`JOIN_TOKEN_ENV`](super::JOIN_TOKEN_ENV), never through a rendered file.
+    Given {
+        /// The bootstrap token.
+        token: JoinToken,
+        /// The CA public-key hash.
+        ca_cert_hash: CaCertHash,
+    },
+}
+
+/// The controller facts, validated.
+///
+/// ```
+/// use edgeworker_core::plan::Controller;
+/// use serde_json::json;
+///
+/// let c = Controller::from_value(json!({
+///     "kubernetes_version": "v1.29.2",
+///     "apiserver": "192.168.204.2:6443",
+///     "mgmt_floating_address": "192.168.204.2",
+///     "mgmt_subnet": "192.168.204.0/24",
+/// }))?;
+/// assert_eq!(c.kubernetes_version().to_string(), "1.29.2");
+/// assert_eq!(c.registry().as_str(), "registry.local:9001");
+/// assert_eq!(c.ntp_servers()[0].as_str(), "192.168.204.2");
+/// # Ok::<(), edgeworker_core::plan::PlanError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Controller {
+    kubernetes_version: KubeVersion,
+    apiserver: Endpoint,
+    mgmt_floating_address: IpAddr,
+    mgmt_subnet: IpNet,
+    dns_servers: Vec<IpAddr>,
+    ntp_servers: Vec<ServerName>,
+    registry: Registry,
+    registry_ca_cert: AbsolutePath,
+    proxy: Proxy,
+    join: Join,
+    run_timeout_minutes: u32,
+}
+
+impl Controller {
+    /// Parses the controller facts from JSON.
+    ///
+    /// # Errors
+    ///
+    /// The first invalid field, as a [`PlanError`] about [`Subject::Controller`].
+    pub fn from_value(value: Value) -> Result<Self, PlanError> {
+        let mut f = Fields::new(Subject::Controller, "", value)?;
+        let kubernetes_version = parse_version(&mut f, "kubernetes_version")?
+            .ok_or_else(|| f.error("kubernetes_version", Problem::Missing))?;
+        let apiserver = parse_with(&mut f, "apiserver", Endpoint::parse)?;
+        let mgmt_subnet_text = f.string("mgmt_subnet")?;
+        let mgmt_subnet: IpNet = mgmt_subnet_text.parse().map_err(|_| {
+            f.error(
+                "mgmt_subnet",
+                address_problem(&mgmt_subnet_text, "is not a subnet like 192.168.204.0/24"),
+            )
+        })?;
+        let floating_text = f.string("mgmt_floating_address")?;
+        let mgmt_floating_address =
+            parse_member_ip(&f, "mgmt_floating_address", &floating_text, mgmt_subnet)?;
+        let dns_servers = f
+            .strings("dns_servers")?
+            .into_iter()
+            .map(|s| {
+                s.parse::<IpAddr>().map_err(|_| {
+                    f.error("dns_servers", address_problem(&s, "is not an IP address"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ntp_servers = f
+            .strings("ntp_servers")?
+            .iter()
+            .map(|s| ServerName::parse(s).map_err(|p| f.error("ntp_servers", p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let registry = match f.optional_string("registry")? {
+            Some(s) => Registry::parse(&s).map_err(|p| f.error("registry", p))?,
+            None => Registry::parse(DEFAULT_REGISTRY).map_err(|p| f.error("registry", p))?,
+        };
+        let registry_ca_cert = match f.optional_string("registry_ca_cert")? {
+            Some(s) => AbsolutePath::parse(&s).map_err(|p| f.error("registry_ca_cert", p))?,
+            None => {
+                AbsolutePath::parse(&format!("/etc/docker/certs.d/{registry}/registry-cert.crt"))
+                    .map_err(|p| f.error("registry_ca_cert", p))?
+            }
+        };
+        let proxy = match f.optional("proxy") {
+            Some(v) => parse_proxy(Fields::new(Subject::Controller, "proxy", v)?)?,
+            None => Proxy::default(),
+        };
+        let join = match f.optional("join") {
+            Some(v) => parse_join(Fields::new(Subject::Controller, "join", v)?)?,
+            None => Join::Create,
+        };
+        let run_timeout_minutes = f
+            .optional_u32("run_timeout_minutes", 5, 24 * 60)?
+            .unwrap_or(DEFAULT_RUN_TIMEOUT_MINUTES);
+        f.finish()?;
+        let floating_server = || {
+            ServerName::parse(&mgmt_floating_address.to_string())
+                .map_err(|p| PlanError::new(Subject::Controller, "ntp_servers", p))
+        };
+        Ok(Self {
+            kubernetes_version,
+            apiserver,
+            mgmt_floating_address,
+            mgmt_subnet,
+            dns_servers: if dns_servers.is_empty() {
+                vec![mgmt_floating_address]
+            } else {
+                dns_servers
+            },
+            ntp_servers: if ntp_servers.is_empty() {
+                vec![floating_server()?]
+            } else {
+                ntp_servers
+            },
+            registry,
+            registry_ca_cert,
+            proxy,
+            join,
+            run_timeout_minutes,
+        })
+    }
+
+    /// The control plane's Kubernetes version.
+    #[must_use]
+    pub fn kubernetes_version(&self) -> &KubeVersion {
+        &self.kubernetes_version
+    }
+
+    /// The API server endpoint nodes join.
+    #[must_use]
+    pub fn apiserver(&self) -> &Endpoint {
+        &self.apiserver
+    }
+
+    /// The management floating address (DNS and NTP default to it).
+    #[must_use]
+    pub fn mgmt_floating_address(&self) -> IpAddr {
+        self.mgmt_floating_address
+    }
+
+    /// The management subnet every node's address is in.
+    #[must_use]
+    pub fn mgmt_subnet(&self) -> IpNet {
+        self.mgmt_subnet
+    }
+
+    /// DNS servers for the nodes (default: the floating address).
+    #[must_use]
+    pub fn dns_servers(&self) -> &[IpAddr] {
+        &self.dns_servers
+    }
+
+    /// NTP servers for the nodes (default: the floating address).
+    #[must_use]
+    pub fn ntp_servers(&self) -> &[ServerName] {
+        &self.ntp_servers
+    }
+
+    /// The local registry.
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The registry's CA certificate on the controller.
+    #[must_use]
+    pub fn registry_ca_cert(&self) -> &AbsolutePath {
+        &self.registry_ca_cert
+    }
+
+    /// Proxy settings.
+    #[must_use]
+    pub fn proxy(&self) -> &Proxy {
+        &self.proxy
+    }
+
+    /// Where the join credentials come from.
+    #[must_use]
+    pub fn join(&self) -> &Join {
+        &self.join
+    }
+
+    /// Minutes after which a lock is stale; also the created join token's lifetime.
+    #[must_use]
+    pub fn run_timeout_minutes(&self) -> u32 {
+        self.run_timeout_minutes
+    }
+}
+
+/// One edgeworker node, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    hostname: Hostname,
+    mgmt_ip: IpAddr,
+    mgmt_mac: MacAddress,
+    os: &'static OsRelease,
+    arch: Arch,
+    ssh_user: SshUser,
+    python: AbsolutePath,
+    labels: BTreeMap<LabelKey, LabelValue>,
+    kubelet_version: Option<KubeVersion>,
+}
+
+impl Node {
+    /// Parses the node at `index` of the nodes array.
+    ///
+    /// # Errors
+    ///
+    /// The first invalid field, naming the node by hostname (when readable) and index.
+    ///
+    /// ```
+    /// use edgeworker_core::plan::Node;
+    /// use serde_json::json;
+    ///
+    /// let node = Node::from_value(0, json!({
+    ///     "hostname": "edge-1", "mgmt_ip": "192.168.204.50", "mgmt_mac": "08:00:27:aa:00:01",
+    ///     "os": {"id": "ubuntu", "version": "22.04"}, "arch": "x86_64", "ssh_user": "sysadmin",
+    /// }))?;
+    /// assert_eq!(node.arch().as_str(), "amd64");
+    /// let err = Node::from_value(3, json!({"hostname": "edge_1"})).unwrap_err();
+    /// assert_eq!((err.node().as_deref(), err.field()), (Some("nodes[3]"), "hostname"));
+    /// # Ok::<(), edgeworker_core::plan::PlanError>(())
+    /// ```
+    pub fn from_value(index: usize, value: Value) -> Result<Self, PlanError> {
+        let subject = Subject::Node {
+            index,
+            hostname: None,
+        };
+        let mut f = Fields::new(subject, "", value)?;
+        let hostname_text = f.string("hostname")?;
+        let hostname = parse_hostname(&hostname_text).map_err(|p| f.error("hostname", p))?;
+        f.set_hostname(hostname.as_str());
+        let mgmt_ip_text = f.string("mgmt_ip")?;
+        let mgmt_ip = mgmt_ip_text.parse::<IpAddr>().map_err(|_| {
+            f.error(
+                "mgmt_ip",
+                address_problem(&mgmt_ip_text, "is not an IP address"),
+            )
+        })?;
+        let mac_text = f.string("mgmt_mac")?;
+        let mgmt_mac = MacAddress::parse(&mac_text).map_err(|_| {
+            f.error(
+                "mgmt_mac",
+                Problem::Mac {
+                    value: mac_text.clone(),
+                },
+            )
+        })?;
+        let mut os_fields = Fields::new(f.subject().clone(), "os", f.required("os")?)?;
+        let os_id = os_fields.string("id")?;
+        let os_version = os_fields.string("version")?;
+        os_fields.finish()?;
+        let os = find_os(&os_id, &os_version).ok_or_else(|| {
+            f.error(
+                "os",
+                Problem::UnsupportedOs {
+                    id: os_id.clone(),
+                    version: os_version.clone(),
+                    supported: supported_list(),
+                },
+            )
+        })?;
+        let arch_text = f.string("arch")?;
+        let arch = Arch::parse(&arch_text).ok_or_else(|| {
+            f.error(
+                "arch",
+                Problem::UnsupportedArch {
+                    value: arch_text.clone(),
+                },
+            )
+        })?;
+        let ssh_user = parse_with(&mut f, "ssh_user", SshUser::parse)?;
+        let python = match f.optional_string("python")? {
+            Some(s) => AbsolutePath::parse_program(&s).map_err(|p| f.error("python", p))?,
+            None => {
+                AbsolutePath::parse_program(DEFAULT_PYTHON).map_err(|p| f.error("python", p))?
+            }
+        };
+        let labels = match f.optional("labels") {
+            Some(v) => parse_labels(&f, v)?,
+            None => BTreeMap::new(),
+        };
+        let kubelet_version = parse_version(&mut f, "kubelet_version")?;
+        f.finish()?;
+        Ok(Self {
+            hostname,
+            mgmt_ip,
+            mgmt_mac,
+            os,
+            arch,
+            ssh_user,
+            python,
+            labels,
+            kubelet_version,
+        })
+    }
+
+    /// The hostname: also the Kubernetes node name and the inventory name.
+    #[must_use]
+    pub fn hostname(&self) -> &Hostname {
+        &self.hostname
+    }
+
+    /// The management address.
+    #[must_use]
+    pub fn mgmt_ip(&self) -> IpAddr {
+        self.mgmt_ip
+    }
+
+    /// The management interface's MAC address.
+    #[must_use]
+    pub fn mgmt_mac(&self) -> MacAddress {
+        self.mgmt_mac
+    }
+
+    /// The operating system release.
+    #[must_use]
+    pub fn os(&self) -> &'static OsRelease {
+        self.os
+    }
+
+    /// The CPU architecture.
+    #[must_use]
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// The SSH user Ansible connects as.
+    #[must_use]
+    pub fn ssh_user(&self) -> &SshUser {
+        &self.ssh_user
+    }
+
+    /// The node's Python interpreter, for Ansible.
+    #[must_use]
+    pub fn python(&self) -> &AbsolutePath {
+        &self.python
+    }
+
+    /// The node labels to apply.
+    #[must_use]
+    pub fn labels(&self) -> &BTreeMap<LabelKey, LabelValue> {
+        &self.labels
+    }
+
+    /// The kubelet version already installed, if any.
+    #[must_use]
+    pub fn kubelet_version(&self) -> Option<&KubeVersion> {
+        self.kubelet_version.as_ref()
+    }
+}
+
+/// Parses the nodes array: at least one node, hostnames, addresses and MACs unique.
+///
+/// # Errors
+///
+/// The first invalid node field, or a duplicate naming both nodes.
+///
+/// ```
+/// use edgeworker_core::plan::parse_nodes;
+/// use serde_json::json;
+/// let err = parse_nodes(json!([])).unwrap_err();
+/// assert_eq!(err.code(), "plan.no_nodes");
+/// ```
+pub fn parse_nodes(value: Value) -> Result<Vec<Node>, PlanError> {
+    let Value::Array(items) = value else {
+        return Err(PlanError::new(
+            Subject::Nodes,
+            ".",
+            Problem::WrongType {
+                expected: "an array of node objects",
+            },
+        ));
+    };
+    if items.is_empty() {
+        return Err(PlanError::new(Subject::Nodes, ".", Problem::NoNodes));
+    }
+    let mut names: HashMap<String, usize> = HashMap::with_capacity(items.len());
+    let mut ips: HashMap<IpAddr, usize> = HashMap::with_capacity(items.len());
+    let mut macs: HashMap<[u8; 6], usize> = HashMap::with_capacity(items.len());
+    let mut nodes = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let node = Node::from_value(index, item)?;
+        let duplicate = |field: &str, value: String, other: usize| {
+            PlanError::new(
+                Subject::Node {
+                    index,
+                    hostname: Some(node.hostname.to_string()),
+                },
+                field,
+                Problem::Duplicate { value, other },
+            )
+        };
+        if let Some(&other) = names.get(node.hostname.as_str()) {
+            return Err(duplicate("hostname", node.hostname.to_string(), other));
+        }
+        // One interface, one address: compared as addresses and octets, whatever the spelling.
+        if let Some(&other) = ips.get(&node.mgmt_ip) {
+            return Err(duplicate("mgmt_ip", node.mgmt_ip.to_string(), other));
+        }
+        if let Some(&other) = macs.get(&node.mgmt_mac.octets()) {
+            return Err(duplicate("mgmt_mac", node.mgmt_mac.to_string(), other));
+        }
+        names.insert(node.hostname.to_string(), index);
+        ips.insert(node.mgmt_ip, index);
+        macs.insert(node.mgmt_mac.octets(), index);
+        nodes.push(node);
+    }
+    Ok(nodes)
+}
+
+/// Checks that every node's address is in the controller's management subnet.
+pub(crate) fn check_nodes_in_subnet(
+    controller: &Controller,
+    nodes: &[Node],
+) -> Result<(), PlanError> {
+    for (index, node) in nodes.iter().enumerate() {
+        if let Err(problem) = member_problem(node.mgmt_ip, controller.mgmt_subnet) {
+            return Err(PlanError::new(
+                Subject::Node {
+                    index,
+                    hostname: Some(node.hostname.to_string()),
+                },
+                "mgmt_ip",
+                problem,
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn address_problem(value: &str, reason: &str) -> Problem {
+    Problem::Address {
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn member_problem(ip: IpAddr, subnet: IpNet) -> Result<(), Problem> {
+    if subnet.contains(&ip) {
+        Ok(())
+    } else {
+        let family = if ip.is_ipv4() == subnet.addr().is_ipv4() {
+            "outside"
+        } else {
+            "of another family than"
+        };
+        Err(Problem::Address {
+            value: ip.to_string(),
+            reason: format!("is {family} the management subnet {subnet}"),
+        })
+    }
+}
+
+fn parse_member_ip(f: &Fields, name: &str, text: &str, subnet: IpNet) -> Result<IpAddr, PlanError> {
+    let ip = text
+        .parse::<IpAddr>()
+        .map_err(|_| f.error(name, address_problem(text, "is not an IP address")))?;
+    member_problem(ip, subnet).map_err(|p| f.error(name, p))?;
+    Ok(ip)
+}
+
+fn parse_with<T>(
+    f: &mut Fields,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, Problem>,
+) -> Result<T, PlanError> {
+    let text = f.string(name)?;
+    parse(&text).map_err(|p| f.error(name, p))
+}
+
+fn parse_version(f: &mut Fields, name: &str) -> Result<Option<KubeVersion>, PlanError> {
+    f.optional_string(name)?
+        .map(|s| {
+            KubeVersion::parse(&s)
+                .ok_or_else(|| f.error(name, Problem::Version { value: s.clone() }))
+        })
+        .transpose()
+}
+
+/// The host rules (sysinv's alphabet) plus Kubernetes' node-name rule.
+fn parse_hostname(text: &str) -> Result<Hostname, Problem> {
+    let refuse = |reason: String| Problem::Hostname {
+        value: text.to_owned(),
+        reason,
+    };
+    let hostname = Hostname::parse(text).map_err(|e| refuse(e.to_string()))?;
+    match hostname.dns_incompatibility() {
+        Some(reason) => Err(refuse(format!(
+            "it must be a Kubernetes node name, and {reason}"
+        ))),
+        None => Ok(hostname),
+    }
+}
+
+fn parse_proxy(mut f: Fields) -> Result<Proxy, PlanError> {
+    let url = |f: &mut Fields, name: &str| -> Result<Option<ProxyUrl>, PlanError> {
+        f.optional_string(name)?
+            .map(|s| ProxyUrl::parse(&s).map_err(|p| f.error(name, p)))
+            .transpose()
+    };
+    let http = url(&mut f, "http")?;
+    let https = url(&mut f, "https")?;
+    let no_proxy = f
+        .strings("no_proxy")?
+        .iter()
+        .map(|s| NoProxyEntry::parse(s).map_err(|p| f.error("no_proxy", p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    f.finish()?;
+    Ok(Proxy {
+        http,
+        https,
+        no_proxy,
+    })
+}
+
+fn parse_join(mut f: Fields) -> Result<Join, PlanError> {
+    let token = parse_with(&mut f, "token", JoinToken::parse)?;
+    let ca_cert_hash = parse_with(&mut f, "ca_cert_hash", CaCertHash::parse)?;
+    f.finish()?;
+    Ok(Join::Given {
+        token,
+        ca_cert_hash,
+    })
+}
+
+fn parse_labels(f: &Fields, value: Value) -> Result<BTreeMap<LabelKey, LabelValue>, PlanError> {
+    let Value::Object(map) = value else {
+        return Err(f.error(
+            "labels",
+            Problem::WrongType {
+                expected: "an object of strings",
+            },
+        ));
+    };
+    map.into_iter()
+        .map(|(key, value)| {
+            let field = format!("labels.{key}");
+            let key = LabelKey::parse(&key).map_err(|p| f.error(&field, p))?;
+            let Value::String(value) = value else {
+                return Err(f.error(
+                    &field,
+                    Problem::WrongType {
+                        expected: "a string",
+                    },
+                ));
+            };
+            let value = LabelValue::parse(&value).map_err(|p| f.error(&field, p))?;
+            Ok((key, value))
+        })
+        .collect()
+}

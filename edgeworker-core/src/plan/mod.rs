@@ -1,0 +1,198 @@
+//! The provisioning plan: validated inputs → ordered, typed steps → JSON, text and Ansible.
+//!
+//! The data flows one way: [`Controller`] and [`Node`] facts are parsed and validated (first
+//! problem wins, as a [`PlanError`] naming node and field), a [`Plan`] decides per node
+//! whether kubelet and kubeadm are installed, kept or reinstalled ([`InstallDecision`]), and
+//! the steps of `PROVISIONING.md` §3 are built from it ([`Plan::steps`]). The renderers only
+//! read a plan.
+//!
+//! ```
+//! use edgeworker_core::plan::{Plan, Secrets};
+//! use serde_json::json;
+//!
+//! let controller = json!({
+//!     "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+//!     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+//! });
+//! let nodes = json!([{
+//!     "hostname": "edge-1", "mgmt_ip": "192.168.204.50", "mgmt_mac": "08:00:27:aa:00:01",
+//!     "os": {"id": "ubuntu", "version": "22.04"}, "arch": "amd64", "ssh_user": "sysadmin",
+//!     "kubelet_version": "1.28.4",
+//! }]);
+//! let plan = Plan::from_values(controller, nodes)?;
+//! assert_eq!(plan.nodes()[0].decision().to_string(), "reinstall (1.28.4 -> 1.29.2)");
+//! let ids: Vec<&str> = plan.steps(Secrets::Redact).iter().map(|s| s.id.as_str()).collect();
+//! assert_eq!(ids.first(), Some(&"controller.lock"));
+//! assert_eq!(ids.last(), Some(&"controller.cleanup"));
+//! # Ok::<(), edgeworker_core::plan::PlanError>(())
+//! ```
+
+mod builder;
+mod error;
+mod fields;
+mod input;
+mod os;
+mod render;
+mod step;
+mod values;
+mod version;
+
+pub use builder::{CLUSTER_CA, KUBELET_CONF, LOCK_DIR, STAGE_DIR, Secrets, WORKER_IMAGES};
+pub use error::{PlanError, Problem, Subject};
+pub use input::{
+    Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join, Node, Proxy,
+    parse_nodes,
+};
+pub use os::{
+    Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager, ReleaseMatch,
+    SUPPORTED, find_os, supported_list,
+};
+pub use render::ansible::{
+    AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,
+};
+pub use render::write::HEADER as ANSIBLE_HEADER;
+pub use render::write::WriteError;
+pub use step::{Action, Check, Guard, Handler, ServiceState, Side, Step, StepId, TokenSource};
+pub use values::{
+    AbsolutePath, CaCertHash, Endpoint, JoinToken, LabelKey, LabelValue, NoProxyEntry, ProxyUrl,
+    Registry, ServerName, SshUser,
+};
+pub use version::{InstallDecision, KubeVersion, SkewVerdict, skew_check};
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The version of the JSON rendering's schema (`"schema": 1`).
+pub const SCHEMA: u32 = 1;
+
+/// The environment variable of `ansible-playbook` that carries a given join token at run
+/// time; the token itself is never written into a rendered file.
+pub const JOIN_TOKEN_ENV: &str = "EDGEWORKER_JOIN_TOKEN";
+
+/// A node of a plan, with its install decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedNode {
+    node: Node,
+    decision: InstallDecision,
+}
+
+impl PlannedNode {
+    /// The node's validated facts.
+    #[must_use]
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// What happens to its kubelet and kubeadm.
+    #[must_use]
+    pub fn decision(&self) -> &InstallDecision {
+        &self.decision
+    }
+}
+
+/// A validated provisioning plan for a set of nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    controller: Controller,
+    nodes: Vec<PlannedNode>,
+}
+
+impl Plan {
+    /// Builds a plan from validated inputs.
+    ///
+    /// # Errors
+    ///
+    /// A node whose management address is outside the controller's management subnet (or of
+    /// the other family).
+    pub fn new(controller: Controller, nodes: Vec<Node>) -> Result<Self, PlanError> {
+        input::check_nodes_in_subnet(&controller, &nodes)?;
+        let nodes = nodes
+            .into_iter()
+            .map(|node| PlannedNode {
+                decision: InstallDecision::new(
+                    controller.kubernetes_version(),
+                    node.kubelet_version(),
+                ),
+                node,
+            })
+            .collect();
+        Ok(Self { controller, nodes })
+    }
+
+    /// Parses and validates the controller facts and the nodes array, then builds the plan.
+    ///
+    /// # Errors
+    ///
+    /// The first invalid input, naming the node and the field.
+    pub fn from_values(controller: Value, nodes: Value) -> Result<Self, PlanError> {
+        let controller = Controller::from_value(controller)?;
+        let nodes = parse_nodes(nodes)?;
+        Self::new(controller, nodes)
+    }
+
+    /// The controller facts.
+    #[must_use]
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
+    /// The nodes, in input order.
+    #[must_use]
+    pub fn nodes(&self) -> &[PlannedNode] {
+        &self.nodes
+    }
+
+    /// Every step in run order: controller steps 1–5, steps 6–19 node by node, cleanup.
+    /// A given join token shows as `<redacted>` unless `secrets` is [`Secrets::Reveal`].
+    #[must_use]
+    pub fn steps(&self, secrets: Secrets) -> Vec<Step> {
+        let facts = builder::Facts::concrete(&self.controller, secrets);
+        let hosts: Vec<(String, String)> = self
+            .nodes
+            .iter()
+            .map(|p| (p.node.hostname().to_string(), p.node.mgmt_ip().to_string()))
+            .collect();
+        let mut steps = builder::controller_steps(&facts, &hosts);
+        for planned in &self.nodes {
+            steps.extend(builder::node_steps(
+                &facts,
+                &builder::NodeFacts::concrete(&planned.node),
+            ));
+        }
+        steps.push(builder::cleanup(&facts));
+        steps
+    }
+
+    /// The plan as JSON data (schema [`SCHEMA`]).
+    #[must_use]
+    pub fn to_json(&self, secrets: Secrets) -> Value {
+        render::json::render(self, secrets)
+    }
+
+    /// The plan as text for a person to review before running it.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        render::text::render(self)
+    }
+
+    /// The Ansible playbook and inventory, in memory.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError`] if the YAML library refuses the document (not expected for a
+    /// validated plan).
+    pub fn to_ansible(&self) -> Result<AnsibleFiles, RenderError> {
+        render::ansible::render(self)
+    }
+
+    /// Writes `playbook.yml` and `inventory.yml` into `dir` (created if missing), each
+    /// completely or not at all; see [`AnsibleFiles::write_to`].
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError`] when rendering or writing fails.
+    pub fn write_ansible(&self, dir: &Path) -> Result<(), WriteError> {
+        self.to_ansible()?.write_to(dir)
+    }
+}

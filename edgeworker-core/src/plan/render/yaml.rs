@@ -1,0 +1,118 @@
+//! A small YAML document tree, serialized by serde-saphyr.
+//!
+//! The tree separates our own text ([`Yaml::Str`], which may be a Jinja template over our
+//! own variables) from data that came from input ([`Yaml::Data`], emitted with the `!unsafe`
+//! tag so Ansible never templates it). Quoting and escaping are the library's: nothing here
+//! pastes strings into YAML.
+
+use std::borrow::Cow;
+
+use serde::ser::{SerializeMap as _, SerializeSeq as _};
+use serde::{Serialize, Serializer};
+use serde_saphyr::Tagged;
+
+/// Ansible's tag for a value that must never be templated.
+pub(crate) const UNSAFE_TAG: &str = "!unsafe";
+
+/// One YAML node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Yaml {
+    /// Our text: a constant, or a template referencing only our own variables.
+    Str(String),
+    /// Text derived from input, tagged `!unsafe`.
+    Data(String),
+    Bool(bool),
+    Int(i64),
+    Seq(Vec<Yaml>),
+    /// Keys are ours (borrowed constants), or validated hostnames (inventory names).
+    Map(Vec<(Cow<'static, str>, Yaml)>),
+}
+
+impl Serialize for Yaml {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Str(s) => serializer.serialize_str(s),
+            Self::Data(s) => Tagged(s.as_str(), Some(UNSAFE_TAG.to_owned())).serialize(serializer),
+            Self::Bool(b) => serializer.serialize_bool(*b),
+            Self::Int(i) => serializer.serialize_i64(*i),
+            Self::Seq(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Self::Map(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Our text.
+pub(crate) fn s(text: impl Into<String>) -> Yaml {
+    Yaml::Str(text.into())
+}
+
+/// A mapping from `(key, value)` pairs, in order.
+pub(crate) fn map<const N: usize>(entries: [(&'static str, Yaml); N]) -> Yaml {
+    Yaml::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect(),
+    )
+}
+
+/// A list of our strings.
+pub(crate) fn strs(items: &[&str]) -> Yaml {
+    Yaml::Seq(items.iter().map(|i| s(*i)).collect())
+}
+
+impl Yaml {
+    /// Adds an entry to a mapping (no-op on other nodes, which builders never extend).
+    pub(crate) fn with(mut self, key: &'static str, value: Yaml) -> Self {
+        if let Self::Map(entries) = &mut self {
+            entries.push((Cow::Borrowed(key), value));
+        }
+        self
+    }
+}
+
+/// The document as YAML text; `capacity` is a size estimate (large inventories would
+/// otherwise spend their time regrowing the buffer).
+pub(crate) fn to_string(doc: &Yaml, capacity: usize) -> Result<String, serde_saphyr::ser::Error> {
+    let mut out = String::with_capacity(capacity);
+    serde_saphyr::to_fmt_writer(&mut out, doc)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_is_tagged_unsafe_and_quoted_by_the_library() {
+        let doc = map([
+            ("plain", s("{{ edgeworker_x }}")),
+            ("data", Yaml::Data("{{ lookup('pipe', 'id') }}".into())),
+            ("tricky", Yaml::Data("a: b\n- c\n\"q\" 'q' #x".into())),
+            ("number_like", Yaml::Data("1.29".into())),
+        ]);
+        let text = to_string(&doc, 0).unwrap();
+        assert!(text.contains("data: !unsafe "), "{text}");
+        assert!(text.contains("tricky: !unsafe "), "{text}");
+        // Parsed back, every value is the exact string, and no value became a key.
+        let back: std::collections::BTreeMap<String, Tagged<String>> =
+            serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(back.len(), 4, "{text}");
+        assert_eq!(back["tricky"].0, "a: b\n- c\n\"q\" 'q' #x");
+        assert_eq!(back["tricky"].1.as_deref(), Some("!unsafe"));
+        assert_eq!(back["number_like"].0, "1.29");
+        assert_eq!(back["plain"].1, None);
+    }
+}

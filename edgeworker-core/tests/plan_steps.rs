@@ -1,0 +1,503 @@
+//! The steps: order, presence per OS family and inputs, and what each builder produces.
+
+mod plan_support;
+
+use edgeworker_core::plan::{
+    Action, Check, Guard, Handler, PackageManager, Plan, Secrets, Side, Step, StepId, TokenSource,
+};
+use plan_support::{controller, node, with};
+use serde_json::{Value, json};
+
+fn steps(c: Value, n: Value) -> Vec<Step> {
+    Plan::from_values(c, n).unwrap().steps(Secrets::Redact)
+}
+
+fn one_node(os: &str, version: &str) -> Vec<Step> {
+    steps(controller(), json!([node(0, os, version)]))
+}
+
+fn find(steps: &[Step], id: StepId) -> &Step {
+    steps
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
+fn ids(steps: &[Step]) -> Vec<&'static str> {
+    steps.iter().map(|s| s.id.as_str()).collect()
+}
+
+fn files(step: &Step) -> Vec<(&str, &str)> {
+    step.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::WriteFile { path, content, .. } => Some((path.as_str(), content.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn debian_like_nodes_get_every_step_but_selinux_in_order() {
+    for (os, version) in [
+        ("ubuntu", "20.04"),
+        ("ubuntu", "22.04"),
+        ("ubuntu", "24.04"),
+        ("debian", "11"),
+        ("debian", "12"),
+    ] {
+        assert_eq!(
+            ids(&one_node(os, version)),
+            [
+                "controller.lock",
+                "controller.inventory",
+                "controller.hosts",
+                "controller.stage",
+                "controller.join_credentials",
+                "node.preflight",
+                "node.hostname",
+                "node.network",
+                "node.time",
+                "node.kernel",
+                "node.swap",
+                "node.runtime",
+                "node.k8s_packages",
+                "node.kubelet_config",
+                "node.k8s_join",
+                "node.images",
+                "controller.cleanup",
+            ],
+            "{os} {version}"
+        );
+    }
+}
+
+#[test]
+fn rhel_like_nodes_get_the_selinux_firewall_step() {
+    for (os, version) in [
+        ("centos", "7"),
+        ("centos", "9"),
+        ("rocky", "8"),
+        ("almalinux", "9"),
+        ("fedora", "41"),
+    ] {
+        let s = one_node(os, version);
+        let at = ids(&s)
+            .iter()
+            .position(|id| *id == "node.selinux_firewall")
+            .unwrap();
+        assert_eq!(ids(&s)[at - 1], "node.swap", "{os}");
+        assert_eq!(ids(&s)[at + 1], "node.runtime", "{os}");
+        assert_eq!(
+            find(&s, StepId::NodeSelinuxFirewall).actions,
+            [
+                Action::SelinuxPermissive,
+                Action::FirewallOpen {
+                    ports: vec!["10250/tcp".into()]
+                }
+            ]
+        );
+    }
+}
+
+#[test]
+fn step_numbers_never_decrease_within_a_node() {
+    let s = steps(
+        controller(),
+        json!([node(0, "rocky", "9"), node(1, "ubuntu", "22.04")]),
+    );
+    for pair in s.windows(2) {
+        if pair[0].node == pair[1].node {
+            assert!(
+                pair[0].id.number() < pair[1].id.number(),
+                "{} then {}",
+                pair[0].id,
+                pair[1].id
+            );
+        }
+    }
+    assert_eq!(
+        s.iter().filter(|s| s.id == StepId::NodePreflight).count(),
+        2
+    );
+    assert_eq!(s.last().map(|s| s.id), Some(StepId::ControllerCleanup));
+}
+
+#[test]
+fn the_proxy_step_exists_only_with_a_proxy_and_quotes_the_values() {
+    assert!(!ids(&one_node("ubuntu", "22.04")).contains(&"node.proxy"));
+    let c = with(
+        controller(),
+        "proxy",
+        json!({"http": "http://u:p%40ss@proxy:3128", "no_proxy": ["localhost", ".svc"]}),
+    );
+    let apt = steps(c.clone(), json!([node(0, "ubuntu", "22.04")]));
+    let proxy = find(&apt, StepId::NodeProxy);
+    assert_eq!(proxy.notify, [Handler::RestartContainerd]);
+    let f = files(proxy);
+    assert_eq!(
+        f[0],
+        (
+            "/etc/apt/apt.conf.d/95edgeworker-proxy",
+            "# Managed by edgeworker provisioning: package downloads through the proxy.\nAcquire::http::Proxy \"http://u:p%40ss@proxy:3128\";\n"
+        )
+    );
+    // systemd expands %-specifiers in Environment=, so % is doubled there.
+    assert!(
+        f[1].1
+            .contains("Environment=\"HTTP_PROXY=http://u:p%%40ss@proxy:3128\"\n"),
+        "{}",
+        f[1].1
+    );
+    assert!(
+        f[1].1.contains("Environment=\"NO_PROXY=localhost,.svc\"\n"),
+        "{}",
+        f[1].1
+    );
+    let dnf = steps(c, json!([node(0, "rocky", "9")]));
+    assert_eq!(
+        find(&dnf, StepId::NodeProxy).actions[0],
+        Action::LineInFile {
+            path: "/etc/dnf/dnf.conf".into(),
+            regexp: "^proxy=".into(),
+            line: "proxy=http://u:p%40ss@proxy:3128".into()
+        }
+    );
+}
+
+#[test]
+fn packages_pin_exactly_the_control_plane_version_per_manager() {
+    let apt = one_node("ubuntu", "22.04");
+    let pkgs = &find(&apt, StepId::NodeK8sPackages).actions;
+    assert!(
+        matches!(&pkgs[0], Action::AptRepository { line, .. } if line == "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] https://pkgs.k8s.io/core:/stable:/v1.29/deb/ /")
+    );
+    assert!(
+        matches!(&pkgs[1], Action::InstallPackages { manager: PackageManager::Apt, packages, .. } if packages == &["kubelet=1.29.2-*", "kubeadm=1.29.2-*"])
+    );
+    assert_eq!(
+        pkgs[2],
+        Action::HoldPackages {
+            packages: vec!["kubelet".into(), "kubeadm".into()]
+        }
+    );
+    for (os, version, manager) in [
+        ("centos", "7", PackageManager::Yum),
+        ("rocky", "9", PackageManager::Dnf),
+    ] {
+        let s = one_node(os, version);
+        let pkgs = &find(&s, StepId::NodeK8sPackages).actions;
+        assert!(
+            matches!(&pkgs[0], Action::RpmRepository { baseurl, exclude, .. }
+            if baseurl == "https://pkgs.k8s.io/core:/stable:/v1.29/rpm/" && exclude.contains(&"kubelet".to_owned()))
+        );
+        assert_eq!(
+            pkgs[1],
+            Action::InstallPackages {
+                manager,
+                packages: vec!["kubelet-1.29.2".into(), "kubeadm-1.29.2".into()],
+                disable_excludes: Some("kubernetes".into()),
+            }
+        );
+    }
+}
+
+#[test]
+fn the_kubelet_env_file_follows_the_family_and_quotes_only_the_value() {
+    for (os, version, path) in [
+        ("debian", "12", "/etc/default/kubelet"),
+        ("rocky", "9", "/etc/sysconfig/kubelet"),
+    ] {
+        let s = one_node(os, version);
+        let step = find(&s, StepId::NodeKubeletConfig);
+        assert_eq!(
+            step.actions,
+            [Action::LineInFile {
+                path: path.into(),
+                regexp: "^KUBELET_EXTRA_ARGS=".into(),
+                line: "KUBELET_EXTRA_ARGS=\"--node-ip=192.168.204.50\"".into(),
+            }]
+        );
+        assert_eq!(step.notify, [Handler::RestartKubelet]);
+    }
+}
+
+#[test]
+fn containerd_comes_from_docker_where_the_distribution_has_none_new_enough() {
+    let package = |os, version| {
+        let s = one_node(os, version);
+        find(&s, StepId::NodeRuntime)
+            .actions
+            .iter()
+            .find_map(|a| match a {
+                Action::InstallPackages { packages, .. } => packages.first().cloned(),
+                _ => None,
+            })
+    };
+    assert_eq!(package("ubuntu", "22.04").as_deref(), Some("containerd"));
+    assert_eq!(package("debian", "12").as_deref(), Some("containerd"));
+    assert_eq!(package("debian", "11").as_deref(), Some("containerd.io"));
+    assert_eq!(package("centos", "7").as_deref(), Some("containerd.io"));
+    let s = one_node("debian", "11");
+    assert!(find(&s, StepId::NodeRuntime).actions.iter().any(|a| matches!(a, Action::AptRepository { line, .. } if line.ends_with("linux/debian bullseye stable"))));
+    let runtime = find(&s, StepId::NodeRuntime);
+    assert!(runtime.actions.contains(&Action::MinimumVersion {
+        argv: vec!["containerd".into(), "--version".into()],
+        minimum: "1.6.0".into()
+    }));
+    assert!(matches!(
+        runtime.actions.last(),
+        Some(Action::WaitFor { .. })
+    ));
+}
+
+#[test]
+fn network_uses_networkd_or_networkmanager_by_mac_with_dns_at_the_controller() {
+    let c = with(
+        with(
+            controller(),
+            "dns_servers",
+            json!(["192.168.204.2", "192.168.204.3"]),
+        ),
+        "registry",
+        json!("registry.local:9001"),
+    );
+    let deb = steps(
+        c.clone(),
+        json!([with(
+            node(0, "ubuntu", "22.04"),
+            "mgmt_mac",
+            json!("08-00-27-AA-01-00")
+        )]),
+    );
+    let net = find(&deb, StepId::NodeNetwork);
+    let (path, content) = files(net)[0];
+    assert_eq!(path, "/etc/systemd/network/10-edgeworker-mgmt.network");
+    assert!(
+        content.contains("MACAddress=08:00:27:aa:01:00\n"),
+        "{content}"
+    );
+    assert!(
+        content.contains("DHCP=ipv4\nDNS=192.168.204.2 192.168.204.3\n"),
+        "{content}"
+    );
+    assert_eq!(
+        net.actions[1],
+        Action::HostsEntry {
+            path: "/etc/hosts".into(),
+            ip: "192.168.204.2".into(),
+            name: "registry.local".into()
+        }
+    );
+    let rhel = steps(c, json!([node(0, "rocky", "9")]));
+    let (path, content) = files(find(&rhel, StepId::NodeNetwork))[0];
+    assert_eq!(
+        path,
+        "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection"
+    );
+    assert!(
+        content.contains("mac-address=08:00:27:aa:01:00\n"),
+        "{content}"
+    );
+    assert!(
+        content.contains("[ipv4]\nmethod=auto\ndns=192.168.204.2;192.168.204.3;\n"),
+        "{content}"
+    );
+    // A registry named by address needs no hosts entry.
+    let by_ip = steps(
+        with(controller(), "registry", json!("192.168.204.2:9001")),
+        json!([node(0, "rocky", "9")]),
+    );
+    assert_eq!(find(&by_ip, StepId::NodeNetwork).actions.len(), 1);
+}
+
+#[test]
+fn kernel_swap_time_and_images() {
+    let s = one_node("ubuntu", "22.04");
+    let kernel = find(&s, StepId::NodeKernel);
+    assert_eq!(
+        kernel.actions[1],
+        Action::LoadModules {
+            modules: vec!["overlay".into(), "br_netfilter".into()]
+        }
+    );
+    let sysctl = files(kernel)[1].1;
+    for line in [
+        "net.ipv4.ip_forward = 1",
+        "net.bridge.bridge-nf-call-iptables = 1",
+        "net.bridge.bridge-nf-call-ip6tables = 1",
+    ] {
+        assert!(sysctl.contains(line), "{sysctl}");
+    }
+    assert!(!sysctl.contains("ipv6.conf.all.forwarding"));
+    assert_eq!(kernel.notify, [Handler::ReloadSysctl]);
+    assert_eq!(find(&s, StepId::NodeSwap).actions[0], Action::SwapOff);
+    let time = find(&s, StepId::NodeTime);
+    assert!(files(time)[0].1.contains("server 192.168.204.2 iburst\n"));
+    assert!(
+        matches!(&find(&s, StepId::NodeImages).actions[0], Action::PullImages { image_repository, images, .. }
+        if image_repository == "registry.local:9001/registry.k8s.io" && images == &["pause", "kube-proxy", "coredns"])
+    );
+}
+
+#[test]
+fn the_join_is_guarded_and_its_token_redacted_unless_revealed() {
+    let hash = format!("sha256:{}", "ab".repeat(32));
+    let c = with(
+        controller(),
+        "join",
+        json!({"token": "abcdef.0123456789abcdef", "ca_cert_hash": hash}),
+    );
+    let plan = Plan::from_values(c, json!([node(0, "ubuntu", "22.04")])).unwrap();
+    let redacted = plan.steps(Secrets::Redact);
+    let join = find(&redacted, StepId::NodeK8sJoin);
+    assert_eq!(
+        join.guard,
+        Guard::SkipWhenExists {
+            path: "/etc/kubernetes/kubelet.conf".into()
+        }
+    );
+    assert!(
+        matches!(&join.actions[0], Action::KubeadmJoin { token, ca_cert_hash, ignore_preflight_errors, node_name, .. }
+        if token == "<redacted>" && *ca_cert_hash == hash && ignore_preflight_errors.is_empty() && node_name == "edge-0")
+    );
+    let revealed = plan.steps(Secrets::Reveal);
+    assert!(
+        matches!(&find(&revealed, StepId::NodeK8sJoin).actions[0], Action::KubeadmJoin { token, .. } if token == "abcdef.0123456789abcdef")
+    );
+    // Given credentials: read from the environment, nothing to delete in cleanup.
+    assert_eq!(
+        find(&redacted, StepId::ControllerJoinCredentials).actions[0],
+        Action::JoinToken {
+            source: TokenSource::Environment {
+                variable: "EDGEWORKER_JOIN_TOKEN".into()
+            }
+        }
+    );
+    assert!(
+        !find(&redacted, StepId::ControllerCleanup)
+            .actions
+            .contains(&Action::DeleteJoinToken)
+    );
+    let created = one_node("ubuntu", "22.04");
+    assert_eq!(
+        find(&created, StepId::ControllerJoinCredentials).actions[0],
+        Action::JoinToken {
+            source: TokenSource::Create { ttl_minutes: 60 }
+        }
+    );
+    assert_eq!(
+        find(&created, StepId::ControllerCleanup).actions,
+        [
+            Action::DeleteJoinToken,
+            Action::Remove {
+                path: "/run/edgeworker-provision".into()
+            },
+            Action::Unlock {
+                path: "/run/edgeworker-provision.lock".into()
+            },
+            Action::ReportFailedNodes,
+        ]
+    );
+}
+
+#[test]
+fn controller_steps_cover_every_node_and_labels_run_on_the_controller() {
+    let nodes = json!([
+        with(
+            node(0, "ubuntu", "22.04"),
+            "labels",
+            json!({"site": "a", "node-role.kubernetes.io/edge": ""})
+        ),
+        node(1, "rocky", "9")
+    ]);
+    let s = steps(controller(), nodes);
+    assert_eq!(
+        find(&s, StepId::ControllerInventory).actions,
+        [Action::CheckInventory {
+            hosts: vec![
+                ("edge-0".into(), "192.168.204.50".into()),
+                ("edge-1".into(), "192.168.204.51".into())
+            ],
+        }]
+    );
+    assert_eq!(find(&s, StepId::ControllerHosts).actions.len(), 2);
+    let labels: Vec<&Step> = s.iter().filter(|s| s.id == StepId::NodeLabels).collect();
+    assert_eq!(labels.len(), 1, "only the labelled node gets the step");
+    assert_eq!(labels[0].id.side(), Side::Controller);
+    assert_eq!(
+        labels[0].actions,
+        [Action::LabelNode {
+            node: "edge-0".into(),
+            labels: vec!["node-role.kubernetes.io/edge=".into(), "site=a".into()]
+        }]
+    );
+    assert!(matches!(
+        &find(&s, StepId::ControllerLock).actions[0],
+        Action::Lock {
+            stale_after_minutes: 60,
+            ..
+        }
+    ));
+    assert_eq!(find(&s, StepId::ControllerLock).guard, Guard::Always);
+}
+
+#[test]
+fn preflight_checks_name_the_node_facts() {
+    let s = steps(
+        controller(),
+        json!([with(
+            node(0, "centos", "7.9.2009"),
+            "arch",
+            json!("aarch64")
+        )]),
+    );
+    let Action::Preflight { checks } = &find(&s, StepId::NodePreflight).actions[0] else {
+        panic!("not a preflight")
+    };
+    assert_eq!(
+        checks[0],
+        Check::OsRelease {
+            id: "centos".into(),
+            version: "7".into()
+        }
+    );
+    assert_eq!(
+        checks[1],
+        Check::Arch {
+            kernel_name: "aarch64".into()
+        }
+    );
+    assert_eq!(
+        checks[2],
+        Check::MgmtAddress {
+            ip: "192.168.204.50".into(),
+            ipv6: false
+        }
+    );
+}
+
+#[test]
+fn ipv6_adds_forwarding_and_dhcpv6() {
+    let c = json!({"kubernetes_version": "1.31.0", "apiserver": "[fd00::2]:6443", "mgmt_floating_address": "fd00::2", "mgmt_subnet": "fd00::/64"});
+    let s = steps(
+        c,
+        json!([with(
+            node(0, "ubuntu", "24.04"),
+            "mgmt_ip",
+            json!("fd00::50")
+        )]),
+    );
+    assert!(
+        files(find(&s, StepId::NodeKernel))[1]
+            .1
+            .contains("net.ipv6.conf.all.forwarding = 1")
+    );
+    assert!(
+        files(find(&s, StepId::NodeNetwork))[0]
+            .1
+            .contains("DHCP=ipv6")
+    );
+    let stage = files(find(&s, StepId::ControllerStage))[0].1;
+    assert!(stage.contains("pause:3.10"), "{stage}");
+}
