@@ -123,6 +123,15 @@ pub fn bool_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<bool> {
     }
 }
 
+/// A non-negative int argument below 2**64 (a seed).
+pub fn u64_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+        return Err(type_error(what, "int", obj));
+    }
+    obj.extract::<u64>()
+        .map_err(|_| PyTypeError::new_err(format!("{what}: expected an int from 0 to 2**64-1")))
+}
+
 /// Converts JSON into Python dicts, lists, str, int, float, bool and None.
 ///
 /// # Errors

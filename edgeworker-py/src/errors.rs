@@ -1,7 +1,10 @@
 //! The one boundary where core failures become the Python exceptions of
 //! `edgeworker._errors`. Messages and codes pass through verbatim: the core owns them.
 
+use edgeworker_core::address::{AllocationError, PoolError};
 use edgeworker_core::context::ContextError;
+use edgeworker_core::dhcp::DhcpError;
+use edgeworker_core::plan::{PlanError, Problem, WriteError};
 use edgeworker_core::validate::Rejection;
 use edgeworker_core::violation::Violation;
 use pyo3::prelude::*;
@@ -87,6 +90,14 @@ pub fn stored_host(py: Python<'_>, err: &serde_json::Error) -> PyErr {
 /// megabyte message.
 const QUOTE_LIMIT: usize = 64;
 
+/// `value` quoted, cut after [`QUOTE_LIMIT`] characters.
+fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTE_LIMIT) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}…", value.get(..cut).unwrap_or_default()),
+    }
+}
+
 /// A name that is not one of a closed set (a personality, an operation): plain
 /// `EdgeworkerError` naming the argument and the value.
 pub fn unknown(
@@ -103,5 +114,78 @@ pub fn unknown(
         py,
         "EdgeworkerError",
         (format!("{argument} {quoted}: {problem}"),),
+    )
+}
+
+/// A pool definition the core refuses: `AddressPoolError` with its `pool.*` code.
+pub fn pool(py: Python<'_>, err: &PoolError) -> PyErr {
+    raise(
+        py,
+        "AddressPoolError",
+        (err.to_string(), err.code(), err.status()),
+    )
+}
+
+/// A refused allocation, reservation or set of rows: `PoolExhaustedError` when nothing is
+/// free, else `AddressPoolError`, with sysinv's messages.
+pub fn allocation(py: Python<'_>, err: &AllocationError) -> PyErr {
+    let class = match err {
+        AllocationError::Exhausted { .. } => "PoolExhaustedError",
+        _ => "AddressPoolError",
+    };
+    raise(py, class, (err.to_string(), err.code(), err.status()))
+}
+
+/// Text given as an address that is not one. The core has no error for this (it takes
+/// parsed addresses), so the code is the binding's: `address.invalid`.
+pub fn invalid_address(py: Python<'_>, what: &str, text: &str) -> PyErr {
+    raise(
+        py,
+        "AddressPoolError",
+        (
+            format!("{what}: {} is not an IP address", quoted(text)),
+            "address.invalid",
+            400,
+        ),
+    )
+}
+
+/// Rows or MACs that cannot be written to dnsmasq's files: `DhcpError` with its `dhcp.*`
+/// code.
+pub fn dhcp(py: Python<'_>, err: &DhcpError) -> PyErr {
+    raise(py, "DhcpError", (err.to_string(), err.code()))
+}
+
+/// A provisioning input the core refuses: `PlanError` with its code, node and field.
+pub fn plan(py: Python<'_>, err: &PlanError) -> PyErr {
+    raise(
+        py,
+        "PlanError",
+        (err.to_string(), err.code(), err.node(), err.field()),
+    )
+}
+
+/// A problem with one argument of a plan-level function (`skew_check`'s versions):
+/// `PlanError` naming the argument as the field.
+pub fn plan_argument(py: Python<'_>, argument: &str, problem: &Problem) -> PyErr {
+    raise(
+        py,
+        "PlanError",
+        (
+            format!("{argument}: {problem}"),
+            problem.code(),
+            None::<String>,
+            argument,
+        ),
+    )
+}
+
+/// Rendering or writing the Ansible files failed: `PlanError` with the core's code
+/// (`plan.write_refused`, `plan.write_failed`, `plan.render_failed`) and no node or field.
+pub fn plan_write(py: Python<'_>, err: &WriteError) -> PyErr {
+    raise(
+        py,
+        "PlanError",
+        (err.to_string(), err.code(), None::<String>, None::<String>),
     )
 }

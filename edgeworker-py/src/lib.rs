@@ -3,7 +3,10 @@
 //! failures become the exceptions of `edgeworker._errors` at one boundary (`errors.rs`).
 
 mod convert;
+mod dhcp;
 mod errors;
+mod plan;
+mod pool;
 mod validation;
 
 use pyo3::prelude::*;
@@ -15,6 +18,15 @@ mod _edgeworker {
 
     #[pymodule_export]
     use crate::validation::{check_operation, supports, validate_host_add, validate_host_update};
+
+    #[pymodule_export]
+    use crate::pool::Pool;
+
+    #[pymodule_export]
+    use crate::dhcp::{dnsmasq_addn_hosts, dnsmasq_hosts};
+
+    #[pymodule_export]
+    use crate::plan::{Plan, plan, skew_check};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -81,6 +81,19 @@ class PoolExhaustedError(AddressPoolError):
     """The pool has no free address left (``pool.exhausted``, status 409)."""
 
 
+class DhcpError(EdgeworkerError):
+    """Address rows or MAC addresses that cannot be written to dnsmasq's files safely
+    (``code``: ``dhcp.invalid_name``, ``dhcp.invalid_host``, ``dhcp.invalid_mac``,
+    ``dhcp.duplicate_host``); refused, never escaped."""
+
+    def __init__(self, message: str, code: str) -> None:
+        self.code = code
+        super().__init__(message, code)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class PlanError(EdgeworkerError):
     """A provisioning input is invalid; ``node`` and ``field`` say where."""
 
@@ -99,6 +112,7 @@ class PlanError(EdgeworkerError):
 __all__ = [
     "AddressPoolError",
     "ContextError",
+    "DhcpError",
     "EdgeworkerError",
     "HostValidationError",
     "OperationNotSupportedError",

@@ -1,0 +1,42 @@
+//! dnsmasq's hosts and additional-hosts lines (RULES §5).
+
+use std::net::IpAddr;
+
+use edgeworker_core::dhcp;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{self, str_arg};
+use crate::errors;
+use crate::pool::rows_arg;
+
+/// dnsmasq `dhcp-hostsfile` lines for `rows`, with the MACs of `macs` (host name → MAC).
+#[pyfunction]
+pub fn dnsmasq_hosts(
+    py: Python<'_>,
+    rows: &Bound<'_, PyAny>,
+    macs: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
+    let rows: Vec<(String, IpAddr)> = rows_arg(py, rows, "rows")?;
+    let Ok(macs) = macs.cast::<PyDict>() else {
+        return Err(convert::type_error("macs", "dict", macs));
+    };
+    let macs = macs
+        .iter()
+        .map(|(host, mac)| {
+            let host = str_arg(&host, "macs")?.into_owned();
+            let mac = str_arg(&mac, &format!("macs[{host:?}]"))?.into_owned();
+            Ok((host, mac))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    py.detach(move || dhcp::dnsmasq_hosts(&rows, macs))
+        .map_err(|err| errors::dhcp(py, &err))
+}
+
+/// dnsmasq `addn-hosts` lines for `rows`.
+#[pyfunction]
+pub fn dnsmasq_addn_hosts(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let rows: Vec<(String, IpAddr)> = rows_arg(py, rows, "rows")?;
+    py.detach(move || dhcp::dnsmasq_addn_hosts(&rows))
+        .map_err(|err| errors::dhcp(py, &err))
+}

@@ -1,0 +1,285 @@
+//! The management address pool (RULES §4): allocation, reservation and release, safe from
+//! many Python threads at once.
+
+use std::net::IpAddr;
+use std::sync::{Mutex, PoisonError};
+
+use edgeworker_core::address::{AddressPool, AllocatedPool, AllocationOrder, PoolSpec};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::convert::{self, str_arg, to_json};
+use crate::errors;
+
+/// A pool and its rows, with the generator random allocations draw from.
+struct State {
+    pool: AllocatedPool,
+    rng: ChaCha8Rng,
+}
+
+/// An address pool with its rows (`name` → address).
+///
+/// Frozen with a `Mutex` inside: Python threads share one pool, and every operation takes
+/// the lock with the GIL released, so a thread waiting for the pool never blocks Python.
+#[pyclass(frozen, module = "edgeworker._edgeworker", name = "AddressPool")]
+pub struct Pool {
+    state: Mutex<State>,
+}
+
+impl Pool {
+    /// Runs `f` on the state under the lock, with the GIL released.
+    fn with<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut State) -> T + Send) -> T {
+        py.detach(|| {
+            // A panic cannot happen under the lock (the core does not panic); if one ever
+            // did, the rows are still consistent (each operation is a single insert/remove).
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut state)
+        })
+    }
+}
+
+#[pymethods]
+impl Pool {
+    #[new]
+    #[pyo3(
+        signature = (name, network, ranges = None, order = None, rows = None),
+        text_signature = "(name, network, ranges=None, order='random', rows=None)"
+    )]
+    fn new(
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        network: &Bound<'_, PyAny>,
+        ranges: Option<&Bound<'_, PyAny>>,
+        order: Option<&Bound<'_, PyAny>>,
+        rows: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let spec = PoolSpec {
+            name: str_arg(name, "name")?.into_owned(),
+            network: str_arg(network, "network")?.into_owned(),
+            ranges: ranges
+                .filter(|r| !r.is_none())
+                .map(ranges_arg)
+                .transpose()?,
+            order: order
+                .filter(|o| !o.is_none())
+                .map(|o| str_arg(o, "order").map(std::borrow::Cow::into_owned))
+                .transpose()?,
+        };
+        let rows = match rows.filter(|r| !r.is_none()) {
+            Some(rows) => rows_arg(py, rows, "rows")?,
+            None => Vec::new(),
+        };
+        let pool = py.detach(move || {
+            AddressPool::try_from(spec)
+                .map_err(Failure::Pool)
+                .and_then(|pool| AllocatedPool::with_rows(pool, rows).map_err(Failure::Rows))
+        });
+        let pool = pool.map_err(|failure| match failure {
+            Failure::Pool(err) => errors::pool(py, &err),
+            Failure::Rows(err) => errors::allocation(py, &err),
+        })?;
+        Ok(Self {
+            state: Mutex::new(State {
+                pool,
+                rng: ChaCha8Rng::from_os_rng(),
+            }),
+        })
+    }
+
+    /// Gives `name` an address: the one it holds, else a free one in `order` (default: the
+    /// pool's). `seed` makes a random choice reproducible.
+    #[pyo3(signature = (name, *, order = None, seed = None))]
+    fn allocate(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        order: Option<&Bound<'_, PyAny>>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let name = str_arg(name, "name")?.into_owned();
+        let order = match order.filter(|o| !o.is_none()) {
+            Some(o) => Some(
+                str_arg(o, "order")?
+                    .parse::<AllocationOrder>()
+                    .map_err(|err| errors::pool(py, &err))?,
+            ),
+            None => None,
+        };
+        let seed = seed
+            .filter(|s| !s.is_none())
+            .map(|s| convert::u64_arg(s, "seed"))
+            .transpose()?;
+        self.with(py, |state| match seed {
+            Some(seed) => state
+                .pool
+                .allocate(&name, order, &mut ChaCha8Rng::seed_from_u64(seed)),
+            None => state.pool.allocate(&name, order, &mut state.rng),
+        })
+        .map(|address| address.to_string())
+        .map_err(|err| errors::allocation(py, &err))
+    }
+
+    /// Records `name` → `address` (static addressing).
+    fn reserve(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let name = str_arg(name, "name")?.into_owned();
+        let address = address_arg(py, address, "address")?;
+        self.with(py, |state| state.pool.reserve(&name, address))
+            .map_err(|err| errors::allocation(py, &err))
+    }
+
+    /// Removes `name`'s row; the address it held, or `None`.
+    fn release(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        let name = str_arg(name, "name")?.into_owned();
+        Ok(self
+            .with(py, |state| state.pool.release(&name))
+            .map(|a| a.to_string()))
+    }
+
+    /// The address `name` holds, or `None`.
+    fn address_of(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        let name = str_arg(name, "name")?.into_owned();
+        Ok(self
+            .with(py, |state| state.pool.address_of(&name))
+            .map(|a| a.to_string()))
+    }
+
+    /// How many addresses of the ranges are free: exact, as a Python int of any size.
+    fn free_count(&self, py: Python<'_>) -> u128 {
+        self.with(py, |state| state.pool.free_count())
+    }
+
+    /// The rows, `(name, address)`, in row order.
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let rows: Vec<(String, IpAddr)> = self.with(py, |state| {
+            state
+                .pool
+                .rows()
+                .into_iter()
+                .map(|(name, address)| (name.to_owned(), address))
+                .collect()
+        });
+        let list = PyList::empty(py);
+        for (name, address) in rows {
+            list.append(PyTuple::new(py, [name, address.to_string()])?)?;
+        }
+        Ok(list)
+    }
+
+    /// The pool's name.
+    #[getter]
+    fn name(&self, py: Python<'_>) -> String {
+        self.with(py, |state| state.pool.pool().name().to_owned())
+    }
+
+    /// The pool's network, `address/prefix`.
+    #[getter]
+    fn network(&self, py: Python<'_>) -> String {
+        self.with(py, |state| state.pool.pool().network().to_string())
+    }
+
+    /// `address in pool`: whether a row holds `address`. Text that is not an address is in
+    /// no pool.
+    fn __contains__(&self, py: Python<'_>, address: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let text = str_arg(address, "address")?;
+        Ok(match text.parse::<IpAddr>() {
+            Ok(address) => self.with(py, |state| state.pool.is_allocated(address)),
+            Err(_) => false,
+        })
+    }
+
+    /// How many rows there are.
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.with(py, |state| state.pool.len())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        self.with(py, |state| {
+            let pool = state.pool.pool();
+            format!(
+                "AddressPool({:?}, {:?}, order={:?}, rows={}, free={})",
+                pool.name(),
+                pool.network().to_string(),
+                pool.order().as_str(),
+                state.pool.len(),
+                state.pool.free_count()
+            )
+        })
+    }
+}
+
+/// Why a pool cannot be built: its definition, or its rows.
+enum Failure {
+    Pool(edgeworker_core::address::PoolError),
+    Rows(edgeworker_core::address::AllocationError),
+}
+
+/// `ranges`: a list of `[start, end]` pairs of str.
+fn ranges_arg(ranges: &Bound<'_, PyAny>) -> PyResult<Vec<[String; 2]>> {
+    let value = to_json(ranges, "ranges")?;
+    serde::Deserialize::deserialize(&value).map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(
+            "ranges: expected a list of (start, end) pairs of str",
+        )
+    })
+}
+
+/// An address argument: a str that is an IP address.
+fn address_arg(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<IpAddr> {
+    let text = str_arg(value, what)?;
+    text.parse()
+        .map_err(|_| errors::invalid_address(py, what, &text))
+}
+
+/// Rows: a dict `name → address`, or a list of `(name, address)` pairs.
+pub fn rows_arg(
+    py: Python<'_>,
+    rows: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<Vec<(String, IpAddr)>> {
+    let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = if let Ok(dict) = rows.cast::<PyDict>() {
+        dict.iter().collect()
+    } else if rows.is_instance_of::<PyList>() || rows.is_instance_of::<PyTuple>() {
+        let mut pairs = Vec::new();
+        for (i, item) in rows.try_iter()?.enumerate() {
+            let item = item?;
+            let pair = item
+                .cast::<PyTuple>()
+                .ok()
+                .map(|t| t.as_any().clone())
+                .or_else(|| item.cast::<PyList>().ok().map(|l| l.as_any().clone()))
+                .filter(|seq| seq.len().is_ok_and(|n| n == 2));
+            let Some(pair) = pair else {
+                return Err(convert::type_error(
+                    &format!("{what}[{i}]"),
+                    "a (name, address) pair",
+                    &item,
+                ));
+            };
+            pairs.push((pair.get_item(0)?, pair.get_item(1)?));
+        }
+        pairs
+    } else {
+        return Err(convert::type_error(
+            what,
+            "a list of (name, address) pairs or a dict",
+            rows,
+        ));
+    };
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, address))| {
+            let at = format!("{what}[{i}]");
+            let name = str_arg(name, &at)?.into_owned();
+            let address = address_arg(py, address, &at)?;
+            Ok((name, address))
+        })
+        .collect()
+}
