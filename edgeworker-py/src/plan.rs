@@ -43,7 +43,8 @@ impl Plan {
     #[getter]
     fn steps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let steps = py.detach(|| serde_json::to_value(self.plan.steps(Secrets::Redact)));
-        let steps = steps.map_err(|err| pyo3::exceptions::PyValueError::new_err(err.to_string()))?;
+        let steps =
+            steps.map_err(|err| pyo3::exceptions::PyValueError::new_err(err.to_string()))?;
         convert::to_py(py, &steps)
     }
 
@@ -53,7 +54,11 @@ impl Plan {
         signature = (*, reveal_secrets = None),
         text_signature = "($self, *, reveal_secrets=False)"
     )]
-    fn to_json(&self, py: Python<'_>, reveal_secrets: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    fn to_json(
+        &self,
+        py: Python<'_>,
+        reveal_secrets: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
         let secrets = if bool_arg(reveal_secrets, "reveal_secrets")? {
             Secrets::Reveal
         } else {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import edgeworker
 from edgeworker import HostValidationError
@@ -53,15 +53,17 @@ def test_many_threads_answer_as_one():
     assert got == expected
 
 
-def test_a_big_context_is_validated_with_the_gil_released():
-    ctx = big_context(50_000)
+def assert_runs_without_the_gil(call: Callable[[], Any]) -> None:
+    """Runs `call` in a thread while this one spins, and asserts this one made progress
+    well inside the call. With the GIL held for the whole call, this thread could only run
+    within a switch interval (5 ms) of the call's ends."""
     samples: List[float] = []
     window: Dict[str, float] = {}
     done = threading.Event()
 
     def worker() -> None:
         window["start"] = time.perf_counter()
-        edgeworker.validate_host_add(edge(hostname="edge-new", mgmt_ip="10.200.0.1"), ctx)
+        call()
         window["end"] = time.perf_counter()
         done.set()
 
@@ -71,9 +73,64 @@ def test_a_big_context_is_validated_with_the_gil_released():
         samples.append(time.perf_counter())
     thread.join()
     start, end = window["start"], window["end"]
-    # With the GIL held for the whole call, this thread could only run within a switch
-    # interval (5 ms) of the call's ends; samples well inside it prove the release.
     margin = 0.012
     assert end - start > 3 * margin, f"call too short to judge: {end - start:.3f}s"
     inside = [t for t in samples if start + margin < t < end - margin]
-    assert inside, f"no progress in {end - start:.3f}s of validation"
+    assert inside, f"no progress during {end - start:.3f}s of core work"
+
+
+def test_a_big_context_is_validated_with_the_gil_released():
+    ctx = big_context(50_000)
+    assert_runs_without_the_gil(lambda: edgeworker.validate_host_add(edge(hostname="edge-new", mgmt_ip="10.200.0.1"), ctx))
+
+
+def test_a_plan_for_many_nodes_is_built_with_the_gil_released():
+    from test_plan import controller, nodes
+
+    facts = dict(controller(), mgmt_subnet="10.0.0.0/8", mgmt_floating_address="10.0.0.2", apiserver="10.0.0.2:6443",
+                 dns_servers=["10.0.0.2"], ntp_servers=["10.0.0.2"])
+    template = nodes()[0]
+    fleet = [dict(template, hostname=f"edge-{i}", mgmt_ip="10.1.%d.%d" % (i >> 8, i & 255),
+                  mgmt_mac="02:00:00:00:%02x:%02x" % (i >> 8, i & 255)) for i in range(3000)]
+    assert_runs_without_the_gil(lambda: edgeworker.plan(facts, fleet).to_json())
+
+
+def test_eight_threads_share_one_pool_without_handing_out_an_address_twice():
+    pool = edgeworker.AddressPool("management", "10.0.0.0/16")
+    names = [f"edge-{t}-{i}-mgmt" for t in range(8) for i in range(500)]
+
+    def allocate_batch(t: int) -> List[str]:
+        return [pool.allocate(f"edge-{t}-{i}-mgmt") for i in range(500)]
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        batches = list(executor.map(allocate_batch, range(8)))
+    addresses = [a for batch in batches for a in batch]
+    assert len(addresses) == 4000 == len(set(addresses))
+    assert len(pool) == 4000
+    assert pool.free_count() == 65534 - 4000
+    assert dict(pool.rows()) == dict(zip(names, addresses))
+
+
+def test_threads_race_for_the_last_addresses():
+    pool = edgeworker.AddressPool("tiny", "10.0.0.0/28")  # 14 addresses
+
+    def grab(i: int) -> Any:
+        try:
+            return pool.allocate(f"h{i}-mgmt")
+        except edgeworker.PoolExhaustedError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        got = list(executor.map(grab, range(64)))
+    won = [a for a in got if a is not None]
+    assert len(won) == 14 == len(set(won))
+    assert pool.free_count() == 0
+
+
+def test_plans_build_in_threads():
+    from test_plan import controller, nodes
+
+    expected = edgeworker.plan(controller(), nodes()).to_json()
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        got = list(executor.map(lambda _: edgeworker.plan(controller(), nodes()).to_json(), range(16)))
+    assert got == [expected] * 16
