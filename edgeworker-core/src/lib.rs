@@ -23,3 +23,8 @@ pub mod personality;
 pub mod plan;
 pub mod validate;
 pub mod violation;
+
+// The README's Rust example runs as a doctest, so it cannot drift from the API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
