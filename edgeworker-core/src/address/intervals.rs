@@ -45,8 +45,8 @@ impl Intervals {
 
     /// Adds `value`; returns whether it was absent.
     pub(crate) fn insert(&mut self, value: u128) -> bool {
-        let before = self.runs.last_at_or_below(|key| value.cmp(key));
-        let left = match before {
+        let (below, above) = self.runs.neighbours(|key| value.cmp(key));
+        let left = match below {
             Some((&start, &len)) => {
                 let offset = value - start;
                 if offset < u128::from(len) {
@@ -57,21 +57,20 @@ impl Intervals {
             }
             None => None,
         };
-        let right = value.checked_add(1).and_then(|next| {
-            self.runs
-                .find(|key| next.cmp(key))
-                .map(|&len| (next, len))
-        });
+        // The run starts right above `value`: join it.
+        let right = above
+            .filter(|&(&start, _)| value.checked_add(1) == Some(start))
+            .map(|(&start, &len)| (start, len));
         match (left, right) {
             (Some((start, len)), Some((next, more))) => {
-                self.runs.remove_by(|key| next.cmp(key));
+                self.runs.remove_present(|key| next.cmp(key));
                 self.runs.insert(start, len + 1 + more);
             }
             (Some((start, len)), None) => {
                 self.runs.insert(start, len + 1);
             }
             (None, Some((next, more))) => {
-                self.runs.remove_by(|key| next.cmp(key));
+                self.runs.remove_present(|key| next.cmp(key));
                 self.runs.insert(value, more + 1);
             }
             (None, None) => {
@@ -90,7 +89,7 @@ impl Intervals {
         let below = value - start;
         let above = u128::from(len) - below - 1;
         if below == 0 {
-            self.runs.remove_by(|key| start.cmp(key));
+            self.runs.remove_present(|key| start.cmp(key));
         } else {
             self.runs.insert(start, narrow(below));
         }

@@ -205,6 +205,16 @@ fn rebalance<K: Ord + Clone, V: Clone + Weighted>(children: &mut Vec<Child<K, V>
     }
 }
 
+/// The first entry of a subtree: down its left edge.
+fn first_entry<K, V>(mut child: &Child<K, V>) -> Option<(&K, &V)> {
+    loop {
+        match &*child.node {
+            Node::Leaf(entries) => return entries.first().map(|(k, v)| (k, v)),
+            Node::Branch(children) => child = children.first()?,
+        }
+    }
+}
+
 /// An ordered map with subtree weights and O(1) clones.
 #[derive(Clone)]
 pub(crate) struct Tree<K, V> {
@@ -247,6 +257,48 @@ impl<K: Ord + Clone, V: Clone + Weighted> Tree<K, V> {
                         .partition_point(|child| target(&child.key) != Ordering::Less)
                         .checked_sub(1)?;
                     child = children.get(at)?;
+                }
+            }
+        }
+    }
+
+    /// The entry with the greatest key at or below the wanted one and the entry with the
+    /// least key above it (see [`Tree::find`]), in one descent (plus, when the second lies in
+    /// the next leaf, a walk down that leaf's left edge).
+    pub(crate) fn neighbours(
+        &self,
+        target: impl Fn(&K) -> Ordering,
+    ) -> (Option<(&K, &V)>, Option<(&K, &V)>) {
+        let Some(mut child) = self.root.as_ref() else {
+            return (None, None);
+        };
+        // The subtree right after the current one at the deepest level that has one: where
+        // the entry above lies when the current leaf has nothing above the wanted key.
+        let mut after: Option<&Child<K, V>> = None;
+        loop {
+            match &*child.node {
+                Node::Leaf(entries) => {
+                    let at = entries.partition_point(|(k, _)| target(k) != Ordering::Less);
+                    let below = at
+                        .checked_sub(1)
+                        .and_then(|i| entries.get(i))
+                        .map(|(k, v)| (k, v));
+                    let above = match entries.get(at) {
+                        Some((k, v)) => Some((k, v)),
+                        None => after.and_then(|next| first_entry(next)),
+                    };
+                    return (below, above);
+                }
+                Node::Branch(children) => {
+                    let at = children.partition_point(|c| target(&c.key) != Ordering::Less);
+                    let Some(below) = at.checked_sub(1).and_then(|i| children.get(i)) else {
+                        // Every key is above the wanted one.
+                        return (None, children.first().and_then(first_entry));
+                    };
+                    if let Some(next) = children.get(at) {
+                        after = Some(next);
+                    }
+                    child = below;
                 }
             }
         }
@@ -314,20 +366,30 @@ impl<K: Ord + Clone, V: Clone + Weighted> Tree<K, V> {
     /// and any nodes it shares, untouched.
     pub(crate) fn remove_by(&mut self, target: impl Fn(&K) -> Ordering) -> Option<V> {
         self.find(&target)?;
-        let root = self.root.as_mut()?;
-        let value = root.remove(&target)?;
-        // A root branch left with one child gives way to it; an empty root leaf to nothing.
+        self.remove_present(target)
+    }
+
+    /// Removes a key the caller has just found present, skipping the lookup
+    /// [`Tree::remove_by`] makes to leave shared nodes untouched on a miss. (An absent key
+    /// is still not removed, but the nodes on its path may have been copied.)
+    pub(crate) fn remove_present(&mut self, target: impl Fn(&K) -> Ordering) -> Option<V> {
+        let value = self.root.as_mut()?.remove(&target)?;
+        self.shrink_root();
+        Some(value)
+    }
+
+    /// A root branch left with one child gives way to it; an empty root leaf to nothing.
+    fn shrink_root(&mut self) {
         loop {
-            let Some(root) = &self.root else { break };
+            let Some(root) = &self.root else { return };
             match &*root.node {
                 Node::Branch(children) if children.len() == 1 => {
                     self.root = children.first().cloned();
                 }
                 Node::Leaf(entries) if entries.is_empty() => self.root = None,
-                Node::Leaf(_) | Node::Branch(_) => break,
+                Node::Leaf(_) | Node::Branch(_) => return,
             }
         }
-        Some(value)
     }
 
     /// Every entry, in key order.
@@ -507,6 +569,10 @@ mod tests {
                 prop_assert_eq!(
                     tree.last_at_or_below(|k| probe.cmp(k)),
                     model.range(..=probe).next_back()
+                );
+                prop_assert_eq!(
+                    tree.neighbours(|k| probe.cmp(k)),
+                    (model.range(..=probe).next_back(), model.range(probe + 1..).next())
                 );
                 // The last key whose weight-before is at most `limit`.
                 let limit = u64::try_from(key).unwrap_or(0);
