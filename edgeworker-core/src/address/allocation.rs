@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use super::pool::{AddressPool, AllocationOrder, ip_to_u128};
 use super::intervals::Intervals;
+use super::pool::{AddressPool, AllocationOrder, ip_to_u128};
 use super::tree::{Tree, Weighted};
 use crate::hostname::{self, is_hostname_char};
 

@@ -205,6 +205,9 @@ fn rebalance<K: Ord + Clone, V: Clone + Weighted>(children: &mut Vec<Child<K, V>
     }
 }
 
+/// An entry found by a search, if any.
+type Entry<'a, K, V> = Option<(&'a K, &'a V)>;
+
 /// The first entry of a subtree: down its left edge.
 fn first_entry<K, V>(mut child: &Child<K, V>) -> Option<(&K, &V)> {
     loop {
@@ -239,10 +242,7 @@ impl<K: Ord + Clone, V: Clone + Weighted> Tree<K, V> {
     }
 
     /// The entry with the greatest key at or below the wanted one (see [`Tree::find`]).
-    pub(crate) fn last_at_or_below(
-        &self,
-        target: impl Fn(&K) -> Ordering,
-    ) -> Option<(&K, &V)> {
+    pub(crate) fn last_at_or_below(&self, target: impl Fn(&K) -> Ordering) -> Option<(&K, &V)> {
         let mut child = self.root.as_ref()?;
         loop {
             match &*child.node {
@@ -268,7 +268,7 @@ impl<K: Ord + Clone, V: Clone + Weighted> Tree<K, V> {
     pub(crate) fn neighbours(
         &self,
         target: impl Fn(&K) -> Ordering,
-    ) -> (Option<(&K, &V)>, Option<(&K, &V)>) {
+    ) -> (Entry<'_, K, V>, Entry<'_, K, V>) {
         let Some(mut child) = self.root.as_ref() else {
             return (None, None);
         };
@@ -481,10 +481,7 @@ mod tests {
             Node::Branch(children) => {
                 assert!(children.len() >= 2 || !is_root);
                 assert!(children.windows(2).all(|w| w[0].key < w[1].key));
-                assert_eq!(
-                    child.weight,
-                    children.iter().map(|c| c.weight).sum::<u64>()
-                );
+                assert_eq!(child.weight, children.iter().map(|c| c.weight).sum::<u64>());
                 let depths: Vec<usize> = children.iter().map(|c| check(c, false)).collect();
                 assert!(depths.windows(2).all(|w| w[0] == w[1]), "{depths:?}");
                 1 + depths.first().copied().unwrap_or(0)
