@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use rand::Rng;
 
+use super::intervals::Intervals;
 use super::pool::{AddressPool, AllocationOrder, ip_to_u128};
-use super::tree::Tree;
+use super::tree::{Tree, Weighted};
 use crate::hostname::{self, is_hostname_char};
 
 /// The longest row name: a host name of [`hostname::MAX_LEN`] characters plus `-mgmt`.
@@ -146,6 +147,13 @@ struct Row {
     address: IpAddr,
 }
 
+/// The name tree's weights count rows.
+impl Weighted for Row {
+    fn weight(&self) -> u64 {
+        1
+    }
+}
+
 /// A pool and its address rows (name → address): the management pool as the conductor sees
 /// it.
 ///
@@ -180,9 +188,9 @@ pub struct AllocatedPool {
     /// How many addresses the ranges hold (saturating).
     total: u128,
     /// Positions of the rows inside the ranges.
-    used: Tree<u128, ()>,
+    used: Intervals,
     /// Addresses (as numbers) of the rows outside the ranges.
-    outside: Tree<u128, ()>,
+    outside: Intervals,
     rows: Tree<NameKey, Row>,
     next_seq: u64,
 }
@@ -209,8 +217,8 @@ impl AllocatedPool {
             pool: Arc::new(pool),
             offsets: offsets.into(),
             total: before,
-            used: Tree::new(),
-            outside: Tree::new(),
+            used: Intervals::new(),
+            outside: Intervals::new(),
             rows: Tree::new(),
             next_seq: 0,
         }
@@ -368,8 +376,8 @@ impl AllocatedPool {
     pub fn release(&mut self, name: &str) -> Option<IpAddr> {
         let row = self.rows.remove_by(seek(name_hash(name), name))?;
         match self.position_of(row.address) {
-            Some(position) => self.used.remove(&position),
-            None => self.outside.remove(&ip_to_u128(row.address)),
+            Some(position) => self.used.remove(position),
+            None => self.outside.remove(ip_to_u128(row.address)),
         };
         Some(row.address)
     }
@@ -407,8 +415,8 @@ impl AllocatedPool {
             return false;
         }
         match self.position_of(address) {
-            Some(position) => self.used.get(&position).is_some(),
-            None => self.outside.get(&ip_to_u128(address)).is_some(),
+            Some(position) => self.used.contains(position),
+            None => self.outside.contains(ip_to_u128(address)),
         }
     }
 
@@ -440,7 +448,7 @@ impl AllocatedPool {
     /// ```
     #[must_use]
     pub fn free_count(&self) -> u128 {
-        self.total.saturating_sub(u128::from(self.used.len()))
+        self.total.saturating_sub(u128::from(self.used.count()))
     }
 
     /// The rows, `(name, address)`, in row order (the order given, then allocated).
@@ -471,13 +479,13 @@ impl AllocatedPool {
     /// How many rows there are.
     #[must_use]
     pub fn len(&self) -> usize {
-        usize::try_from(self.rows.len()).unwrap_or(usize::MAX)
+        usize::try_from(self.rows.weight()).unwrap_or(usize::MAX)
     }
 
     /// Whether there are no rows.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
+        self.rows.weight() == 0
     }
 
     fn exhausted(&self) -> AllocationError {
@@ -489,16 +497,16 @@ impl AllocatedPool {
     /// Adds a row whose name and address are known to be free.
     fn insert_row(&mut self, name: &str, address: IpAddr) {
         match self.position_of(address) {
-            Some(position) => self.used.insert_absent(position, ()),
-            None => self.outside.insert_absent(ip_to_u128(address), ()),
-        }
+            Some(position) => self.used.insert(position),
+            None => self.outside.insert(ip_to_u128(address)),
+        };
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
         let key = NameKey {
             hash: name_hash(name),
             name: Arc::from(name),
         };
-        self.rows.insert_absent(key, Row { seq, address });
+        self.rows.insert(key, Row { seq, address });
     }
 
     /// The position of an address inside the ranges, `None` outside them.

@@ -12,6 +12,7 @@
 
 mod allocation;
 mod file;
+mod intervals;
 mod manager;
 mod memory;
 mod pool;
