@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::address::{AddressPool, AddressRange, AllocationOrder};
+use crate::address::{AddressPool, AddressRange, AllocationOrder, MGMT_SUFFIX};
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::Personality;
@@ -210,9 +210,6 @@ pub struct AddressRow {
     /// The address.
     pub address: IpAddr,
 }
-
-/// The suffix of a host's management address row.
-pub const MGMT_SUFFIX: &str = "-mgmt";
 
 impl AddressRow {
     /// The host name the row is for: its name without the `-mgmt` suffix.

@@ -420,8 +420,8 @@ impl AllocatedPool {
         }
     }
 
-    /// Whether `address` lies in the pool's ranges (allocated or not): Python's
-    /// `address in pool`.
+    /// Whether `address` lies in the pool's ranges, allocated or not (whether a row holds
+    /// it is [`AllocatedPool::is_allocated`]).
     ///
     /// ```
     /// use edgeworker_core::address::{AddressPool, AllocatedPool};
