@@ -47,8 +47,8 @@ macro_rules! strings {
             }
 
             /// `(variable, value)` for every field: what the inventory must define.
-            pub(crate) fn into_vars(self) -> [(&'static str, String); [$($var),*].len()] {
-                [$(($var, self.$field)),*]
+            pub(crate) fn vars(&self) -> [(&'static str, &str); [$($var),*].len()] {
+                [$(($var, self.$field.as_str())),*]
             }
         }
     };
@@ -205,11 +205,24 @@ impl ControllerStrings {
 
 impl NodeStrings {
     pub(crate) fn concrete(node: &Node) -> Self {
-        Self {
-            mgmt_ip: node.mgmt_ip().to_string(),
-            // NetworkManager and networkd both read the colon form.
-            mgmt_mac: MacAddress::new(node.mgmt_mac().octets(), Separator::Colon).to_string(),
-        }
+        let mut strings = Self {
+            mgmt_ip: String::new(),
+            mgmt_mac: String::new(),
+        };
+        strings.refill(node);
+        strings
+    }
+
+    /// Replaces the values with `node`'s, keeping the buffers: the inventory formats
+    /// thousands of nodes through one instance.
+    pub(crate) fn refill(&mut self, node: &Node) {
+        // Formatting into a String cannot fail.
+        self.mgmt_ip.clear();
+        let _ = write!(self.mgmt_ip, "{}", node.mgmt_ip());
+        self.mgmt_mac.clear();
+        // NetworkManager and networkd both read the colon form.
+        let mac = MacAddress::new(node.mgmt_mac().octets(), Separator::Colon);
+        let _ = write!(self.mgmt_mac, "{mac}");
     }
 }
 

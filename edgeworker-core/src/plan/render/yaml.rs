@@ -6,6 +6,7 @@
 //! pastes strings into YAML.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use serde::ser::{SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
@@ -83,9 +84,47 @@ impl Yaml {
     }
 }
 
+/// Emits input-derived text as `!unsafe` scalars through serde-saphyr's [`Tagged`], for
+/// documents serialized without a [`Yaml`] tree (the inventory).
+///
+/// `Tagged` owns its tag as a `String`; one is lent to every value in turn instead of
+/// allocating one per value, which mattered at 10,000 nodes.
+pub(crate) struct UnsafeTag(Cell<Option<String>>);
+
+impl UnsafeTag {
+    pub(crate) fn new() -> Self {
+        Self(Cell::new(Some(UNSAFE_TAG.to_owned())))
+    }
+
+    /// `text` as a serializable `!unsafe` scalar.
+    pub(crate) fn value<'t>(&'t self, text: &'t str) -> UnsafeValue<'t> {
+        UnsafeValue { text, tag: self }
+    }
+}
+
+/// A scalar of text derived from input; see [`UnsafeTag::value`].
+pub(crate) struct UnsafeValue<'t> {
+    text: &'t str,
+    tag: &'t UnsafeTag,
+}
+
+impl Serialize for UnsafeValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The cell is empty only while a value is being serialized, and values do not nest.
+        let tag = self.tag.0.take().unwrap_or_else(|| UNSAFE_TAG.to_owned());
+        let tagged = Tagged(self.text, Some(tag));
+        let result = tagged.serialize(serializer);
+        self.tag.0.set(tagged.1);
+        result
+    }
+}
+
 /// The document as YAML text; `capacity` is a size estimate (large inventories would
 /// otherwise spend their time regrowing the buffer).
-pub(crate) fn to_string(doc: &Yaml, capacity: usize) -> Result<String, serde_saphyr::ser::Error> {
+pub(crate) fn to_string(
+    doc: &impl Serialize,
+    capacity: usize,
+) -> Result<String, serde_saphyr::ser::Error> {
     let mut out = String::with_capacity(capacity);
     serde_saphyr::to_fmt_writer(&mut out, doc)?;
     Ok(out)
