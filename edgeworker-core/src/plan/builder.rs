@@ -6,13 +6,13 @@
 //! playbook runs exactly the steps the plan shows.
 
 use super::JOIN_TOKEN_ENV;
+use super::address_text;
 use std::fmt::Write as _;
 
 use super::input::{Controller, Join, Node};
 use super::os::{Arch, ContainerdSource, OsProfile, OsRelease, PackageManager};
 use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
 use super::version::KubeVersion;
-use crate::mac::{MacAddress, Separator};
 
 /// The lock directory on the controller (created atomically with `mkdir`).
 pub const LOCK_DIR: &str = "/run/edgeworker-provision.lock";
@@ -216,13 +216,11 @@ impl NodeStrings {
     /// Replaces the values with `node`'s, keeping the buffers: the inventory formats
     /// thousands of nodes through one instance.
     pub(crate) fn refill(&mut self, node: &Node) {
-        // Formatting into a String cannot fail.
         self.mgmt_ip.clear();
-        let _ = write!(self.mgmt_ip, "{}", node.mgmt_ip());
+        address_text::push_ip(&mut self.mgmt_ip, node.mgmt_ip());
         self.mgmt_mac.clear();
         // NetworkManager and networkd both read the colon form.
-        let mac = MacAddress::new(node.mgmt_mac().octets(), Separator::Colon);
-        let _ = write!(self.mgmt_mac, "{mac}");
+        address_text::push_mac_colon(&mut self.mgmt_mac, node.mgmt_mac().octets());
     }
 }
 
