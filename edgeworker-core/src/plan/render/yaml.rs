@@ -1,9 +1,11 @@
-//! A small YAML document tree, serialized by serde-saphyr.
+//! A small YAML document tree, serialized by serde-saphyr, and the `!unsafe` scalar for
+//! documents streamed without a tree.
 //!
 //! The tree separates our own text ([`Yaml::Str`], which may be a Jinja template over our
 //! own variables) from data that came from input ([`Yaml::Data`], emitted with the `!unsafe`
-//! tag so Ansible never templates it). Quoting and escaping are the library's: nothing here
-//! pastes strings into YAML.
+//! tag so Ansible never templates it). [`UnsafeTag`] emits data the same way for the
+//! inventory, which is serialized straight from the plan. Quoting and escaping are the
+//! library's: nothing here pastes strings into YAML.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -133,6 +135,44 @@ pub(crate) fn to_string(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A streamed `!unsafe` value is written exactly as the tree writes one, and the lent
+    /// tag comes back after every value.
+    #[test]
+    fn streamed_unsafe_values_match_the_tree() {
+        struct Streamed<'a>(&'a [&'a str], &'a UnsafeTag);
+        impl Serialize for Streamed<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (i, text) in self.0.iter().enumerate() {
+                    map.serialize_entry(&format!("k{i}"), &self.1.value(text))?;
+                }
+                map.end()
+            }
+        }
+        let texts = [
+            "{{ lookup('pipe', 'id') }}",
+            "a: b\n- c\n\"q\" 'q' #x",
+            "1.29",
+            "",
+            "line\nbreak\n",
+            " lead",
+            "yes",
+        ];
+        let tree = Yaml::Map(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (Cow::Owned(format!("k{i}")), Yaml::Data((*t).to_owned())))
+                .collect(),
+        );
+        let tag = UnsafeTag::new();
+        assert_eq!(
+            to_string(&Streamed(&texts, &tag), 0).unwrap(),
+            to_string(&tree, 0).unwrap()
+        );
+        assert_eq!(tag.0.take().as_deref(), Some(UNSAFE_TAG));
+    }
 
     #[test]
     fn data_is_tagged_unsafe_and_quoted_by_the_library() {
