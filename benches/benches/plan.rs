@@ -1,6 +1,7 @@
 //! Plan + Ansible rendering for 1, 100 and 10,000 nodes (target: linear, under 100 ms for
 //! 10,000). The baseline, measured in the same run, is serializing the same nodes' JSON
 //! input to text: a linear pass over the same data that any consumer pays at least once.
+//! `plan_only` and `ansible_only` time the two halves (parse + validate, render) apart.
 
 use std::hint::black_box;
 
@@ -74,6 +75,28 @@ fn bench(c: &mut Criterion) {
                 );
             },
         );
+        // The two halves, to see which one grows: parsing and validating the JSON values
+        // (which the plan consumes), and rendering the playbook and inventory of a plan.
+        group.bench_with_input(BenchmarkId::new("plan_only", count), &input, |b, input| {
+            b.iter_batched(
+                || input.clone(),
+                |(c, n)| {
+                    Plan::from_values(c, n)
+                        .map(|p| p.nodes().len())
+                        .map_err(|e| e.to_string())
+                },
+                BatchSize::LargeInput,
+            );
+        });
+        let plan = Plan::from_values(input.0.clone(), input.1.clone())
+            .expect("the bench fleet is a valid plan");
+        group.bench_with_input(BenchmarkId::new("ansible_only", count), &plan, |b, plan| {
+            b.iter(|| {
+                plan.to_ansible()
+                    .map(|f| f.playbook.len() + f.inventory.len())
+                    .map_err(|e| e.to_string())
+            });
+        });
     }
     group.finish();
 }

@@ -196,6 +196,110 @@ fn every_input_value_is_an_unsafe_scalar_in_the_inventory_and_never_a_key() {
     assert_eq!(labels, ["example.com/a.b=x_y-z", "yes=no"]);
 }
 
+/// A fleet of `count` nodes over three releases and both architectures, in a /16 (IPv4)
+/// or a /64 (IPv6, written in a non-canonical spelling), MACs in upper case with hyphens.
+fn big_fleet(count: u16, ipv6: bool) -> (Value, Value) {
+    let releases = [("ubuntu", "22.04"), ("rocky", "9"), ("debian", "12")];
+    let c = if ipv6 {
+        json!({
+            "kubernetes_version": "1.29.2", "apiserver": "[fd00::2]:6443",
+            "mgmt_floating_address": "fd00::2", "mgmt_subnet": "fd00::/64",
+        })
+    } else {
+        json!({
+            "kubernetes_version": "1.29.2", "apiserver": "10.1.0.2:6443",
+            "mgmt_floating_address": "10.1.0.2", "mgmt_subnet": "10.1.0.0/16",
+        })
+    };
+    let nodes = (0..count)
+        .map(|i| {
+            let (id, version) = releases[usize::from(i % 3)];
+            let [hi, lo] = (i + 10).to_be_bytes();
+            let ip = if ipv6 {
+                format!("FD00:0:0:0::{:X}", i + 10)
+            } else {
+                format!("10.1.{hi}.{lo}")
+            };
+            let labels = if i % 5 == 0 {
+                json!({})
+            } else {
+                json!({"site": format!("s{}", i % 7), "rack": format!("r{i}")})
+            };
+            json!({
+                "hostname": format!("node-{i}"), "mgmt_ip": ip,
+                "mgmt_mac": format!("0A-00-27-FF-{hi:02X}-{lo:02X}"),
+                "os": {"id": id, "version": version},
+                "arch": if i % 4 == 0 { "arm64" } else { "amd64" },
+                "ssh_user": if i % 2 == 0 { "sysadmin" } else { "admin" },
+                "labels": labels,
+            })
+        })
+        .collect();
+    (c, Value::Array(nodes))
+}
+
+#[test]
+fn a_large_fleet_has_every_node_once_in_its_group_in_input_order_with_its_own_values() {
+    for ipv6 in [false, true] {
+        let (c, nodes) = big_fleet(600, ipv6);
+        let plan = Plan::from_values(c, nodes.clone()).unwrap();
+        let text = plan.to_ansible().unwrap().inventory;
+        let inv: Inventory = serde_saphyr::from_str(&text).unwrap();
+        let groups = &inv.all.children.edgeworkers.children;
+        assert_eq!(groups.len(), 6, "three releases × two architectures");
+        let mut seen = BTreeSet::new();
+        for (name, group) in groups {
+            let v = &group.vars;
+            let mut positions = Vec::new();
+            for (host, vars) in &group.hosts {
+                assert!(seen.insert(host.clone()), "{host} is in two groups");
+                let i: usize = host.trim_start_matches("node-").parse().unwrap();
+                let input = &nodes[i];
+                // The group is the node's release and architecture.
+                assert_eq!(v.edgeworker_os_id.0, input["os"]["id"], "{host} in {name}");
+                assert_eq!(v.edgeworker_os_version.0, input["os"]["version"]);
+                let kernel_arch = if input["arch"] == "arm64" {
+                    "aarch64"
+                } else {
+                    "x86_64"
+                };
+                assert_eq!(v.edgeworker_arch.0, kernel_arch, "{host} in {name}");
+                // Its own values, addresses in canonical spelling.
+                let ip: std::net::IpAddr = input["mgmt_ip"].as_str().unwrap().parse().unwrap();
+                assert_eq!(vars.ansible_host.0, ip.to_string());
+                assert_eq!(vars.edgeworker_mgmt_ip.0, ip.to_string());
+                let mac = input["mgmt_mac"].as_str().unwrap();
+                assert_eq!(
+                    vars.edgeworker_mgmt_mac.0,
+                    mac.to_lowercase().replace('-', ":")
+                );
+                assert_eq!(vars.ansible_user.0, input["ssh_user"]);
+                assert_eq!(vars.ansible_python_interpreter.0, "/usr/bin/python3");
+                let labels: Vec<String> = input["labels"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+                    .collect();
+                let rendered: Vec<&str> = vars
+                    .edgeworker_labels
+                    .iter()
+                    .map(|t| t.0.as_str())
+                    .collect();
+                assert_eq!(rendered, labels, "{host}");
+                for value in vars.input_values() {
+                    assert_eq!(value.1.as_deref(), Some("!unsafe"), "{host}: {:?}", value.0);
+                }
+                positions.push((i, text.find(&format!("\n            {host}:\n")).unwrap()));
+            }
+            // Input order within the group: by input index, the host keys appear in order.
+            positions.sort_unstable();
+            assert!(positions.windows(2).all(|w| w[0].1 < w[1].1), "{name}");
+        }
+        assert_eq!(seen.len(), 600, "every node once");
+    }
+}
+
 #[test]
 fn the_playbook_holds_no_input_at_all() {
     let files = nasty_plan(Value::Null).to_ansible().unwrap();

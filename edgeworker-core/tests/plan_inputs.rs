@@ -243,6 +243,26 @@ fn duplicates_name_both_nodes() {
 }
 
 #[test]
+fn the_first_problem_in_input_order_wins_between_duplicates_and_invalid_fields() {
+    let duplicate = with(node(1, "ubuntu", "22.04"), "hostname", json!("edge-0"));
+    let invalid = |i| with(node(i, "ubuntu", "22.04"), "arch", json!("riscv64"));
+    // A duplicate before an invalid node is reported, naming the duplicate.
+    let err = plan_err(
+        controller(),
+        json!([node(0, "ubuntu", "22.04"), duplicate.clone(), invalid(2)]),
+    );
+    assert_err(&err, "plan.duplicate", Some("edge-0"), "hostname");
+    assert!(err.to_string().contains("(nodes[1])"), "{err}");
+    // An invalid node before a duplicate is reported instead.
+    let err = plan_err(
+        controller(),
+        json!([node(0, "ubuntu", "22.04"), invalid(2), duplicate]),
+    );
+    assert_err(&err, "plan.unsupported_arch", Some("edge-2"), "arch");
+    assert!(err.to_string().contains("(nodes[1])"), "{err}");
+}
+
+#[test]
 fn the_nodes_array_must_be_a_non_empty_array_of_objects() {
     assert_eq!(plan_err(controller(), json!([])).code(), "plan.no_nodes");
     assert_eq!(plan_err(controller(), json!({})).code(), "plan.wrong_type");

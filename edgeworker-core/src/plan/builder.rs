@@ -6,13 +6,13 @@
 //! playbook runs exactly the steps the plan shows.
 
 use super::JOIN_TOKEN_ENV;
+use super::address_text;
 use std::fmt::Write as _;
 
 use super::input::{Controller, Join, Node};
 use super::os::{Arch, ContainerdSource, OsProfile, OsRelease, PackageManager};
 use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
 use super::version::KubeVersion;
-use crate::mac::{MacAddress, Separator};
 
 /// The lock directory on the controller (created atomically with `mkdir`).
 pub const LOCK_DIR: &str = "/run/edgeworker-provision.lock";
@@ -47,8 +47,8 @@ macro_rules! strings {
             }
 
             /// `(variable, value)` for every field: what the inventory must define.
-            pub(crate) fn into_vars(self) -> [(&'static str, String); [$($var),*].len()] {
-                [$(($var, self.$field)),*]
+            pub(crate) fn vars(&self) -> [(&'static str, &str); [$($var),*].len()] {
+                [$(($var, self.$field.as_str())),*]
             }
         }
     };
@@ -205,11 +205,22 @@ impl ControllerStrings {
 
 impl NodeStrings {
     pub(crate) fn concrete(node: &Node) -> Self {
-        Self {
-            mgmt_ip: node.mgmt_ip().to_string(),
-            // NetworkManager and networkd both read the colon form.
-            mgmt_mac: MacAddress::new(node.mgmt_mac().octets(), Separator::Colon).to_string(),
-        }
+        let mut strings = Self {
+            mgmt_ip: String::new(),
+            mgmt_mac: String::new(),
+        };
+        strings.refill(node);
+        strings
+    }
+
+    /// Replaces the values with `node`'s, keeping the buffers: the inventory formats
+    /// thousands of nodes through one instance.
+    pub(crate) fn refill(&mut self, node: &Node) {
+        self.mgmt_ip.clear();
+        address_text::push_ip(&mut self.mgmt_ip, node.mgmt_ip());
+        self.mgmt_mac.clear();
+        // NetworkManager and networkd both read the colon form.
+        address_text::push_mac_colon(&mut self.mgmt_mac, node.mgmt_mac().octets());
     }
 }
 

@@ -9,24 +9,43 @@ use super::error::{PlanError, Problem, Subject};
 
 /// One JSON object being read: the fields not yet taken are unknown when [`Fields::finish`]
 /// is called.
-pub(crate) struct Fields {
+///
+/// The error context (subject, node name, path) is kept borrowed and only turned into
+/// owned text when an error is made: a fleet of valid nodes pays nothing for it.
+pub(crate) struct Fields<'a> {
     subject: Subject,
-    prefix: String,
+    /// The node's hostname once known, for [`Subject::Node`] errors.
+    hostname: Option<&'a str>,
+    prefix: &'static str,
     map: Map<String, Value>,
 }
 
-impl Fields {
+impl<'a> Fields<'a> {
     /// Starts reading `value`, which must be an object; `prefix` is the dotted path of the
     /// object itself (empty at the top).
-    pub(crate) fn new(subject: Subject, prefix: &str, value: Value) -> Result<Self, PlanError> {
+    pub(crate) fn new(
+        subject: Subject,
+        prefix: &'static str,
+        value: Value,
+    ) -> Result<Self, PlanError> {
+        Self::with_hostname(subject, None, prefix, value)
+    }
+
+    fn with_hostname(
+        subject: Subject,
+        hostname: Option<&'a str>,
+        prefix: &'static str,
+        value: Value,
+    ) -> Result<Self, PlanError> {
         match value {
             Value::Object(map) => Ok(Self {
                 subject,
-                prefix: prefix.to_owned(),
+                hostname,
+                prefix,
                 map,
             }),
             _ => Err(PlanError::new(
-                subject,
+                named(subject, hostname),
                 if prefix.is_empty() { "." } else { prefix },
                 Problem::WrongType {
                     expected: "an object",
@@ -35,16 +54,19 @@ impl Fields {
         }
     }
 
-    /// The subject, for errors raised by the caller.
-    pub(crate) fn subject(&self) -> &Subject {
-        &self.subject
+    /// Starts reading `value`, the object in field `prefix` of this one, with the same
+    /// subject.
+    pub(crate) fn nested(
+        &self,
+        prefix: &'static str,
+        value: Value,
+    ) -> Result<Fields<'a>, PlanError> {
+        Fields::with_hostname(self.subject.clone(), self.hostname, prefix, value)
     }
 
     /// Names the subject's node once its hostname is known.
-    pub(crate) fn set_hostname(&mut self, hostname: &str) {
-        if let Subject::Node { hostname: h, .. } = &mut self.subject {
-            *h = Some(hostname.to_owned());
-        }
+    pub(crate) fn set_hostname(&mut self, hostname: &'a str) {
+        self.hostname = Some(hostname);
     }
 
     /// The dotted path of `name` inside this object.
@@ -58,7 +80,11 @@ impl Fields {
 
     /// An error about field `name`.
     pub(crate) fn error(&self, name: &str, problem: Problem) -> PlanError {
-        PlanError::new(self.subject.clone(), self.path(name), problem)
+        PlanError::new(
+            named(self.subject.clone(), self.hostname),
+            self.path(name),
+            problem,
+        )
     }
 
     /// Takes a field; absent and `null` are both `None`.
@@ -162,6 +188,17 @@ impl Fields {
             Some(name) => Err(self.error(name, Problem::Unknown)),
             None => Ok(()),
         }
+    }
+}
+
+/// The subject, naming its node when the hostname is known.
+fn named(subject: Subject, hostname: Option<&str>) -> Subject {
+    match (subject, hostname) {
+        (Subject::Node { index, .. }, Some(name)) => Subject::Node {
+            index,
+            hostname: Some(name.to_owned()),
+        },
+        (subject, _) => subject,
     }
 }
 

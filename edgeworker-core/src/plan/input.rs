@@ -316,7 +316,8 @@ impl Node {
                 },
             )
         })?;
-        let mut os_fields = Fields::new(f.subject().clone(), "os", f.required("os")?)?;
+        let os_value = f.required("os")?;
+        let mut os_fields = f.nested("os", os_value)?;
         let os_id = os_fields.string("id")?;
         let os_version = os_fields.string("version")?;
         os_fields.finish()?;
@@ -339,12 +340,13 @@ impl Node {
                 },
             )
         })?;
-        let ssh_user = parse_with(&mut f, "ssh_user", SshUser::parse)?;
+        // Input strings move into the values: 10,000 nodes would otherwise copy and free
+        // each of them.
+        let ssh_user =
+            SshUser::from_text(f.string("ssh_user")?).map_err(|p| f.error("ssh_user", p))?;
         let python = match f.optional_string("python")? {
-            Some(s) => AbsolutePath::parse_program(&s).map_err(|p| f.error("python", p))?,
-            None => {
-                AbsolutePath::parse_program(DEFAULT_PYTHON).map_err(|p| f.error("python", p))?
-            }
+            Some(s) => AbsolutePath::program_from_text(s).map_err(|p| f.error("python", p))?,
+            None => AbsolutePath::DEFAULT_PYTHON,
         };
         let labels = match f.optional("labels") {
             Some(v) => parse_labels(&f, v)?,
@@ -445,12 +447,33 @@ pub fn parse_nodes(value: Value) -> Result<Vec<Node>, PlanError> {
     if items.is_empty() {
         return Err(PlanError::new(Subject::Nodes, ".", Problem::NoNodes));
     }
-    let mut names: HashMap<String, usize> = HashMap::with_capacity(items.len());
-    let mut ips: HashMap<IpAddr, usize> = HashMap::with_capacity(items.len());
-    let mut macs: HashMap<[u8; 6], usize> = HashMap::with_capacity(items.len());
     let mut nodes = Vec::with_capacity(items.len());
+    let mut invalid = None;
     for (index, item) in items.into_iter().enumerate() {
-        let node = Node::from_value(index, item)?;
+        match Node::from_value(index, item) {
+            Ok(node) => nodes.push(node),
+            Err(error) => {
+                invalid = Some(error);
+                break;
+            }
+        }
+    }
+    // A duplicate among the nodes before the invalid one comes first in the input, so it is
+    // the first problem; checking after parsing lets the names be borrowed, not copied.
+    check_unique(&nodes)?;
+    match invalid {
+        Some(error) => Err(error),
+        None => Ok(nodes),
+    }
+}
+
+/// Hostnames, addresses and MACs are unique: the first node repeating one is refused,
+/// naming the earlier node.
+fn check_unique(nodes: &[Node]) -> Result<(), PlanError> {
+    let mut names: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
+    let mut ips: HashMap<IpAddr, usize> = HashMap::with_capacity(nodes.len());
+    let mut macs: HashMap<[u8; 6], usize> = HashMap::with_capacity(nodes.len());
+    for (index, node) in nodes.iter().enumerate() {
         let duplicate = |field: &str, value: String, other: usize| {
             PlanError::new(
                 Subject::Node {
@@ -461,22 +484,18 @@ pub fn parse_nodes(value: Value) -> Result<Vec<Node>, PlanError> {
                 Problem::Duplicate { value, other },
             )
         };
-        if let Some(&other) = names.get(node.hostname.as_str()) {
+        if let Some(other) = names.insert(node.hostname.as_str(), index) {
             return Err(duplicate("hostname", node.hostname.to_string(), other));
         }
         // One interface, one address: compared as addresses and octets, whatever the spelling.
-        if let Some(&other) = ips.get(&node.mgmt_ip) {
+        if let Some(other) = ips.insert(node.mgmt_ip, index) {
             return Err(duplicate("mgmt_ip", node.mgmt_ip.to_string(), other));
         }
-        if let Some(&other) = macs.get(&node.mgmt_mac.octets()) {
+        if let Some(other) = macs.insert(node.mgmt_mac.octets(), index) {
             return Err(duplicate("mgmt_mac", node.mgmt_mac.to_string(), other));
         }
-        names.insert(node.hostname.to_string(), index);
-        ips.insert(node.mgmt_ip, index);
-        macs.insert(node.mgmt_mac.octets(), index);
-        nodes.push(node);
     }
-    Ok(nodes)
+    Ok(())
 }
 
 /// Checks that every node's address is in the controller's management subnet.
@@ -605,18 +624,16 @@ fn parse_labels(f: &Fields, value: Value) -> Result<BTreeMap<LabelKey, LabelValu
     };
     map.into_iter()
         .map(|(key, value)| {
-            let field = format!("labels.{key}");
-            let key = LabelKey::parse(&key).map_err(|p| f.error(&field, p))?;
+            // The field's name is only spelled out for an error.
+            let error = |p| f.error(&format!("labels.{key}"), p);
+            let label_key = LabelKey::parse(&key).map_err(error)?;
             let Value::String(value) = value else {
-                return Err(f.error(
-                    &field,
-                    Problem::WrongType {
-                        expected: "a string",
-                    },
-                ));
+                return Err(error(Problem::WrongType {
+                    expected: "a string",
+                }));
             };
-            let value = LabelValue::parse(&value).map_err(|p| f.error(&field, p))?;
-            Ok((key, value))
+            let value = LabelValue::from_text(value).map_err(error)?;
+            Ok((label_key, value))
         })
         .collect()
 }

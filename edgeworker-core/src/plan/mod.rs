@@ -27,6 +27,7 @@
 //! # Ok::<(), edgeworker_core::plan::PlanError>(())
 //! ```
 
+mod address_text;
 mod builder;
 mod error;
 mod fields;

@@ -1,18 +1,21 @@
 //! The small validated values of plan inputs. Each is parsed once; holding one proves it is
 //! safe to write into the files and command lines the steps produce.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
 use serde::{Serialize, Serializer};
 
 use super::error::Problem;
+use super::input::DEFAULT_PYTHON;
 
 macro_rules! text_value {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        // Borrowed only for constants (a default), so a default costs no allocation per node.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
+        pub struct $name(Cow<'static, str>);
 
         impl $name {
             /// The validated text.
@@ -114,7 +117,7 @@ impl Endpoint {
     ///
     /// [`Problem::Endpoint`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        parse_host_port(s, true).map(|_| Self(s.to_owned()))
+        parse_host_port(s, true).map(|_| Self(Cow::Owned(s.to_owned())))
     }
 }
 
@@ -138,7 +141,7 @@ impl ServerName {
     /// [`Problem::Address`].
     pub fn parse(s: &str) -> Result<Self, Problem> {
         if s.parse::<IpAddr>().is_ok() || is_dns_name(s) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(Cow::Owned(s.to_owned())))
         } else {
             Err(Problem::Address {
                 value: s.to_owned(),
@@ -166,7 +169,7 @@ impl Registry {
     ///
     /// [`Problem::Endpoint`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        parse_host_port(s, false).map(|_| Self(s.to_owned()))
+        parse_host_port(s, false).map(|_| Self(Cow::Owned(s.to_owned())))
     }
 }
 
@@ -212,7 +215,7 @@ impl ProxyUrl {
         if host.is_empty() || host.starts_with(':') {
             return Err(err("the host is missing"));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(Cow::Owned(s.to_owned())))
     }
 
     /// The URL for a systemd `Environment=` line, where `%` starts a specifier.
@@ -246,7 +249,7 @@ impl NoProxyEntry {
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-._:/*[]".contains(&b));
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(Cow::Owned(s.to_owned())))
         } else {
             Err(Problem::Proxy {
                 value: s.to_owned(),
@@ -273,20 +276,16 @@ text_value! {
 const PATH_MAX: usize = 4096;
 
 impl AbsolutePath {
+    /// [`DEFAULT_PYTHON`] as a program path (a test proves it parses).
+    pub(crate) const DEFAULT_PYTHON: Self = Self(Cow::Borrowed(DEFAULT_PYTHON));
+
     /// Parses an absolute path.
     ///
     /// # Errors
     ///
     /// [`Problem::Path`].
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        if s.starts_with('/') && s.len() <= PATH_MAX && !s.chars().any(char::is_control) {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(Problem::Path {
-                value: s.to_owned(),
-                extra: "",
-            })
-        }
+        Self::checked(s.to_owned(), false)
     }
 
     /// Parses a path to run as a program: additionally no whitespace, because Ansible splits
@@ -302,12 +301,21 @@ impl AbsolutePath {
     /// assert!(AbsolutePath::parse_program("/usr/bin/env python3").is_err());
     /// ```
     pub fn parse_program(s: &str) -> Result<Self, Problem> {
-        match Self::parse(s) {
-            Ok(path) if !s.chars().any(char::is_whitespace) => Ok(path),
-            _ => Err(Problem::Path {
-                value: s.to_owned(),
-                extra: " or whitespace",
-            }),
+        Self::checked(s.to_owned(), true)
+    }
+
+    /// [`AbsolutePath::parse_program`], keeping the given string.
+    pub(crate) fn program_from_text(s: String) -> Result<Self, Problem> {
+        Self::checked(s, true)
+    }
+
+    fn checked(s: String, program: bool) -> Result<Self, Problem> {
+        let path = s.starts_with('/') && s.len() <= PATH_MAX && !s.chars().any(char::is_control);
+        if path && !(program && s.chars().any(char::is_whitespace)) {
+            Ok(Self(Cow::Owned(s)))
+        } else {
+            let extra = if program { " or whitespace" } else { "" };
+            Err(Problem::Path { value: s, extra })
         }
     }
 }
@@ -330,6 +338,11 @@ impl SshUser {
     ///
     /// [`Problem::User`].
     pub fn parse(s: &str) -> Result<Self, Problem> {
+        Self::from_text(s.to_owned())
+    }
+
+    /// [`SshUser::parse`], keeping the given string (no copy for input already owned).
+    pub(crate) fn from_text(s: String) -> Result<Self, Problem> {
         let mut bytes = s.bytes();
         let ok = s.len() <= 32
             && bytes
@@ -338,11 +351,9 @@ impl SshUser {
             && bytes
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(Cow::Owned(s)))
         } else {
-            Err(Problem::User {
-                value: s.to_owned(),
-            })
+            Err(Problem::User { value: s })
         }
     }
 }
@@ -411,7 +422,7 @@ impl CaCertHash {
     pub fn parse(s: &str) -> Result<Self, Problem> {
         match s.strip_prefix("sha256:") {
             Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                Ok(Self(s.to_owned()))
+                Ok(Self(Cow::Owned(s.to_owned())))
             }
             _ => Err(Problem::CaCertHash {
                 value: s.to_owned(),
@@ -438,6 +449,22 @@ fn label_name_problem(s: &str) -> Option<&'static str> {
     None
 }
 
+fn label_key_problem(s: &str) -> Option<&'static str> {
+    let (prefix, name) = match s.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, s),
+    };
+    if let Some(prefix) = prefix
+        && (!is_dns_name(prefix) || prefix.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        return Some("the prefix before '/' must be a lowercase DNS subdomain");
+    }
+    if name.is_empty() {
+        return Some("the name is empty");
+    }
+    label_name_problem(name)
+}
+
 text_value! {
     /// A Kubernetes label key: `[prefix/]name`, the prefix a lowercase DNS subdomain.
     ///
@@ -457,28 +484,18 @@ impl LabelKey {
     ///
     /// [`Problem::Label`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        let err = |reason| Problem::Label {
-            part: "key",
-            value: s.to_owned(),
-            reason,
-        };
-        let (prefix, name) = match s.split_once('/') {
-            Some((prefix, name)) => (Some(prefix), name),
-            None => (None, s),
-        };
-        if let Some(prefix) = prefix
-            && (!is_dns_name(prefix) || prefix.bytes().any(|b| b.is_ascii_uppercase()))
-        {
-            return Err(err(
-                "the prefix before '/' must be a lowercase DNS subdomain",
-            ));
-        }
-        if name.is_empty() {
-            return Err(err("the name is empty"));
-        }
-        match label_name_problem(name) {
-            Some(reason) => Err(err(reason)),
-            None => Ok(Self(s.to_owned())),
+        Self::from_text(s.to_owned())
+    }
+
+    /// [`LabelKey::parse`], keeping the given string.
+    pub(crate) fn from_text(s: String) -> Result<Self, Problem> {
+        match label_key_problem(&s) {
+            Some(reason) => Err(Problem::Label {
+                part: "key",
+                value: s,
+                reason,
+            }),
+            None => Ok(Self(Cow::Owned(s))),
         }
     }
 }
@@ -503,13 +520,18 @@ impl LabelValue {
     ///
     /// [`Problem::Label`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        match label_name_problem(s) {
+        Self::from_text(s.to_owned())
+    }
+
+    /// [`LabelValue::parse`], keeping the given string.
+    pub(crate) fn from_text(s: String) -> Result<Self, Problem> {
+        match label_name_problem(&s) {
             Some(reason) => Err(Problem::Label {
                 part: "value",
-                value: s.to_owned(),
+                value: s,
                 reason,
             }),
-            None => Ok(Self(s.to_owned())),
+            None => Ok(Self(Cow::Owned(s))),
         }
     }
 }
@@ -626,5 +648,64 @@ mod tests {
         }
         assert!(AbsolutePath::parse_program("/usr/bin/python3\t").is_err());
         assert!(AbsolutePath::parse(&format!("/{}", "a".repeat(4096))).is_err());
+        assert_eq!(
+            AbsolutePath::parse_program(DEFAULT_PYTHON),
+            Ok(AbsolutePath::DEFAULT_PYTHON)
+        );
+        // A program path's refusal says whitespace is refused too, whatever the fault.
+        for (bad, extra) in [
+            ("python3", " or whitespace"),
+            ("/usr/bin/py thon", " or whitespace"),
+        ] {
+            assert!(
+                matches!(AbsolutePath::parse_program(bad), Err(Problem::Path { extra: e, .. }) if e == extra),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            AbsolutePath::parse("etc"),
+            Err(Problem::Path { extra: "", .. })
+        ));
+    }
+
+    #[test]
+    fn owned_parsers_agree_with_borrowed_ones() {
+        let users = ["sysadmin", "Root", ""];
+        for u in users {
+            assert_eq!(SshUser::from_text(u.to_owned()), SshUser::parse(u), "{u:?}");
+        }
+        for p in [
+            "/usr/bin/python3",
+            "/usr/bin/env python3",
+            "python3",
+            "/a\n",
+        ] {
+            assert_eq!(
+                AbsolutePath::program_from_text(p.to_owned()),
+                AbsolutePath::parse_program(p),
+                "{p:?}"
+            );
+        }
+        for k in [
+            "site",
+            "node-role.kubernetes.io/edge",
+            "Bad/x",
+            "a/",
+            "-a",
+            &"k".repeat(64),
+        ] {
+            assert_eq!(
+                LabelKey::from_text(k.to_owned()),
+                LabelKey::parse(k),
+                "{k:?}"
+            );
+        }
+        for v in ["", "plant-a", "{{ x }}", "a-", &"v".repeat(64)] {
+            assert_eq!(
+                LabelValue::from_text(v.to_owned()),
+                LabelValue::parse(v),
+                "{v:?}"
+            );
+        }
     }
 }

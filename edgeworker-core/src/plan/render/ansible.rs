@@ -19,14 +19,13 @@
 //! [`Facts`] whose strings are references to those variables, so it contains no input at all.
 //! The given join token is in neither file: it is read from [`JOIN_TOKEN_ENV`] at run time.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::plan::builder::{
-    self, CONTROLLER_HOST, ControllerStrings, Facts, HASH_FACT, KUBELET_CONF, NodeFacts,
-    NodeStrings, OsStrings, Shape, TOKEN_FACT,
+    self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, NodeFacts, Shape, TOKEN_FACT,
 };
-use crate::plan::os::{Arch, OsFamily, OsProfile, OsRelease, PackageManager};
+use crate::plan::os::{OsFamily, OsProfile, PackageManager};
+use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, family_key};
 use crate::plan::render::yaml::{self, Yaml, map, s, strs};
 use crate::plan::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
 use crate::plan::{JOIN_TOKEN_ENV, Plan};
@@ -66,8 +65,8 @@ pub(crate) fn render(plan: &Plan) -> Result<AnsibleFiles, RenderError> {
         message: e.to_string(),
     })?;
     let inventory = yaml::to_string(
-        &inventory(plan),
-        4096 + plan.nodes().len() * INVENTORY_BYTES_PER_NODE,
+        &Inventory::new(plan),
+        4096 + plan.nodes().len() * BYTES_PER_NODE,
     )
     .map_err(|e| RenderError {
         file: "inventory.yml",
@@ -77,118 +76,6 @@ pub(crate) fn render(plan: &Plan) -> Result<AnsibleFiles, RenderError> {
         playbook,
         inventory,
     })
-}
-
-// ------------------------------------------------------------------------------ inventory
-
-fn family_key(family: OsFamily) -> &'static str {
-    match family {
-        OsFamily::DebianLike => "debian_like",
-        OsFamily::RhelLike => "rhel_like",
-    }
-}
-
-/// Bytes of inventory per node, to size the output buffer once.
-const INVENTORY_BYTES_PER_NODE: usize = 512;
-
-/// The group of the nodes of one OS release and architecture, named from the table (never
-/// from input).
-fn release_group(os: &OsRelease, arch: Arch) -> String {
-    format!(
-        "{NODE_GROUP}_{}_{}_{arch}",
-        os.id,
-        os.version.replace('.', "_")
-    )
-}
-
-fn data_entries<const N: usize>(
-    vars: [(&'static str, String); N],
-) -> impl Iterator<Item = (Cow<'static, str>, Yaml)> {
-    vars.into_iter()
-        .map(|(var, value)| (Cow::Borrowed(var), Yaml::Data(value)))
-}
-
-/// The hosts of one inventory group, by release and architecture.
-type Group = (&'static OsRelease, Arch, Vec<(Cow<'static, str>, Yaml)>);
-
-/// The inventory: controller-level values as `all` variables; the nodes in one child group
-/// per OS release and architecture (whose variables say those and the profile), each with
-/// its own values. Grouping keeps per-node data small: 10,000 nodes render in one pass.
-fn inventory(plan: &Plan) -> Yaml {
-    let controller = ControllerStrings::concrete(plan.controller(), builder::Secrets::Redact);
-    let vars = Yaml::Map(data_entries(controller.into_vars()).collect());
-    // Releases in order of first appearance; nodes in input order within each.
-    let mut groups: Vec<Group> = Vec::new();
-    for planned in plan.nodes() {
-        let n = planned.node();
-        let mut entries = vec![
-            (
-                Cow::Borrowed("ansible_host"),
-                Yaml::Data(n.mgmt_ip().to_string()),
-            ),
-            (
-                Cow::Borrowed("ansible_user"),
-                Yaml::Data(n.ssh_user().to_string()),
-            ),
-            (
-                Cow::Borrowed("ansible_python_interpreter"),
-                Yaml::Data(n.python().to_string()),
-            ),
-        ];
-        entries.extend(data_entries(NodeStrings::concrete(n).into_vars()));
-        let labels = n
-            .labels()
-            .iter()
-            .map(|(k, v)| Yaml::Data(format!("{k}={v}")))
-            .collect();
-        entries.push((Cow::Borrowed("edgeworker_labels"), Yaml::Seq(labels)));
-        let host = (Cow::Owned(n.hostname().to_string()), Yaml::Map(entries));
-        match groups
-            .iter_mut()
-            .find(|(os, arch, _)| std::ptr::eq(*os, n.os()) && *arch == n.arch())
-        {
-            Some((_, _, hosts)) => hosts.push(host),
-            None => groups.push((n.os(), n.arch(), vec![host])),
-        }
-    }
-    let children = groups
-        .into_iter()
-        .map(|(os, arch, hosts)| {
-            let mut group_vars = vec![
-                (Cow::Borrowed("edgeworker_profile"), s(os.profile().key())),
-                (Cow::Borrowed("edgeworker_family"), s(family_key(os.family))),
-            ];
-            group_vars.extend(data_entries(OsStrings::concrete(os, arch).into_vars()));
-            let group = map([("vars", Yaml::Map(group_vars)), ("hosts", Yaml::Map(hosts))]);
-            (Cow::Owned(release_group(os, arch)), group)
-        })
-        .collect();
-    let controller_host = map([
-        ("ansible_connection", s("local")),
-        (
-            "ansible_python_interpreter",
-            s("{{ ansible_playbook_python }}"),
-        ),
-    ]);
-    map([(
-        "all",
-        map([
-            ("vars", vars),
-            (
-                "children",
-                map([
-                    (
-                        CONTROLLER_GROUP,
-                        map([(
-                            "hosts",
-                            Yaml::Map(vec![(Cow::Borrowed(CONTROLLER_HOST), controller_host)]),
-                        )]),
-                    ),
-                    (NODE_GROUP, map([("children", Yaml::Map(children))])),
-                ]),
-            ),
-        ]),
-    )])
 }
 
 // ------------------------------------------------------------------------------- playbook
