@@ -5,7 +5,7 @@
 //! comparing those lowercased strings, so `aa:bb:…` and `aa-bb:…` are different addresses to
 //! sysinv; equality here follows that.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -132,16 +132,44 @@ fn hex_digit(b: u8) -> Result<u8, MacError> {
     }
 }
 
+impl MacAddress {
+    /// The text form, built on the stack: `Display` and the plan's inventory (thousands of
+    /// addresses a render) both spell addresses through this one function.
+    fn text(self) -> [u8; TEXT_LEN] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; TEXT_LEN];
+        for (i, octet) in self.octets.into_iter().enumerate() {
+            let at = i * 3;
+            if i > 0 {
+                // Separators are ASCII.
+                text[at - 1] = self.separator.as_char() as u8;
+            }
+            text[at] = HEX[usize::from(octet >> 4)];
+            text[at + 1] = HEX[usize::from(octet & 0x0f)];
+        }
+        text
+    }
+
+    /// Appends the text form to `out` without going through `fmt`.
+    ///
+    /// ```
+    /// use edgeworker_core::mac::MacAddress;
+    /// let mut out = String::from("mac=");
+    /// MacAddress::parse("AA-BB-CC-DD-EE-0F")?.push_to(&mut out);
+    /// assert_eq!(out, "mac=aa-bb-cc-dd-ee-0f");
+    /// # Ok::<(), edgeworker_core::mac::MacError>(())
+    /// ```
+    pub fn push_to(self, out: &mut String) {
+        // Every byte of `text` is ASCII, so each maps to one char.
+        out.extend(self.text().iter().map(|&b| char::from(b)));
+    }
+}
+
 impl fmt::Display for MacAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sep = self.separator.as_char();
-        for (i, octet) in self.octets.iter().enumerate() {
-            if i > 0 {
-                f.write_char(sep)?;
-            }
-            write!(f, "{octet:02x}")?;
-        }
-        Ok(())
+        let text = self.text();
+        // ASCII by construction; the fallback is unreachable but keeps this panic-free.
+        f.write_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 
@@ -222,6 +250,9 @@ mod tests {
             for sep in [Separator::Colon, Separator::Hyphen] {
                 let mac = MacAddress::new([v, 0, v, 255, v, 1], sep);
                 assert_eq!(MacAddress::parse(&mac.to_string()), Ok(mac));
+                let mut pushed = String::new();
+                mac.push_to(&mut pushed);
+                assert_eq!(pushed, mac.to_string());
             }
         }
     }

@@ -7,6 +7,7 @@
 
 use super::JOIN_TOKEN_ENV;
 use super::address_text;
+use crate::mac::{MacAddress, Separator};
 use std::fmt::Write as _;
 
 use super::input::{Controller, Join, Node};
@@ -220,7 +221,7 @@ impl NodeStrings {
         address_text::push_ip(&mut self.mgmt_ip, node.mgmt_ip());
         self.mgmt_mac.clear();
         // NetworkManager and networkd both read the colon form.
-        address_text::push_mac_colon(&mut self.mgmt_mac, node.mgmt_mac().octets());
+        MacAddress::new(node.mgmt_mac().octets(), Separator::Colon).push_to(&mut self.mgmt_mac);
     }
 }
 
