@@ -3,42 +3,26 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edgeworker-cli");
+mod common;
 
-fn cli(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use common::{BIN, cli, stderr, stdout, write};
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-fn example_pool() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/pool.json")
+fn example_pool() -> String {
+    common::example("pool.json")
 }
 
 fn write_pool(dir: &Path, json: &str) -> String {
-    let path = dir.join("pool.json");
-    fs::write(&path, json).unwrap();
-    path.display().to_string()
+    write(dir, "pool.json", json)
 }
 
 #[test]
 fn allocate_creates_the_state_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json").display().to_string();
-    let pool = example_pool().display().to_string();
+    let pool = example_pool();
     let first = cli(&[
         "allocate", "--state", &state, "--pool", &pool, "--host", "edge-1", "--seed", "7",
     ]);
@@ -78,7 +62,7 @@ fn allocate_creates_the_state_and_is_idempotent() {
 fn sequential_with_a_seed_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("s.json").display().to_string();
-    let pool = example_pool().display().to_string();
+    let pool = example_pool();
     let run = |host: &str| {
         let out = cli(&[
             "allocate",
@@ -189,7 +173,7 @@ fn unreadable_or_corrupt_state_exits_3_naming_the_file() {
         )
     );
 
-    let pool = example_pool().display().to_string();
+    let pool = example_pool();
     let state = dir.path().join("s.json");
     let state_arg = state.display().to_string();
     let out = cli(&[

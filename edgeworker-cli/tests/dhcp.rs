@@ -1,21 +1,10 @@
 //! `dhcp` through the binary: the dnsmasq files of a state, with MACs from a context.
 
 use std::fs;
-use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edgeworker-cli");
+mod common;
 
-fn cli(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+use common::{cli, stderr, stdout};
 
 const STATE: &str = r#"{
   "schema": 1, "version": 3,
@@ -45,15 +34,15 @@ fn hosts_and_addn_hosts_in_row_order() {
     let state = state.display().to_string();
     let context = context.display().to_string();
     let out = cli(&["dhcp", "--state", &state, "--context", &context]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        text(&out.stdout),
+        stdout(&out),
         "controller,[fd00:204::2]\n08:00:27:aa:00:01,edge-1,[fd00:204::77],1d\nedge-2,[fd00:204::78]\n"
     );
     let out = cli(&["dhcp", "--state", &state, "--addn-hosts"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        text(&out.stdout),
+        stdout(&out),
         "fd00:204::2 controller\nfd00:204::77 edge-1\nfd00:204::78 edge-2\n"
     );
 }
@@ -80,11 +69,11 @@ fn a_mac_that_would_inject_an_entry_is_refused_with_the_context_path() {
     // injection never reaches the renderer (whose own refusal the core's tests pin).
     assert_eq!(out.status.code(), Some(3));
     assert!(
-        text(&out.stderr).ends_with(
+        stderr(&out).ends_with(
             "ctx.json: hosts[0].mgmt_mac: a MAC address is six pairs of hex digits separated by ':' or by '-'\n"
         ),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
     assert!(out.stdout.is_empty(), "nothing half-printed");
 }
@@ -105,9 +94,9 @@ fn an_unreadable_context_exits_3() {
     ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(
-        text(&out.stderr)
+        stderr(&out)
             .contains("ctx.json: hosts[0].hostname: invalid type: integer `5`, expected a string"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
 }

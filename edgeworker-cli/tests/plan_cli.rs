@@ -1,35 +1,11 @@
 //! `edgeworker-cli plan` and `skew-check`, run as a binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_edgeworker-cli"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{cli, stderr, stdout, write};
 
 fn example(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/plan")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::example(&format!("plan/{name}"))
 }
 
 #[test]
@@ -288,21 +264,12 @@ fn skew_check_passes_the_example_and_exits_1_on_a_violation() {
 
 #[test]
 fn stdin_works_for_one_input() {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgeworker-cli"))
-        .args(["skew-check", "--control-plane", "1.29.2", "--nodes", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     let nodes = std::fs::read_to_string(example("nodes.json")).unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(nodes.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = common::cli_in(
+        &common::examples(),
+        &["skew-check", "--control-plane", "1.29.2", "--nodes", "-"],
+        Some(nodes.as_bytes()),
+    );
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("0 of 4 node(s)"));
 }

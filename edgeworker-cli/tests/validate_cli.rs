@@ -1,46 +1,23 @@
 //! `edgeworker-cli validate` through the real binary: exit statuses, formats, batches,
 //! stdin, `--update`, and bad input that must fail cleanly.
 
+mod common;
+
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edgeworker-cli");
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
+use common::{BIN, cli_in, examples, stderr, stdout};
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(examples())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    cli_in(&examples(), args, stdin)
 }
 
 fn validate(args: &[&str]) -> Output {
     let mut all = vec!["validate"];
     all.extend_from_slice(args);
     run(&all, None)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 fn lines_json(o: &Output) -> Vec<Value> {
