@@ -30,9 +30,19 @@ enum Family {
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Allocate { name: u8, order: Option<bool>, seed: u64 },
-    Reserve { name: u8, offset: u16, other_family: bool },
-    Release { name: u8 },
+    Allocate {
+        name: u8,
+        order: Option<bool>,
+        seed: u64,
+    },
+    Reserve {
+        name: u8,
+        offset: u16,
+        other_family: bool,
+    },
+    Release {
+        name: u8,
+    },
     Snapshot,
 }
 
@@ -65,7 +75,9 @@ fn name(i: u8) -> String {
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= MAX_ROW_NAME_LEN
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 struct Net {
@@ -113,10 +125,17 @@ struct Model {
 
 impl Model {
     fn in_ranges(&self, ip: IpAddr) -> bool {
-        ip.is_ipv6() == self.v6 && self.ranges.iter().any(|&(s, e)| (s..=e).contains(&number(ip)))
+        ip.is_ipv6() == self.v6
+            && self
+                .ranges
+                .iter()
+                .any(|&(s, e)| (s..=e).contains(&number(ip)))
     }
     fn holder(&self, ip: IpAddr) -> Option<&str> {
-        self.rows.iter().find(|(_, a)| *a == ip).map(|(n, _)| n.as_str())
+        self.rows
+            .iter()
+            .find(|(_, a)| *a == ip)
+            .map(|(n, _)| n.as_str())
     }
     fn held_by(&self, name: &str) -> Option<IpAddr> {
         self.rows.iter().find(|(n, _)| n == name).map(|(_, a)| *a)
@@ -131,7 +150,11 @@ impl Model {
         self.total() - self.used_in_ranges()
     }
     fn ip(&self, n: u128) -> IpAddr {
-        if self.v6 { IpAddr::V6(Ipv6Addr::from(n)) } else { IpAddr::V4(Ipv4Addr::from(n as u32)) }
+        if self.v6 {
+            IpAddr::V6(Ipv6Addr::from(n))
+        } else {
+            IpAddr::V4(Ipv4Addr::from(n as u32))
+        }
     }
     fn lowest_free(&self) -> Option<IpAddr> {
         // At most `rows` addresses are taken, so the scan ends within rows + 1 steps.
@@ -151,15 +174,23 @@ impl Model {
         None
     }
     fn exhausted(&self) -> AllocationError {
-        AllocationError::Exhausted { pool: self.pool_name.clone() }
+        AllocationError::Exhausted {
+            pool: self.pool_name.clone(),
+        }
     }
     fn invalid(name: &str) -> AllocationError {
-        AllocationError::InvalidName { name: name.to_owned() }
+        AllocationError::InvalidName {
+            name: name.to_owned(),
+        }
     }
 }
 
 fn check(pool: &AllocatedPool, model: &Model) {
-    let rows: Vec<(String, IpAddr)> = pool.rows().into_iter().map(|(n, a)| (n.to_owned(), a)).collect();
+    let rows: Vec<(String, IpAddr)> = pool
+        .rows()
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
     assert_eq!(rows, model.rows, "rows");
     assert_eq!(pool.len(), model.rows.len());
     assert_eq!(pool.is_empty(), model.rows.is_empty());
@@ -167,15 +198,33 @@ fn check(pool: &AllocatedPool, model: &Model) {
     for (i, (name, address)) in model.rows.iter().enumerate() {
         assert_eq!(pool.address_of(name), Some(*address));
         assert!(pool.is_allocated(*address));
-        assert!(model.rows[..i].iter().all(|(_, a)| a != address), "{address} held twice");
+        assert!(
+            model.rows[..i].iter().all(|(_, a)| a != address),
+            "{address} held twice"
+        );
     }
 }
 
 fuzz_target!(|input: Input| {
     let net = match input.family {
-        Family::V4 => Net { v6: false, base: 0x0a00_0000, shift: 0, last: 0x0a00_00ff },
-        Family::V6Small => Net { v6: true, base: 0xfd00 << 112, shift: 0, last: (0xfd00 << 112) | u128::from(u64::MAX) },
-        Family::V6Huge => Net { v6: true, base: 0xfd00 << 112, shift: 48, last: (0xfd00 << 112) | u128::from(u64::MAX) },
+        Family::V4 => Net {
+            v6: false,
+            base: 0x0a00_0000,
+            shift: 0,
+            last: 0x0a00_00ff,
+        },
+        Family::V6Small => Net {
+            v6: true,
+            base: 0xfd00 << 112,
+            shift: 0,
+            last: (0xfd00 << 112) | u128::from(u64::MAX),
+        },
+        Family::V6Huge => Net {
+            v6: true,
+            base: 0xfd00 << 112,
+            shift: 48,
+            last: (0xfd00 << 112) | u128::from(u64::MAX),
+        },
     };
     // Sorted, disjoint ranges (the pool refuses anything else; its own checks are the
     // pool_spec target's business).
@@ -193,26 +242,43 @@ fuzz_target!(|input: Input| {
         }
     }
     let network = if net.v6 { "fd00::/64" } else { "10.0.0.0/24" };
-    let order = if input.sequential { AllocationOrder::Sequential } else { AllocationOrder::Random };
+    let order = if input.sequential {
+        AllocationOrder::Sequential
+    } else {
+        AllocationOrder::Random
+    };
     let built: Option<Vec<AddressRange>> = ranges
         .iter()
         .map(|&(s, e)| AddressRange::new(net.ip(s), net.ip(e)).ok())
         .collect();
     let Some(built) = built else { return };
     let explicit = if built.is_empty() { None } else { Some(built) };
-    let Ok(pool) = AddressPool::new("management", network.parse().expect("constant"), explicit, order) else {
+    let Ok(pool) = AddressPool::new(
+        "management",
+        network.parse().expect("constant"),
+        explicit,
+        order,
+    ) else {
         return;
     };
     let mut model = Model {
         v6: net.v6,
-        ranges: pool.ranges().iter().map(|r| (number(r.start()), number(r.end()))).collect(),
+        ranges: pool
+            .ranges()
+            .iter()
+            .map(|r| (number(r.start()), number(r.end())))
+            .collect(),
         rows: Vec::new(),
         pool_name: pool.name().to_owned(),
     };
 
     // Initial rows: with_rows takes addresses outside the ranges (of the same family).
-    let initial: Vec<(String, IpAddr)> =
-        input.initial.iter().take(8).map(|&(n, off)| (name(n), net.ip(net.at(off)))).collect();
+    let initial: Vec<(String, IpAddr)> = input
+        .initial
+        .iter()
+        .take(8)
+        .map(|&(n, off)| (name(n), net.ip(net.at(off))))
+        .collect();
     let mut expected_initial = Ok(());
     for (name, address) in &initial {
         let error = if !valid_name(name) {
@@ -230,26 +296,43 @@ fuzz_target!(|input: Input| {
         }
         model.rows.push((name.clone(), *address));
     }
-    let mut pool = match (AllocatedPool::with_rows(pool.clone(), initial.clone()), expected_initial) {
+    let mut pool = match (
+        AllocatedPool::with_rows(pool.clone(), initial.clone()),
+        expected_initial,
+    ) {
         (Ok(p), Ok(())) => p,
         (Err(e), Err(m)) => {
             assert_eq!(e, m);
             model.rows.clear();
             AllocatedPool::new(pool)
         }
-        (got, want) => panic!("with_rows {initial:?}: {:?} / model {want:?}", got.map(|p| p.rows().len())),
+        (got, want) => panic!(
+            "with_rows {initial:?}: {:?} / model {want:?}",
+            got.map(|p| p.rows().len())
+        ),
     };
     check(&pool, &model);
 
     let mut snapshots: Vec<(AllocatedPool, Model)> = Vec::new();
     for op in input.ops.iter().take(64) {
         match *op {
-            Op::Allocate { name: n, order, seed } => {
+            Op::Allocate {
+                name: n,
+                order,
+                seed,
+            } => {
                 let name = name(n);
-                let order = order.map(|seq| if seq { AllocationOrder::Sequential } else { AllocationOrder::Random });
+                let order = order.map(|seq| {
+                    if seq {
+                        AllocationOrder::Sequential
+                    } else {
+                        AllocationOrder::Random
+                    }
+                });
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
                 let got = pool.allocate(&name, order, &mut rng);
-                let sequential = order.unwrap_or(pool.pool().order()) == AllocationOrder::Sequential;
+                let sequential =
+                    order.unwrap_or(pool.pool().order()) == AllocationOrder::Sequential;
                 if !valid_name(&name) {
                     assert_eq!(got, Err(Model::invalid(&name)));
                 } else if let Some(held) = model.held_by(&name) {
@@ -257,18 +340,34 @@ fuzz_target!(|input: Input| {
                 } else if model.free() == 0 {
                     assert_eq!(got, Err(model.exhausted()));
                 } else {
-                    let address = got.unwrap_or_else(|e| panic!("{name}: {e} with {} free", model.free()));
+                    let address =
+                        got.unwrap_or_else(|e| panic!("{name}: {e} with {} free", model.free()));
                     if sequential {
-                        assert_eq!(Some(address), model.lowest_free(), "sequential is the lowest free");
+                        assert_eq!(
+                            Some(address),
+                            model.lowest_free(),
+                            "sequential is the lowest free"
+                        );
                     } else {
-                        assert!(model.in_ranges(address) && model.holder(address).is_none(), "{address}");
+                        assert!(
+                            model.in_ranges(address) && model.holder(address).is_none(),
+                            "{address}"
+                        );
                     }
                     model.rows.push((name, address));
                 }
             }
-            Op::Reserve { name: n, offset, other_family } => {
+            Op::Reserve {
+                name: n,
+                offset,
+                other_family,
+            } => {
                 let name = name(n);
-                let address = if other_family { net.other_family(offset) } else { net.ip(net.at(offset)) };
+                let address = if other_family {
+                    net.other_family(offset)
+                } else {
+                    net.ip(net.at(offset))
+                };
                 let got = pool.reserve(&name, address);
                 let held = model.held_by(&name);
                 let want = if !valid_name(&name) {
@@ -289,7 +388,11 @@ fuzz_target!(|input: Input| {
             }
             Op::Release { name: n } => {
                 let name = name(n);
-                let want = model.rows.iter().position(|(r, _)| *r == name).map(|i| model.rows.remove(i).1);
+                let want = model
+                    .rows
+                    .iter()
+                    .position(|(r, _)| *r == name)
+                    .map(|i| model.rows.remove(i).1);
                 assert_eq!(pool.release(&name), want, "release {name}");
             }
             Op::Snapshot => snapshots.push((pool.clone(), model.clone())),
@@ -299,7 +402,8 @@ fuzz_target!(|input: Input| {
     for (snapshot, model) in &snapshots {
         check(snapshot, model);
     }
-    let rebuilt = AllocatedPool::with_rows(pool.pool().clone(), pool.rows()).expect("its own rows rebuild a pool");
+    let rebuilt = AllocatedPool::with_rows(pool.pool().clone(), pool.rows())
+        .expect("its own rows rebuild a pool");
     assert_eq!(rebuilt.rows(), pool.rows());
     assert_eq!(rebuilt.free_count(), pool.free_count());
 });

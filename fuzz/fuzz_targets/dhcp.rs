@@ -20,18 +20,42 @@ use edgeworker_fuzz::{dnsmasq, inputs};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &[
-    "edge-1", "edge_2", "Edge.3", "controller", "controller-0", "a", "1d", "3600", "ignore",
-    "infinite", "10.0.0.9", "-x", "edge-1\nevil", "edge,1", "edge 1", "#x", "édge", "",
+    "edge-1",
+    "edge_2",
+    "Edge.3",
+    "controller",
+    "controller-0",
+    "a",
+    "1d",
+    "3600",
+    "ignore",
+    "infinite",
+    "10.0.0.9",
+    "-x",
+    "edge-1\nevil",
+    "edge,1",
+    "edge 1",
+    "#x",
+    "édge",
+    "",
 ];
 const MACS: &[&str] = &[
-    "08:00:27:aa:00:01", "08:00:27:AA:00:02", "08-00-27-aa-00-03", "08-00-27-AA-00-04",
-    "08:00:27:aa-00-05", "08:00:27:aa:00", "08:00:27:aa:00:0g", "08:00:27:aa:00:1,x", "",
+    "08:00:27:aa:00:01",
+    "08:00:27:AA:00:02",
+    "08-00-27-aa-00-03",
+    "08-00-27-AA-00-04",
+    "08:00:27:aa-00-05",
+    "08:00:27:aa:00",
+    "08:00:27:aa:00:0g",
+    "08:00:27:aa:00:1,x",
+    "",
 ];
 
 fn alphabet_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars().count() <= 255
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// The octets of a MAC in the accepted forms, by an independent reading.
@@ -68,7 +92,9 @@ impl<'a> Arbitrary<'a> for Input {
             let address = match u.int_in_range(0..=2)? {
                 0 => IpAddr::V4(Ipv4Addr::from(u.arbitrary::<u32>()?)),
                 1 => IpAddr::V6(Ipv6Addr::from(u.arbitrary::<u128>()?)),
-                _ => IpAddr::V6(Ipv6Addr::from(0xfd00_u128 << 112 | u128::from(u.arbitrary::<u16>()?))),
+                _ => IpAddr::V6(Ipv6Addr::from(
+                    0xfd00_u128 << 112 | u128::from(u.arbitrary::<u16>()?),
+                )),
             };
             rows.push((name, address));
         }
@@ -78,8 +104,16 @@ impl<'a> Arbitrary<'a> for Input {
             let mac = if u.ratio(1, 3)? {
                 let o: [u8; 6] = u.arbitrary()?;
                 let sep = if u.arbitrary()? { ':' } else { '-' };
-                let text = o.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(&sep.to_string());
-                if u.arbitrary()? { text.to_ascii_uppercase() } else { text }
+                let text = o
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(&sep.to_string());
+                if u.arbitrary()? {
+                    text.to_ascii_uppercase()
+                } else {
+                    text
+                }
             } else {
                 inputs::text(u, MACS, 6)?
             };
@@ -94,10 +128,16 @@ fn expected_error(input: &Input) -> Option<DhcpError> {
     let mut seen: Vec<&str> = Vec::new();
     for (host, mac) in &input.macs {
         if !alphabet_name(host) {
-            return Some(DhcpError::InvalidMacHost { host: host.clone(), problem: problem(host) });
+            return Some(DhcpError::InvalidMacHost {
+                host: host.clone(),
+                problem: problem(host),
+            });
         }
         if alphabet_mac(mac).is_none() {
-            return Some(DhcpError::InvalidMac { host: host.clone(), value: mac.clone() });
+            return Some(DhcpError::InvalidMac {
+                host: host.clone(),
+                value: mac.clone(),
+            });
         }
         if seen.contains(&host.as_str()) {
             return Some(DhcpError::DuplicateHost { host: host.clone() });
@@ -107,7 +147,10 @@ fn expected_error(input: &Input) -> Option<DhcpError> {
     for (row, _) in &input.rows {
         let host = row.strip_suffix("-mgmt").unwrap_or(row);
         if !alphabet_name(host) {
-            return Some(DhcpError::InvalidName { row: row.clone(), problem: problem(host) });
+            return Some(DhcpError::InvalidName {
+                row: row.clone(),
+                problem: problem(host),
+            });
         }
     }
     None
@@ -119,7 +162,10 @@ fn problem(name: &str) -> edgeworker_core::hostname::HostnameError {
 }
 
 fuzz_target!(|input: Input| {
-    let hosts = dnsmasq_hosts(&input.rows, input.macs.iter().map(|(h, m)| (h.as_str(), m.as_str())));
+    let hosts = dnsmasq_hosts(
+        &input.rows,
+        input.macs.iter().map(|(h, m)| (h.as_str(), m.as_str())),
+    );
     let addn = dnsmasq_addn_hosts(&input.rows);
     let want = expected_error(&input);
     let lines = match (hosts, want) {
@@ -148,7 +194,8 @@ fuzz_target!(|input: Input| {
         if read.mac.is_some() {
             assert_eq!(read.lease.as_deref(), Some("1d"));
         }
-        let (a, name) = dnsmasq::addn_hosts_line(addn_line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
+        let (a, name) =
+            dnsmasq::addn_hosts_line(addn_line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
         assert_eq!((a, name.as_str()), (*address, host), "{addn_line}");
     }
 });

@@ -64,7 +64,9 @@ fn parts(result: &Result<Outcome, Rejection>) -> (Vec<Violation>, Vec<Violation>
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((request, ctx)) = inputs(data) else { return };
+    let Some((request, ctx)) = inputs(data) else {
+        return;
+    };
     let lenient = validate::validate_host_add_value(&request, &ctx, Options { strict: false });
     let strict = validate::validate_host_add_value(&request, &ctx, Options { strict: true });
     for result in [&lenient, &strict] {
@@ -95,7 +97,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(second.host, outcome.host, "request {again}");
             assert_eq!(second.effect, outcome.effect);
             let codes = |o: &Outcome| -> Vec<&str> {
-                o.warnings.iter().map(|w| w.code().as_str()).filter(|c| *c != "bmc.ignored").collect()
+                o.warnings
+                    .iter()
+                    .map(|w| w.code().as_str())
+                    .filter(|c| *c != "bmc.ignored")
+                    .collect()
             };
             assert_eq!(codes(&second), codes(&outcome));
         }
@@ -104,11 +110,16 @@ fuzz_target!(|data: &[u8]| {
 
     // Admitted, the same request is a duplicate.
     let mut batch = ctx.clone();
-    batch.admit(&outcome).unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}"));
+    batch
+        .admit(&outcome)
+        .unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}"));
     let repeat = validate::validate_host_add_value(&request, &batch, Options::default())
         .expect_err("the same host accepted twice");
     assert!(
-        repeat.errors().iter().any(|v| v.code().as_str() == "mgmt_mac.duplicate"),
+        repeat
+            .errors()
+            .iter()
+            .any(|v| v.code().as_str() == "mgmt_mac.duplicate"),
         "{:?}",
         repeat.errors()
     );

@@ -51,10 +51,17 @@ fn canonical(mut c: ChangeSet) -> ChangeSet {
 
 /// Whether the text holds a field twice with different values (top level only).
 fn conflicting_duplicates(text: &str) -> bool {
-    let Ok(Value::Object(_)) = serde_json::from_str::<Value>(text) else { return false };
+    let Ok(Value::Object(_)) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let Ok(pairs) = serde::Deserialize::deserialize(&mut de).map(|p: Pairs| p.0) else { return false };
-    pairs.iter().enumerate().any(|(i, (k, v))| pairs[..i].iter().any(|(k2, v2)| k2 == k && v2 != v))
+    let Ok(pairs) = serde::Deserialize::deserialize(&mut de).map(|p: Pairs| p.0) else {
+        return false;
+    };
+    pairs
+        .iter()
+        .enumerate()
+        .any(|(i, (k, v))| pairs[..i].iter().any(|(k2, v2)| k2 == k && v2 != v))
 }
 
 struct Pairs(Vec<(String, Value)>);
@@ -89,12 +96,19 @@ fn parts(result: &Result<UpdateOutcome, Rejection>) -> (Vec<Violation>, Vec<Viol
 fn with_host(ctx: &Context, index: usize, updated: &HostRecord) -> Context {
     let mut hosts = ctx.hosts().to_vec();
     hosts[index] = updated.clone();
-    Context::new(ctx.system(), ctx.mgmt_network().clone(), hosts, ctx.addresses().to_vec())
-        .unwrap_or_else(|e| panic!("an accepted update cannot stand in its context: {e}"))
+    Context::new(
+        ctx.system(),
+        ctx.mgmt_network().clone(),
+        hosts,
+        ctx.addresses().to_vec(),
+    )
+    .unwrap_or_else(|e| panic!("an accepted update cannot stand in its context: {e}"))
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((ctx, pick, text)) = inputs(data) else { return };
+    let Some((ctx, pick, text)) = inputs(data) else {
+        return;
+    };
     if ctx.hosts().is_empty() {
         return;
     }
@@ -118,7 +132,10 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
         Err(ChangeSetError::Json(err)) => {
-            assert!(serde_json::from_str::<Value>(&text).is_err(), "{err} but {text} is JSON");
+            assert!(
+                serde_json::from_str::<Value>(&text).is_err(),
+                "{err} but {text} is JSON"
+            );
             return;
         }
     };
@@ -139,12 +156,20 @@ fuzz_target!(|data: &[u8]| {
     let (se, sw) = parts(&strict);
     order::check_strict_relation((&le, &lw), (&se, &sw));
     let Ok(outcome) = lenient else { return };
-    assert_eq!(outcome.host.mgmt_mac, host.mgmt_mac, "an update moved the MAC");
+    assert_eq!(
+        outcome.host.mgmt_mac, host.mgmt_mac,
+        "an update moved the MAC"
+    );
     assert_eq!(outcome.host.uuid, host.uuid, "an update moved the uuid");
 
     let after = with_host(&ctx, index, &outcome.host);
     let again = validate::validate_host_update(&outcome.host, &changes, &after, Options::default())
-        .unwrap_or_else(|r| panic!("{text} accepted once, refused when repeated: {:?}", r.errors()));
+        .unwrap_or_else(|r| {
+            panic!(
+                "{text} accepted once, refused when repeated: {:?}",
+                r.errors()
+            )
+        });
     assert_eq!(again.host, outcome.host, "{text} is not a fixed point");
     assert!(!again.configure, "{text} configures twice");
 });

@@ -50,9 +50,17 @@ struct Input {
 
 /// Hostile text reduced, half of the time, to what a field accepts, so both the refusals
 /// and the renderings of accepted hostile values are exercised.
-fn free_form(u: &mut Unstructured<'_>, prefix: &str, keep: fn(char) -> bool) -> arbitrary::Result<String> {
+fn free_form(
+    u: &mut Unstructured<'_>,
+    prefix: &str,
+    keep: fn(char) -> bool,
+) -> arbitrary::Result<String> {
     let raw = hostile(u, prefix)?;
-    Ok(if u.arbitrary()? { raw.chars().filter(|&c| keep(c)).collect() } else { raw })
+    Ok(if u.arbitrary()? {
+        raw.chars().filter(|&c| keep(c)).collect()
+    } else {
+        raw
+    })
 }
 
 fn path_char(c: char) -> bool {
@@ -70,13 +78,28 @@ fn input(u: &mut Unstructured<'_>) -> arbitrary::Result<Input> {
     let mut nodes = Vec::new();
     for i in 0..u.int_in_range(1..=3)? {
         let (id, version) = *u.choose(&[
-            ("ubuntu", "22.04"), ("ubuntu", "20.04"), ("debian", "12"), ("centos", "7"),
-            ("rocky", "9"), ("Rocky", "9.4"), ("almalinux", "8"), ("ubuntu", "22.10"),
+            ("ubuntu", "22.04"),
+            ("ubuntu", "20.04"),
+            ("debian", "12"),
+            ("centos", "7"),
+            ("rocky", "9"),
+            ("Rocky", "9.4"),
+            ("almalinux", "8"),
+            ("ubuntu", "22.10"),
         ])?;
         let mut labels = Vec::new();
         for _ in 0..u.int_in_range(0..=3)? {
             labels.push((
-                text(u, &["site", "node-role.kubernetes.io/edge", "example.com/a.b", "yes"], 6)?,
+                text(
+                    u,
+                    &[
+                        "site",
+                        "node-role.kubernetes.io/edge",
+                        "example.com/a.b",
+                        "yes",
+                    ],
+                    6,
+                )?,
                 text(u, &["plant-a", "", "x_y-z", "no", "1.0"], 6)?,
             ));
         }
@@ -85,29 +108,88 @@ fn input(u: &mut Unstructured<'_>) -> arbitrary::Result<Input> {
             os: (text(u, &[id], 12)?, text(u, &[version], 12)?),
             arch: text(u, &["amd64", "x86_64", "arm64", "aarch64"], 12)?,
             ssh_user: text(u, &["sysadmin", "root", "_svc"], 8)?,
-            python: if u.arbitrary()? { Some(free_form(u, "/", program_char)?) } else { None },
+            python: if u.arbitrary()? {
+                Some(free_form(u, "/", program_char)?)
+            } else {
+                None
+            },
             labels,
-            kubelet: if u.arbitrary()? { Some(text(u, &["1.29.2", "1.28.4", "v1.27.0", "1.30.1"], 8)?) } else { None },
+            kubelet: if u.arbitrary()? {
+                Some(text(u, &["1.29.2", "1.28.4", "v1.27.0", "1.30.1"], 8)?)
+            } else {
+                None
+            },
         });
     }
-    let list = |u: &mut Unstructured<'_>, known: &[&str]| -> arbitrary::Result<Option<Vec<String>>> {
-        if u.arbitrary()? {
-            return Ok(None);
-        }
-        (0..u.int_in_range(0..=3)?).map(|_| text(u, known, 8)).collect::<arbitrary::Result<Vec<_>>>().map(Some)
-    };
+    let list =
+        |u: &mut Unstructured<'_>, known: &[&str]| -> arbitrary::Result<Option<Vec<String>>> {
+            if u.arbitrary()? {
+                return Ok(None);
+            }
+            (0..u.int_in_range(0..=3)?)
+                .map(|_| text(u, known, 8))
+                .collect::<arbitrary::Result<Vec<_>>>()
+                .map(Some)
+        };
     Ok(Input {
         v6,
         version: text(u, &["1.29.2", "v1.29.2", "1.28.4", "1.30.0"], 8)?,
-        apiserver: text(u, if v6 { &["[fd00::2]:6443", "api.example.com:6443"] } else { &["192.168.204.2:6443", "api.example.com:6443"] }, 8)?,
+        apiserver: text(
+            u,
+            if v6 {
+                &["[fd00::2]:6443", "api.example.com:6443"]
+            } else {
+                &["192.168.204.2:6443", "api.example.com:6443"]
+            },
+            8,
+        )?,
         ntp: list(u, &["192.168.204.2", "pool.ntp.org", "fd00::2"])?,
-        registry: if u.arbitrary()? { Some(text(u, &["registry.local:9001", "10.1.1.1:5000", "[fd00::9]:5000", "reg.example.com"], 8)?) } else { None },
-        ca_cert: if u.arbitrary()? { Some(free_form(u, "/", path_char)?) } else { None },
-        http: if u.arbitrary()? { Some(free_form(u, "http://", url_char)?) } else { None },
-        https: if u.arbitrary()? { Some(free_form(u, "https://p.example:3128/", url_char)?) } else { None },
-        no_proxy: list(u, &["localhost", "127.0.0.1", "192.168.204.0/24", ".cluster.local", "*", "[fd00::1]"])?,
+        registry: if u.arbitrary()? {
+            Some(text(
+                u,
+                &[
+                    "registry.local:9001",
+                    "10.1.1.1:5000",
+                    "[fd00::9]:5000",
+                    "reg.example.com",
+                ],
+                8,
+            )?)
+        } else {
+            None
+        },
+        ca_cert: if u.arbitrary()? {
+            Some(free_form(u, "/", path_char)?)
+        } else {
+            None
+        },
+        http: if u.arbitrary()? {
+            Some(free_form(u, "http://", url_char)?)
+        } else {
+            None
+        },
+        https: if u.arbitrary()? {
+            Some(free_form(u, "https://p.example:3128/", url_char)?)
+        } else {
+            None
+        },
+        no_proxy: list(
+            u,
+            &[
+                "localhost",
+                "127.0.0.1",
+                "192.168.204.0/24",
+                ".cluster.local",
+                "*",
+                "[fd00::1]",
+            ],
+        )?,
         join: u.arbitrary()?,
-        timeout: if u.arbitrary()? { Some(u.int_in_range(0..=2000)?) } else { None },
+        timeout: if u.arbitrary()? {
+            Some(u.int_in_range(0..=2000)?)
+        } else {
+            None
+        },
         nodes,
     })
 }
@@ -117,14 +199,22 @@ fn input(u: &mut Unstructured<'_>) -> arbitrary::Result<Input> {
 /// registry is named by DNS) is kept; the values themselves are not.
 fn twin(i: &Input) -> Input {
     let registry_by_address = i.registry.as_deref().is_some_and(|r| {
-        let host = if r.starts_with('[') { r } else { r.split(':').next().unwrap_or(r) };
+        let host = if r.starts_with('[') {
+            r
+        } else {
+            r.split(':').next().unwrap_or(r)
+        };
         host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok()
     });
     Input {
         v6: i.v6,
         version: "1.31.0".into(),
         apiserver: "canon.example:6443".into(),
-        ntp: i.ntp.as_ref().map(|l| (0..l.len()).map(|n| format!("ntp{n}.canon.example")).collect()),
+        ntp: i.ntp.as_ref().map(|l| {
+            (0..l.len())
+                .map(|n| format!("ntp{n}.canon.example"))
+                .collect()
+        }),
         registry: match &i.registry {
             Some(r) if registry_by_address => Some(r.clone()),
             Some(_) => Some("canon-registry.example:1".into()),
@@ -133,7 +223,10 @@ fn twin(i: &Input) -> Input {
         ca_cert: i.ca_cert.as_ref().map(|_| "/canon/ca.crt".into()),
         http: i.http.as_ref().map(|_| "http://canon.example:1".into()),
         https: i.https.as_ref().map(|_| "http://canon.example:2".into()),
-        no_proxy: i.no_proxy.as_ref().map(|l| l.iter().map(|_| "canon.example".to_owned()).collect()),
+        no_proxy: i
+            .no_proxy
+            .as_ref()
+            .map(|l| l.iter().map(|_| "canon.example".to_owned()).collect()),
         join: i.join,
         timeout: i.timeout,
         nodes: i
@@ -146,7 +239,12 @@ fn twin(i: &Input) -> Input {
                 arch: node.arch.clone(),
                 ssh_user: "canon".into(),
                 python: node.python.as_ref().map(|_| "/canon/python".into()),
-                labels: node.labels.iter().enumerate().map(|(j, _)| (format!("canon-{j}"), format!("v{j}"))).collect(),
+                labels: node
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(j, _)| (format!("canon-{j}"), format!("v{j}")))
+                    .collect(),
                 kubelet: node.kubelet.as_ref().map(|_| "1.27.0".into()),
             })
             .collect(),
@@ -157,7 +255,11 @@ fn json_of(i: &Input) -> (Value, Value) {
     let mut c = Map::new();
     c.insert("kubernetes_version".into(), json!(i.version));
     c.insert("apiserver".into(), json!(i.apiserver));
-    let (floating, subnet) = if i.v6 { ("fd00::2", "fd00::/64") } else { ("192.168.204.2", "192.168.204.0/24") };
+    let (floating, subnet) = if i.v6 {
+        ("fd00::2", "fd00::/64")
+    } else {
+        ("192.168.204.2", "192.168.204.0/24")
+    };
     c.insert("mgmt_floating_address".into(), json!(floating));
     c.insert("mgmt_subnet".into(), json!(subnet));
     if let Some(ntp) = &i.ntp {
@@ -198,7 +300,9 @@ fn json_of(i: &Input) -> (Value, Value) {
 fn value_at<'a>(scalars: &'a [Scalar], path: &[&str]) -> &'a Scalar {
     scalars
         .iter()
-        .find(|s| !s.is_key && s.path.len() == path.len() && s.path.iter().zip(path).all(|(a, b)| a == b))
+        .find(|s| {
+            !s.is_key && s.path.len() == path.len() && s.path.iter().zip(path).all(|(a, b)| a == b)
+        })
         .unwrap_or_else(|| panic!("no value at {}", path.join("/")))
 }
 
@@ -219,19 +323,31 @@ fn node_value<'a>(scalars: &'a [Scalar], host: &str, var: &[&str]) -> &'a Scalar
 
 fn data(s: &Scalar, expected: &str) {
     assert_eq!(s.value, expected, "at {}", s.path.join("/"));
-    assert_eq!(s.tag.as_deref(), Some("!unsafe"), "{:?} at {} is not !unsafe", s.value, s.path.join("/"));
+    assert_eq!(
+        s.tag.as_deref(),
+        Some("!unsafe"),
+        "{:?} at {} is not !unsafe",
+        s.value,
+        s.path.join("/")
+    );
 }
 
 fn playbook(i: &Input) -> Option<(Plan, String, String)> {
     let (controller, nodes) = json_of(i);
     let plan = Plan::from_values(controller, nodes).ok()?;
-    let files = plan.to_ansible().unwrap_or_else(|e| panic!("a valid plan does not render: {e}"));
+    let files = plan
+        .to_ansible()
+        .unwrap_or_else(|e| panic!("a valid plan does not render: {e}"));
     Some((plan, files.playbook, files.inventory))
 }
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(i) = input(&mut Unstructured::new(bytes)) else { return };
-    let Some((plan, book, inventory)) = playbook(&i) else { return };
+    let Ok(i) = input(&mut Unstructured::new(bytes)) else {
+        return;
+    };
+    let Some((plan, book, inventory)) = playbook(&i) else {
+        return;
+    };
     // `EW_FUZZ_TRACE=1` shows how many inputs get past validation to the properties.
     if std::env::var_os("EW_FUZZ_TRACE").is_some() {
         eprintln!("plan accepted: {} node(s)", plan.nodes().len());
@@ -239,12 +355,16 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = plan.to_text();
     let _ = plan.to_json(Secrets::Redact);
 
-    let inv = scalars(&inventory).unwrap_or_else(|e| panic!("inventory does not parse: {e}\n{inventory}"));
+    let inv = scalars(&inventory)
+        .unwrap_or_else(|e| panic!("inventory does not parse: {e}\n{inventory}"));
     for s in &inv {
         if s.is_key {
             assert!(s.tag.is_none(), "tagged key {s:?}");
             assert!(
-                !s.value.is_empty() && s.value.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)),
+                !s.value.is_empty()
+                    && s.value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)),
                 "key {:?} at {}",
                 s.value,
                 s.path.join("/")
@@ -255,7 +375,9 @@ fuzz_target!(|bytes: &[u8]| {
                 Some(other) => panic!("tag {other} on {s:?}"),
                 None => assert!(
                     s.value == "{{ ansible_playbook_python }}"
-                        || s.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c)),
+                        || s.value.chars().all(|c| c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || "_-".contains(c)),
                     "untagged value {s:?}"
                 ),
             }
@@ -269,16 +391,36 @@ fuzz_target!(|bytes: &[u8]| {
     if let Some(r) = &i.registry {
         data(vars("edgeworker_registry"), r);
     }
-    data(vars("edgeworker_http_proxy"), i.http.as_deref().unwrap_or(""));
-    data(vars("edgeworker_https_proxy"), i.https.as_deref().unwrap_or(""));
-    data(vars("edgeworker_http_proxy_systemd"), &i.http.as_deref().unwrap_or("").replace('%', "%%"));
-    data(vars("edgeworker_https_proxy_systemd"), &i.https.as_deref().unwrap_or("").replace('%', "%%"));
-    data(vars("edgeworker_no_proxy"), &i.no_proxy.clone().unwrap_or_default().join(","));
+    data(
+        vars("edgeworker_http_proxy"),
+        i.http.as_deref().unwrap_or(""),
+    );
+    data(
+        vars("edgeworker_https_proxy"),
+        i.https.as_deref().unwrap_or(""),
+    );
+    data(
+        vars("edgeworker_http_proxy_systemd"),
+        &i.http.as_deref().unwrap_or("").replace('%', "%%"),
+    );
+    data(
+        vars("edgeworker_https_proxy_systemd"),
+        &i.https.as_deref().unwrap_or("").replace('%', "%%"),
+    );
+    data(
+        vars("edgeworker_no_proxy"),
+        &i.no_proxy.clone().unwrap_or_default().join(","),
+    );
     for node in &i.nodes {
-        data(node_value(&inv, &node.hostname, &["ansible_user"]), &node.ssh_user);
+        data(
+            node_value(&inv, &node.hostname, &["ansible_user"]),
+            &node.ssh_user,
+        );
         data(
             node_value(&inv, &node.hostname, &["ansible_python_interpreter"]),
-            node.python.as_deref().unwrap_or(edgeworker_core::plan::DEFAULT_PYTHON),
+            node.python
+                .as_deref()
+                .unwrap_or(edgeworker_core::plan::DEFAULT_PYTHON),
         );
         let mut labels: Vec<String> = node
             .labels
@@ -287,26 +429,43 @@ fuzz_target!(|bytes: &[u8]| {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .map(|k| {
-                let v = node.labels.iter().rev().find(|(k2, _)| k2 == k).map(|(_, v)| v.as_str()).unwrap_or("");
+                let v = node
+                    .labels
+                    .iter()
+                    .rev()
+                    .find(|(k2, _)| k2 == k)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("");
                 format!("{k}={v}")
             })
             .collect();
         labels.sort();
         for (j, label) in labels.iter().enumerate() {
-            data(node_value(&inv, &node.hostname, &["edgeworker_labels", &j.to_string()]), label);
+            data(
+                node_value(&inv, &node.hostname, &["edgeworker_labels", &j.to_string()]),
+                label,
+            );
         }
     }
 
     let book_scalars = scalars(&book).unwrap_or_else(|e| panic!("playbook does not parse: {e}"));
-    assert!(book_scalars.iter().all(|s| s.tag.is_none()), "the playbook carries data");
+    assert!(
+        book_scalars.iter().all(|s| s.tag.is_none()),
+        "the playbook carries data"
+    );
     let other = twin(&i);
-    let (_, twin_book, _) = playbook(&other).unwrap_or_else(|| panic!("the twin of a valid plan is refused: {other:?}"));
-    assert!(book == twin_book, "the playbook depends on an input value:\n{}", first_difference(&book, &twin_book));
+    let (_, twin_book, _) = playbook(&other)
+        .unwrap_or_else(|| panic!("the twin of a valid plan is refused: {other:?}"));
+    assert!(
+        book == twin_book,
+        "the playbook depends on an input value:\n{}",
+        first_difference(&book, &twin_book)
+    );
 });
 
 fn first_difference(a: &str, b: &str) -> String {
-    a.lines()
-        .zip(b.lines())
-        .find(|(x, y)| x != y)
-        .map_or_else(|| "(lengths differ)".to_owned(), |(x, y)| format!("- {x}\n+ {y}"))
+    a.lines().zip(b.lines()).find(|(x, y)| x != y).map_or_else(
+        || "(lengths differ)".to_owned(),
+        |(x, y)| format!("- {x}\n+ {y}"),
+    )
 }

@@ -21,7 +21,9 @@ pub struct HostsLine {
 
 fn mac_field(field: &str) -> Result<[u8; 6], String> {
     if !field.contains(':') {
-        return Err(format!("{field:?}: dnsmasq reads a field without ':' as a name or a lease, not a MAC"));
+        return Err(format!(
+            "{field:?}: dnsmasq reads a field without ':' as a name or a lease, not a MAC"
+        ));
     }
     let parts: Vec<&str> = field.split(':').collect();
     let mut octets = [0u8; 6];
@@ -29,9 +31,14 @@ fn mac_field(field: &str) -> Result<[u8; 6], String> {
         return Err(format!("{field:?}: not six octets"));
     }
     for (octet, part) in octets.iter_mut().zip(parts) {
-        let ok = part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let ok = part.len() == 2
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !ok {
-            return Err(format!("{field:?}: octet {part:?} is not two lowercase hex digits"));
+            return Err(format!(
+                "{field:?}: octet {part:?} is not two lowercase hex digits"
+            ));
         }
         *octet = u8::from_str_radix(part, 16).map_err(|e| e.to_string())?;
     }
@@ -40,12 +47,20 @@ fn mac_field(field: &str) -> Result<[u8; 6], String> {
 
 fn address_field(field: &str) -> Result<IpAddr, String> {
     if let Some(inner) = field.strip_prefix('[').and_then(|f| f.strip_suffix(']')) {
-        return inner.parse::<Ipv6Addr>().map(IpAddr::V6).map_err(|e| format!("{field:?}: {e}"));
+        return inner
+            .parse::<Ipv6Addr>()
+            .map(IpAddr::V6)
+            .map_err(|e| format!("{field:?}: {e}"));
     }
     if !field.contains('.') {
-        return Err(format!("{field:?}: an IPv4 address needs dots, an IPv6 one brackets"));
+        return Err(format!(
+            "{field:?}: an IPv4 address needs dots, an IPv6 one brackets"
+        ));
     }
-    field.parse::<Ipv4Addr>().map(IpAddr::V4).map_err(|e| format!("{field:?}: {e}"))
+    field
+        .parse::<Ipv4Addr>()
+        .map(IpAddr::V4)
+        .map_err(|e| format!("{field:?}: {e}"))
 }
 
 fn name_field(field: &str) -> Result<String, String> {
@@ -56,7 +71,10 @@ fn name_field(field: &str) -> Result<String, String> {
 }
 
 fn plain(line: &str) -> Result<(), String> {
-    if line.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#') {
+    if line
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '#')
+    {
         return Err(format!("{line:?}: whitespace, a control character or '#'"));
     }
     Ok(())
@@ -77,7 +95,12 @@ pub fn hosts_line(line: &str) -> Result<HostsLine, String> {
             address: address_field(address)?,
             lease: Some((*lease).to_owned()),
         }),
-        [name, address] => Ok(HostsLine { mac: None, name: name_field(name)?, address: address_field(address)?, lease: None }),
+        [name, address] => Ok(HostsLine {
+            mac: None,
+            name: name_field(name)?,
+            address: address_field(address)?,
+            lease: None,
+        }),
         _ => Err(format!("{line:?}: {} fields", fields.len())),
     }
 }
@@ -88,9 +111,13 @@ pub fn hosts_line(line: &str) -> Result<HostsLine, String> {
 ///
 /// Anything but exactly an address, one space and a name.
 pub fn addn_hosts_line(line: &str) -> Result<(IpAddr, String), String> {
-    let (address, name) = line.split_once(' ').ok_or_else(|| format!("{line:?}: no space"))?;
+    let (address, name) = line
+        .split_once(' ')
+        .ok_or_else(|| format!("{line:?}: no space"))?;
     plain(address)?;
     plain(name)?;
-    let address = address.parse::<IpAddr>().map_err(|e| format!("{line:?}: {e}"))?;
+    let address = address
+        .parse::<IpAddr>()
+        .map_err(|e| format!("{line:?}: {e}"))?;
     Ok((address, name_field(name)?))
 }

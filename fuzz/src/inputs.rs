@@ -16,11 +16,56 @@ pub fn text(u: &mut Unstructured<'_>, known: &[&str], wild: u32) -> Result<Strin
 /// Text built from YAML-, Jinja-, shell- and Unicode-hostile pieces and arbitrary text.
 pub fn hostile(u: &mut Unstructured<'_>, prefix: &str) -> Result<String> {
     const PIECES: &[&str] = &[
-        "{{ lookup('pipe', 'id') }}", "{{", "}}", "{%", "%}", "{#", "#}", ": ", " #", "#",
-        "'", "\"", "- ", "? ", "&a ", "*a", "!unsafe ", "!!str ", "|", ">", "%", "%%", "@",
-        "`", "\\", "[", "]", "{", "}", ",", "---", "...", "\u{2028}", "\u{2029}", "\u{feff}",
-        "\u{a0}", "é", "\u{1f600}", "~", "null", "true", "0x1f", "1e3", "=", ";", "$(id)",
-        "\t", " ", "<<", "/",
+        "{{ lookup('pipe', 'id') }}",
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        ": ",
+        " #",
+        "#",
+        "'",
+        "\"",
+        "- ",
+        "? ",
+        "&a ",
+        "*a",
+        "!unsafe ",
+        "!!str ",
+        "|",
+        ">",
+        "%",
+        "%%",
+        "@",
+        "`",
+        "\\",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "---",
+        "...",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{feff}",
+        "\u{a0}",
+        "é",
+        "\u{1f600}",
+        "~",
+        "null",
+        "true",
+        "0x1f",
+        "1e3",
+        "=",
+        ";",
+        "$(id)",
+        "\t",
+        " ",
+        "<<",
+        "/",
     ];
     let mut out = prefix.to_owned();
     for _ in 0..u.int_in_range(0..=6)? {
@@ -73,23 +118,63 @@ fn strings(items: &[&str]) -> Vec<Value> {
 
 /// Host names that exercise every hostname rule.
 pub const HOSTNAMES: &[&str] = &[
-    "edge-1", "edge-2", "edge_1", "Edge-1", "controller-0", "controller-1", "controller",
-    "controller-2", "storage-0", "storage-edge", "Storage-1", "localhost", "registry.local",
-    "edge-factory-1", "edge-1\n", "édge", "a b", "-edge", "edge.", "a..b", "pxecontroller",
+    "edge-1",
+    "edge-2",
+    "edge_1",
+    "Edge-1",
+    "controller-0",
+    "controller-1",
+    "controller",
+    "controller-2",
+    "storage-0",
+    "storage-edge",
+    "Storage-1",
+    "localhost",
+    "registry.local",
+    "edge-factory-1",
+    "edge-1\n",
+    "édge",
+    "a b",
+    "-edge",
+    "edge.",
+    "a..b",
+    "pxecontroller",
 ];
 
 /// MAC addresses: the context's, both separators, both cases, broken ones.
 pub const MACS: &[&str] = &[
-    "08:00:27:aa:00:09", "08:00:27:AA:00:09", "08-00-27-aa-00-09", "08:00:27:aa:00:01",
-    "08:00:27:aa:00:02", "3c:ec:ef:10:20:07", "3C:EC:EF:10:20:07", "3c:ec:ef:10:20:01",
-    "08:00:27:aa-00-09", "08:00:27:aa:00", "08:00:27:aa:00:0g", "",
+    "08:00:27:aa:00:09",
+    "08:00:27:AA:00:09",
+    "08-00-27-aa-00-09",
+    "08:00:27:aa:00:01",
+    "08:00:27:aa:00:02",
+    "3c:ec:ef:10:20:07",
+    "3C:EC:EF:10:20:07",
+    "3c:ec:ef:10:20:01",
+    "08:00:27:aa-00-09",
+    "08:00:27:aa:00",
+    "08:00:27:aa:00:0g",
+    "",
 ];
 
 /// Management addresses inside, at the edge of, and outside the pools below.
 pub const MGMT_IPS: &[&str] = &[
-    "192.168.204.50", "192.168.204.2", "192.168.204.3", "192.168.204.5", "192.168.204.21",
-    "192.168.204.254", "192.168.204.255", "192.168.204.0", "10.0.0.1", "fd00::50", "fd00::2",
-    "fd01::1", "::ffff:192.168.204.50", "192.168.204.050", "x", "",
+    "192.168.204.50",
+    "192.168.204.2",
+    "192.168.204.3",
+    "192.168.204.5",
+    "192.168.204.21",
+    "192.168.204.254",
+    "192.168.204.255",
+    "192.168.204.0",
+    "10.0.0.1",
+    "fd00::50",
+    "fd00::2",
+    "fd01::1",
+    "::ffff:192.168.204.50",
+    "192.168.204.050",
+    "x",
+    "",
 ];
 
 /// Board management addresses.
@@ -103,22 +188,53 @@ pub fn add_request(u: &mut Unstructured<'_>) -> Result<Value> {
         u,
         &mut m,
         "personality",
-        &strings(&["edgeworker", "edgeworker", "worker", "controller", "storage", "Edgeworker", ""]),
+        &strings(&[
+            "edgeworker",
+            "edgeworker",
+            "worker",
+            "controller",
+            "storage",
+            "Edgeworker",
+            "",
+        ]),
     )?;
     field(
         u,
         &mut m,
         "subfunctions",
-        &strings(&["lowlatency", "edgeworker,lowlatency", "worker", "lowlatency,lowlatency", "", "x,,y"]),
+        &strings(&[
+            "lowlatency",
+            "edgeworker,lowlatency",
+            "worker",
+            "lowlatency,lowlatency",
+            "",
+            "x,,y",
+        ]),
     )?;
     field(u, &mut m, "mgmt_mac", &strings(MACS))?;
     field(u, &mut m, "mgmt_ip", &strings(MGMT_IPS))?;
     bmc_fields(u, &mut m)?;
     field(u, &mut m, "bm_password", &strings(&["secret", ""]))?;
-    for key in ["serialid", "boot_device", "rootfs_device", "install_output", "console"] {
-        field(u, &mut m, key, &strings(&["sda", "ttyS0,115200", "text", ""]))?;
+    for key in [
+        "serialid",
+        "boot_device",
+        "rootfs_device",
+        "install_output",
+        "console",
+    ] {
+        field(
+            u,
+            &mut m,
+            key,
+            &strings(&["sda", "ttyS0,115200", "text", ""]),
+        )?;
     }
-    field(u, &mut m, "location", &[json!({"locn": "rack 3"}), json!({})])?;
+    field(
+        u,
+        &mut m,
+        "location",
+        &[json!({"locn": "rack 3"}), json!({})],
+    )?;
     field(u, &mut m, "ttys_dcd", &[json!(true), json!(false)])?;
     for key in ["clock_synchronization", "hw_settle", "vsc_controllers"] {
         field(u, &mut m, key, &strings(&["ntp", "ptp", "0"]))?;
@@ -131,7 +247,12 @@ pub fn add_request(u: &mut Unstructured<'_>) -> Result<Value> {
 
 /// The board management fields shared by host-add and host-update.
 pub fn bmc_fields(u: &mut Unstructured<'_>, m: &mut Map<String, Value>) -> Result<()> {
-    field(u, m, "bm_type", &strings(&["none", "ipmi", "redfish", "dynamic", "bmc", "None"]))?;
+    field(
+        u,
+        m,
+        "bm_type",
+        &strings(&["none", "ipmi", "redfish", "dynamic", "bmc", "None"]),
+    )?;
     field(u, m, "bm_ip", &strings(BM_IPS))?;
     field(u, m, "bm_username", &strings(&["root", "admin", ""]))
 }
@@ -162,18 +283,39 @@ fn built_context(u: &mut Unstructured<'_>) -> Result<Value> {
     for i in 0..u.int_in_range(0..=4)? {
         let mut h = Map::new();
         h.insert("mgmt_mac".into(), json!(u.choose(MACS)?));
-        let optional = |u: &mut Unstructured<'_>, h: &mut Map<String, Value>, k: &str, v: &[&str]| {
-            if u.arbitrary::<bool>()? {
-                h.insert(k.into(), json!(u.choose(v)?));
-            }
-            Ok::<(), arbitrary::Error>(())
-        };
+        let optional =
+            |u: &mut Unstructured<'_>, h: &mut Map<String, Value>, k: &str, v: &[&str]| {
+                if u.arbitrary::<bool>()? {
+                    h.insert(k.into(), json!(u.choose(v)?));
+                }
+                Ok::<(), arbitrary::Error>(())
+            };
         optional(u, &mut h, "hostname", HOSTNAMES)?;
-        optional(u, &mut h, "personality", &["controller", "worker", "storage", "edgeworker"])?;
-        optional(u, &mut h, "subfunctions", &["controller", "controller,worker", "edgeworker", "worker,lowlatency"])?;
+        optional(
+            u,
+            &mut h,
+            "personality",
+            &["controller", "worker", "storage", "edgeworker"],
+        )?;
+        optional(
+            u,
+            &mut h,
+            "subfunctions",
+            &[
+                "controller",
+                "controller,worker",
+                "edgeworker",
+                "worker,lowlatency",
+            ],
+        )?;
         optional(u, &mut h, "mgmt_ip", MGMT_IPS)?;
         optional(u, &mut h, "bm_ip", BM_IPS)?;
-        optional(u, &mut h, "invprovision", &["unprovisioned", "provisioning", "provisioned", "upgrading"])?;
+        optional(
+            u,
+            &mut h,
+            "invprovision",
+            &["unprovisioned", "provisioning", "provisioned", "upgrading"],
+        )?;
         if u.arbitrary::<bool>()? {
             h.insert("uuid".into(), json!(format!("uuid-{i}")));
         }
@@ -202,8 +344,30 @@ fn built_context(u: &mut Unstructured<'_>) -> Result<Value> {
 pub fn change_set_text(u: &mut Unstructured<'_>) -> Result<String> {
     let mut m = Map::new();
     field(u, &mut m, "hostname", &strings(HOSTNAMES))?;
-    field(u, &mut m, "personality", &strings(&["edgeworker", "worker", "controller", "storage", "Edgeworker"]))?;
-    field(u, &mut m, "subfunctions", &strings(&["lowlatency", "edgeworker", "edgeworker,lowlatency", "lowlatency,edgeworker", "bogus"]))?;
+    field(
+        u,
+        &mut m,
+        "personality",
+        &strings(&[
+            "edgeworker",
+            "worker",
+            "controller",
+            "storage",
+            "Edgeworker",
+        ]),
+    )?;
+    field(
+        u,
+        &mut m,
+        "subfunctions",
+        &strings(&[
+            "lowlatency",
+            "edgeworker",
+            "edgeworker,lowlatency",
+            "lowlatency,edgeworker",
+            "bogus",
+        ]),
+    )?;
     bmc_fields(u, &mut m)?;
     if u.ratio(1, 4)? {
         m.insert("bm_password".into(), json!("secret"));
@@ -212,7 +376,16 @@ pub fn change_set_text(u: &mut Unstructured<'_>) -> Result<String> {
     field(u, &mut m, "location", &[json!({"locn": "x"})])?;
     field(u, &mut m, "ttys_dcd", &[json!(false)])?;
     if u.ratio(1, 8)? {
-        let key = *u.choose(&["mgmt_mac", "mgmt_ip", "uuid", "invprovision", "recordtype", "administrative", "operational", "availability"])?;
+        let key = *u.choose(&[
+            "mgmt_mac",
+            "mgmt_ip",
+            "uuid",
+            "invprovision",
+            "recordtype",
+            "administrative",
+            "operational",
+            "availability",
+        ])?;
         m.insert(key.into(), json!("x"));
     }
     if u.ratio(1, 16)? {
@@ -222,7 +395,11 @@ pub fn change_set_text(u: &mut Unstructured<'_>) -> Result<String> {
     if !entries.is_empty() && u.ratio(1, 6)? {
         let i = u.choose_index(entries.len())?;
         let (key, value) = entries[i].clone();
-        let twin = if u.arbitrary()? { value } else { json!(u.choose(HOSTNAMES)?) };
+        let twin = if u.arbitrary()? {
+            value
+        } else {
+            json!(u.choose(HOSTNAMES)?)
+        };
         entries.push((key, twin));
     }
     if entries.len() > 1 && u.arbitrary()? {

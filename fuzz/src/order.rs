@@ -58,13 +58,24 @@ pub const UPDATE: &[&str] = &[
 ];
 
 /// The codes a request's shape produces; they come alone (the rules never ran).
-pub const SHAPE: &[&str] = &["request.unknown_field", "request.invalid_type", "request.duplicate_field"];
+pub const SHAPE: &[&str] = &[
+    "request.unknown_field",
+    "request.invalid_type",
+    "request.duplicate_field",
+];
 
 /// The codes a warning may have.
-pub const WARNINGS: &[&str] = &["hostname.not_dns_compatible", "hostname.shadows_platform_name", "bmc.ignored"];
+pub const WARNINGS: &[&str] = &[
+    "hostname.not_dns_compatible",
+    "hostname.shadows_platform_name",
+    "bmc.ignored",
+];
 
 /// The warnings strict mode turns into errors.
-pub const STRICT: &[&str] = &["hostname.not_dns_compatible", "hostname.shadows_platform_name"];
+pub const STRICT: &[&str] = &[
+    "hostname.not_dns_compatible",
+    "hostname.shadows_platform_name",
+];
 
 fn rank(table: &[&str], code: &str) -> usize {
     table
@@ -80,21 +91,40 @@ pub fn check_errors(table: &[&str], errors: &[Violation]) {
     for (i, v) in errors.iter().enumerate() {
         assert!(matches!(v.status(), 400 | 409), "{v:?}");
         assert!(!v.message().is_empty(), "{v:?}");
-        assert!(!errors[..i].contains(v), "reported twice: {v:?} in {errors:?}");
+        assert!(
+            !errors[..i].contains(v),
+            "reported twice: {v:?} in {errors:?}"
+        );
     }
-    let shape = errors.iter().filter(|v| SHAPE.contains(&v.code().as_str())).count();
+    let shape = errors
+        .iter()
+        .filter(|v| SHAPE.contains(&v.code().as_str()))
+        .count();
     if shape > 0 {
-        assert_eq!(shape, errors.len(), "shape errors mixed with rules: {errors:?}");
+        assert_eq!(
+            shape,
+            errors.len(),
+            "shape errors mixed with rules: {errors:?}"
+        );
         return;
     }
-    let ranks: Vec<usize> = errors.iter().map(|v| rank(table, v.code().as_str())).collect();
-    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "not in sysinv's order: {errors:?}");
+    let ranks: Vec<usize> = errors
+        .iter()
+        .map(|v| rank(table, v.code().as_str()))
+        .collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "not in sysinv's order: {errors:?}"
+    );
 }
 
 /// Asserts every warning is one of [`WARNINGS`].
 pub fn check_warnings(warnings: &[Violation]) {
     for w in warnings {
-        assert!(WARNINGS.contains(&w.code().as_str()), "unexpected warning {w:?}");
+        assert!(
+            WARNINGS.contains(&w.code().as_str()),
+            "unexpected warning {w:?}"
+        );
     }
 }
 
@@ -109,8 +139,20 @@ pub fn check_strict_relation(
     let others: Vec<&Violation> = lenient.1.iter().filter(|v| !is_strict(v)).collect();
     // Lenient mode lists the hostname warnings first.
     let reordered: Vec<&Violation> = hostname.iter().chain(others.iter()).copied().collect();
-    assert_eq!(lenient.1.iter().collect::<Vec<_>>(), reordered, "hostname warnings not first");
+    assert_eq!(
+        lenient.1.iter().collect::<Vec<_>>(),
+        reordered,
+        "hostname warnings not first"
+    );
     let expected: Vec<&Violation> = lenient.0.iter().chain(hostname.iter().copied()).collect();
-    assert_eq!(strict.0.iter().collect::<Vec<_>>(), expected, "strict errors");
-    assert_eq!(strict.1.iter().collect::<Vec<_>>(), others, "strict warnings");
+    assert_eq!(
+        strict.0.iter().collect::<Vec<_>>(),
+        expected,
+        "strict errors"
+    );
+    assert_eq!(
+        strict.1.iter().collect::<Vec<_>>(),
+        others,
+        "strict warnings"
+    );
 }

@@ -43,13 +43,23 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, String> {
                 let tag = tag.map(|t| t.to_string());
                 match stack.last_mut() {
                     Some(Frame::Map(key @ None)) => {
-                        out.push(Scalar { path: path.clone(), is_key: true, tag, value: value.to_string() });
+                        out.push(Scalar {
+                            path: path.clone(),
+                            is_key: true,
+                            tag,
+                            value: value.to_string(),
+                        });
                         *key = Some(value.to_string());
                     }
                     _ => {
                         let mut at = path.clone();
                         at.push(segment(stack.last()));
-                        out.push(Scalar { path: at, is_key: false, tag, value: value.to_string() });
+                        out.push(Scalar {
+                            path: at,
+                            is_key: false,
+                            tag,
+                            value: value.to_string(),
+                        });
                         advance(&mut stack);
                     }
                 }
@@ -64,7 +74,11 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, String> {
                 if !stack.is_empty() {
                     path.push(segment(stack.last()));
                 }
-                stack.push(if is_seq { Frame::Seq(0) } else { Frame::Map(None) });
+                stack.push(if is_seq {
+                    Frame::Seq(0)
+                } else {
+                    Frame::Map(None)
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
