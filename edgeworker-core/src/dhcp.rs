@@ -2,7 +2,8 @@
 //!
 //! - hosts file (`dhcp-hostsfile`), one line per address row, in row order:
 //!   `<mac>,<hostname>,<ip>,1d` when the host's MAC is known, else `<hostname>,<ip>`;
-//!   IPv6 addresses in brackets (`[fd00::5]`).
+//!   IPv6 addresses in brackets (`[fd00::5]`). The MAC is written lowercase with `:`
+//!   whatever its stored separator: dnsmasq takes only `:` fields for hardware addresses.
 //! - additional-hosts file (`addn-hosts`), `/etc/hosts` format: `<ip> <hostname>`.
 //!
 //! The host name is the row name without its `-mgmt` suffix. A row name without that suffix
@@ -18,7 +19,7 @@ use std::net::IpAddr;
 
 use crate::address::MGMT_SUFFIX;
 use crate::hostname::{Hostname, HostnameError};
-use crate::mac::MacAddress;
+use crate::mac::{MacAddress, Separator};
 
 /// How long a reservation's lease lasts, as sysinv writes it.
 pub const LEASE: &str = "1d";
@@ -176,6 +177,9 @@ fn mac_table<H: AsRef<str>, M: AsRef<str>>(
             host: host.to_string(),
             value: mac.to_owned(),
         })?;
+        // dnsmasq reads a field as a hardware address only if it holds a `:`; a MAC kept
+        // in its `-` form would be read as a host name and the reservation lost.
+        let mac = MacAddress::new(mac.octets(), Separator::Colon);
         if table.insert(host.to_string(), mac).is_some() {
             return Err(DhcpError::DuplicateHost {
                 host: host.into_string(),
@@ -193,6 +197,15 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn hyphen_macs_are_written_with_colons_for_dnsmasq() {
+        // Regression (fuzz target `dhcp`): `08-00-27-aa-00-04,edge-1,...` is read by dnsmasq
+        // as two host names and no hardware address, so the host got no reservation.
+        let rows = [("edge-1-mgmt", ip("192.168.204.9"))];
+        let lines = dnsmasq_hosts(&rows, [("edge-1", "08-00-27-AA-00-04")]).unwrap();
+        assert_eq!(lines, ["08:00:27:aa:00:04,edge-1,192.168.204.9,1d"]);
     }
 
     #[test]
@@ -269,7 +282,7 @@ mod tests {
         ]);
         assert_eq!(
             dnsmasq_hosts(&rows, &macs).unwrap(),
-            ["edge-1,10.0.0.5", "aa-bb-cc-dd-ee-ff,edge-2,10.0.0.6,1d"]
+            ["edge-1,10.0.0.5", "aa:bb:cc:dd:ee:ff,edge-2,10.0.0.6,1d"]
         );
     }
 }

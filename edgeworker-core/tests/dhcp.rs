@@ -33,7 +33,7 @@ fn lines_follow_the_allocator_rows() {
         [
             "controller,192.168.204.2",
             "edge-b,192.168.204.1",
-            "08-00-27-0a-00-01,edge-a,192.168.204.3,1d",
+            "08:00:27:0a:00:01,edge-a,192.168.204.3,1d",
         ]
     );
     assert_eq!(

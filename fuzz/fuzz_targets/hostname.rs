@@ -6,10 +6,11 @@ use edgeworker_core::hostname::{Hostname, MAX_LEN, is_hostname_char};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let expected_ok = !text.is_empty()
-        && text.chars().all(is_hostname_char)
-        && text.chars().count() <= MAX_LEN;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let expected_ok =
+        !text.is_empty() && text.chars().all(is_hostname_char) && text.chars().count() <= MAX_LEN;
     match Hostname::parse(text) {
         Ok(name) => {
             assert!(expected_ok, "accepted {text:?}");

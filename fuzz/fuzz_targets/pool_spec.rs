@@ -6,7 +6,9 @@ use edgeworker_core::address::AddressPool;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(pool) = serde_json::from_slice::<AddressPool>(data) else { return };
+    let Ok(pool) = serde_json::from_slice::<AddressPool>(data) else {
+        return;
+    };
     let ranges = pool.ranges();
     assert!(!ranges.is_empty());
     for range in ranges {

@@ -103,7 +103,12 @@ pub(super) fn check_subfunctions(
         Ok(subfunctions) => Some(subfunctions),
         Err(invalid) => {
             for value in invalid {
-                findings.error(Violation::subfunctions_invalid(&value));
+                // Messages quote a value cut to its first characters: two long values that
+                // differ only after the cut read the same, and are reported once.
+                let violation = Violation::subfunctions_invalid(&value);
+                if !findings.errors.contains(&violation) {
+                    findings.error(violation);
+                }
             }
             None
         }

@@ -1,0 +1,201 @@
+//! dnsmasq rendering: rows and a MAC table, names and MACs valid, hostile or arbitrary.
+//!
+//! Properties:
+//! - refused exactly when an input is outside the alphabets (checked independently of
+//!   `Hostname`/`MacAddress`: ASCII letters, digits, `_ . -`, 1–255 characters; six
+//!   two-digit hex octets with one separator), with the first problem's error (MAC table
+//!   first, then rows in order), or when the table names a host twice;
+//! - otherwise one line per row, and each line, read back field by field the way dnsmasq
+//!   reads a `dhcp-host` (MAC only in a field with `:`, IPv4 with dots, IPv6 in
+//!   brackets), gives exactly its row's host name and address and its host's MAC, and the
+//!   additional-hosts line gives the same address and name.
+#![no_main]
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use arbitrary::{Arbitrary, Unstructured};
+use edgeworker_core::dhcp::{DhcpError, dnsmasq_addn_hosts, dnsmasq_hosts};
+use edgeworker_fuzz::{dnsmasq, inputs};
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: &[&str] = &[
+    "edge-1",
+    "edge_2",
+    "Edge.3",
+    "controller",
+    "controller-0",
+    "a",
+    "1d",
+    "3600",
+    "ignore",
+    "infinite",
+    "10.0.0.9",
+    "-x",
+    "edge-1\nevil",
+    "edge,1",
+    "edge 1",
+    "#x",
+    "édge",
+    "",
+];
+const MACS: &[&str] = &[
+    "08:00:27:aa:00:01",
+    "08:00:27:AA:00:02",
+    "08-00-27-aa-00-03",
+    "08-00-27-AA-00-04",
+    "08:00:27:aa-00-05",
+    "08:00:27:aa:00",
+    "08:00:27:aa:00:0g",
+    "08:00:27:aa:00:1,x",
+    "",
+];
+
+fn alphabet_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 255
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// The octets of a MAC in the accepted forms, by an independent reading.
+fn alphabet_mac(s: &str) -> Option<[u8; 6]> {
+    let sep = if s.contains(':') { ':' } else { '-' };
+    let parts: Vec<&str> = s.split(sep).collect();
+    if parts.len() != 6 {
+        return None;
+    }
+    let mut out = [0u8; 6];
+    for (o, p) in out.iter_mut().zip(&parts) {
+        if p.len() != 2 || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        *o = u8::from_str_radix(p, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[derive(Debug)]
+struct Input {
+    rows: Vec<(String, IpAddr)>,
+    macs: Vec<(String, String)>,
+}
+
+impl<'a> Arbitrary<'a> for Input {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let mut rows = Vec::new();
+        for _ in 0..u.int_in_range(0..=6)? {
+            let mut name = inputs::text(u, NAMES, 6)?;
+            if u.ratio(3, 4)? {
+                name.push_str("-mgmt");
+            }
+            let address = match u.int_in_range(0..=2)? {
+                0 => IpAddr::V4(Ipv4Addr::from(u.arbitrary::<u32>()?)),
+                1 => IpAddr::V6(Ipv6Addr::from(u.arbitrary::<u128>()?)),
+                _ => IpAddr::V6(Ipv6Addr::from(
+                    0xfd00_u128 << 112 | u128::from(u.arbitrary::<u16>()?),
+                )),
+            };
+            rows.push((name, address));
+        }
+        let mut macs = Vec::new();
+        for _ in 0..u.int_in_range(0..=6)? {
+            let host = inputs::text(u, NAMES, 6)?;
+            let mac = if u.ratio(1, 3)? {
+                let o: [u8; 6] = u.arbitrary()?;
+                let sep = if u.arbitrary()? { ':' } else { '-' };
+                let text = o
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(&sep.to_string());
+                if u.arbitrary()? {
+                    text.to_ascii_uppercase()
+                } else {
+                    text
+                }
+            } else {
+                inputs::text(u, MACS, 6)?
+            };
+            macs.push((host, mac));
+        }
+        Ok(Self { rows, macs })
+    }
+}
+
+/// The first error the renderer must report, by the model.
+fn expected_error(input: &Input) -> Option<DhcpError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for (host, mac) in &input.macs {
+        if !alphabet_name(host) {
+            return Some(DhcpError::InvalidMacHost {
+                host: host.clone(),
+                problem: problem(host),
+            });
+        }
+        if alphabet_mac(mac).is_none() {
+            return Some(DhcpError::InvalidMac {
+                host: host.clone(),
+                value: mac.clone(),
+            });
+        }
+        if seen.contains(&host.as_str()) {
+            return Some(DhcpError::DuplicateHost { host: host.clone() });
+        }
+        seen.push(host);
+    }
+    for (row, _) in &input.rows {
+        let host = row.strip_suffix("-mgmt").unwrap_or(row);
+        if !alphabet_name(host) {
+            return Some(DhcpError::InvalidName {
+                row: row.clone(),
+                problem: problem(host),
+            });
+        }
+    }
+    None
+}
+
+/// The library's description of a bad name (its wording is the hostname module's).
+fn problem(name: &str) -> edgeworker_core::hostname::HostnameError {
+    edgeworker_core::hostname::Hostname::parse(name).expect_err("the model found a problem")
+}
+
+fuzz_target!(|input: Input| {
+    let hosts = dnsmasq_hosts(
+        &input.rows,
+        input.macs.iter().map(|(h, m)| (h.as_str(), m.as_str())),
+    );
+    let addn = dnsmasq_addn_hosts(&input.rows);
+    let want = expected_error(&input);
+    let lines = match (hosts, want) {
+        (Err(got), Some(want)) => {
+            assert_eq!(got, want);
+            assert!(!got.to_string().is_empty() && got.code().starts_with("dhcp."));
+            return;
+        }
+        (Ok(lines), None) => lines,
+        (got, want) => panic!("{input:?}: rendered {got:?}, model says {want:?}"),
+    };
+    let macs: HashMap<&str, [u8; 6]> = input
+        .macs
+        .iter()
+        .map(|(h, m)| (h.as_str(), alphabet_mac(m).expect("checked above")))
+        .collect();
+    let addn = addn.expect("the hosts file rendered, so every row name is valid");
+    assert_eq!(lines.len(), input.rows.len());
+    assert_eq!(addn.len(), input.rows.len());
+    for (((row, address), line), addn_line) in input.rows.iter().zip(&lines).zip(&addn) {
+        let host = row.strip_suffix("-mgmt").unwrap_or(row);
+        let read = dnsmasq::hosts_line(line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
+        assert_eq!(read.name, host, "{line}");
+        assert_eq!(read.address, *address, "{line}");
+        assert_eq!(read.mac, macs.get(host).copied(), "{line}");
+        if read.mac.is_some() {
+            assert_eq!(read.lease.as_deref(), Some("1d"));
+        }
+        let (a, name) =
+            dnsmasq::addn_hosts_line(addn_line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
+        assert_eq!((a, name.as_str()), (*address, host), "{addn_line}");
+    }
+});
