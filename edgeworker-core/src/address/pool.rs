@@ -10,6 +10,8 @@ use std::str::FromStr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::excerpt::excerpt;
+
 /// The smallest IPv4 network a pool may have (a /30 has two host addresses).
 pub const MIN_IPV4_PREFIX_ROOM: u8 = 30;
 
@@ -382,7 +384,7 @@ pub enum PoolError {
     #[error("Address pool name must not be empty")]
     InvalidName,
     /// The network is not `address/prefix`.
-    #[error("Address pool network '{value}' is not a valid network")]
+    #[error("Address pool network '{}' is not a valid network", excerpt(.value))]
     InvalidNetwork {
         /// The text given.
         value: String,
@@ -400,7 +402,7 @@ pub enum PoolError {
         network: IpNet,
     },
     /// A range end is not an IP address.
-    #[error("Address pool range address '{value}' is not a valid IP address")]
+    #[error("Address pool range address '{}' is not a valid IP address", excerpt(.value))]
     InvalidAddress {
         /// The text given.
         value: String,
@@ -439,7 +441,7 @@ pub enum PoolError {
     #[error("Address pool must have at least one range")]
     NoRanges,
     /// The order is neither `random` nor `sequential`.
-    #[error("Address pool allocation order {order} is not valid")]
+    #[error("Address pool allocation order {} is not valid", excerpt(.order))]
     InvalidOrder {
         /// The text given.
         order: String,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::excerpt::excerpt;
+
 /// What a [`PlanError`] concerns: the controller facts, or one node (by hostname when it was
 /// readable, always by its position in the nodes array).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +29,7 @@ impl fmt::Display for Subject {
             Self::Node {
                 index,
                 hostname: Some(name),
-            } => write!(f, "node {name:?} (nodes[{index}])"),
+            } => write!(f, "node {:?} (nodes[{index}])", excerpt(name)),
             Self::Node {
                 index,
                 hostname: None,
@@ -54,7 +56,7 @@ pub enum Problem {
     #[error("is not a known field")]
     Unknown,
     /// The hostname breaks sysinv's rules or is not a Kubernetes node name.
-    #[error("{value:?} is not a valid hostname: {reason}")]
+    #[error("{:?} is not a valid hostname: {reason}", excerpt(.value))]
     Hostname {
         /// The value as given.
         value: String,
@@ -62,7 +64,7 @@ pub enum Problem {
         reason: String,
     },
     /// Not an IP address, a subnet, or an address of the wrong family or outside the subnet.
-    #[error("{value:?} {reason}")]
+    #[error("{:?} {reason}", excerpt(.value))]
     Address {
         /// The value as given.
         value: String,
@@ -70,19 +72,19 @@ pub enum Problem {
         reason: String,
     },
     /// Not a MAC address.
-    #[error("{value:?} is not a MAC address (six pairs of hex digits separated by ':' or by '-')")]
+    #[error("{:?} is not a MAC address (six pairs of hex digits separated by ':' or by '-')", excerpt(.value))]
     Mac {
         /// The value as given.
         value: String,
     },
     /// Not a Kubernetes release version.
-    #[error("{value:?} is not a Kubernetes release version like 1.29.2 or v1.29.2")]
+    #[error("{:?} is not a Kubernetes release version like 1.29.2 or v1.29.2", excerpt(.value))]
     Version {
         /// The value as given.
         value: String,
     },
     /// A malformed `host:port` (API server endpoint or registry).
-    #[error("{value:?} is not host:port (an IPv6 host goes in brackets): {reason}")]
+    #[error("{:?} is not host:port (an IPv6 host goes in brackets): {reason}", excerpt(.value))]
     Endpoint {
         /// The value as given.
         value: String,
@@ -90,7 +92,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// A proxy URL or `no_proxy` entry that would break the files it is written into.
-    #[error("{value:?} is not a usable proxy setting: {reason}")]
+    #[error("{:?} is not a usable proxy setting: {reason}", excerpt(.value))]
     Proxy {
         /// The value as given.
         value: String,
@@ -101,13 +103,13 @@ pub enum Problem {
     #[error("is not a bootstrap token of the form [a-z0-9]{{6}}.[a-z0-9]{{16}} (value not shown)")]
     Token,
     /// A malformed CA public-key hash.
-    #[error("{value:?} is not sha256:<64 hex digits>")]
+    #[error("{:?} is not sha256:<64 hex digits>", excerpt(.value))]
     CaCertHash {
         /// The value as given.
         value: String,
     },
     /// A node label key or value Kubernetes would refuse.
-    #[error("{value:?} is not a valid Kubernetes label {part}: {reason}")]
+    #[error("{:?} is not a valid Kubernetes label {part}: {reason}", excerpt(.value))]
     Label {
         /// `key` or `value`.
         part: &'static str,
@@ -127,13 +129,13 @@ pub enum Problem {
         supported: String,
     },
     /// A CPU architecture outside amd64/arm64.
-    #[error("{value:?} is not supported; supported: amd64 (x86_64), arm64 (aarch64)")]
+    #[error("{:?} is not supported; supported: amd64 (x86_64), arm64 (aarch64)", excerpt(.value))]
     UnsupportedArch {
         /// The value as given.
         value: String,
     },
     /// A path that is not absolute or carries control characters.
-    #[error("{value:?} is not an absolute path without control characters{extra}")]
+    #[error("{:?} is not an absolute path without control characters{extra}", excerpt(.value))]
     Path {
         /// The value as given.
         value: String,
@@ -142,7 +144,8 @@ pub enum Problem {
     },
     /// Not a Linux user name.
     #[error(
-        "{value:?} is not a user name (a-z, 0-9, '_', '-', starting with a letter or '_', at most 32)"
+        "{:?} is not a user name (a-z, 0-9, '_', '-', starting with a letter or '_', at most 32)",
+        excerpt(.value)
     )]
     User {
         /// The value as given.
@@ -159,7 +162,7 @@ pub enum Problem {
         max: u32,
     },
     /// Two nodes share a value that must be unique.
-    #[error("{value:?} is also used by nodes[{other}]")]
+    #[error("{:?} is also used by nodes[{other}]", excerpt(.value))]
     Duplicate {
         /// The shared value.
         value: String,
