@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::address::MGMT_SUFFIX;
+use crate::excerpt::excerpt;
 use crate::hostname::{Hostname, HostnameError};
 use crate::mac::{MacAddress, Separator};
 
@@ -40,15 +41,26 @@ pub const LEASE: &str = "1d";
 #[non_exhaustive]
 pub enum DhcpError {
     /// A row's host name (its name without `-mgmt`) is not a valid host name.
-    #[error("address row {row:?}: {problem}")]
+    #[error("address row {:?}: {problem}", excerpt(.row))]
     InvalidName {
         /// The row name, as given.
         row: String,
         /// What is wrong with the host name.
         problem: HostnameError,
     },
+    /// A row's host name that dnsmasq's `dhcp-host` parser would read as something else (a
+    /// keyword, a lease time or an address): the reservation would lose its name or its host.
+    #[error("address row {:?}: dnsmasq would read host name {:?} as {reading}", excerpt(.row), excerpt(.host))]
+    Misread {
+        /// The row name, as given.
+        row: String,
+        /// The host name.
+        host: String,
+        /// What dnsmasq would take it for.
+        reading: &'static str,
+    },
     /// A host named in the MAC table is not a valid host name.
-    #[error("mgmt_mac of host {host:?}: {problem}")]
+    #[error("mgmt_mac of host {:?}: {problem}", excerpt(.host))]
     InvalidMacHost {
         /// The host name, as given.
         host: String,
@@ -56,7 +68,7 @@ pub enum DhcpError {
         problem: HostnameError,
     },
     /// A host's MAC is not six hex octets with one separator.
-    #[error("mgmt_mac of host {host}: {value:?} is not a MAC address")]
+    #[error("mgmt_mac of host {host}: {:?} is not a MAC address", excerpt(.value))]
     InvalidMac {
         /// The host.
         host: String,
@@ -82,6 +94,7 @@ impl DhcpError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidName { .. } => "dhcp.invalid_name",
+            Self::Misread { .. } => "dhcp.misread_name",
             Self::InvalidMacHost { .. } => "dhcp.invalid_host",
             Self::InvalidMac { .. } => "dhcp.invalid_mac",
             Self::DuplicateHost { .. } => "dhcp.duplicate_host",
@@ -95,6 +108,8 @@ impl DhcpError {
 /// # Errors
 ///
 /// The first [`DhcpError`]: the MAC table is checked whole first, then the rows in order.
+/// A host name dnsmasq would misread ([`DhcpError::Misread`]) is refused here, not in the
+/// additional-hosts file, whose lines are plain `hosts` entries.
 ///
 /// ```
 /// use edgeworker_core::dhcp::dnsmasq_hosts;
@@ -124,6 +139,13 @@ where
     rows.iter()
         .map(|(row, address)| {
             let host = host_of(row.as_ref())?;
+            if let Some(reading) = misreading(host.as_str()) {
+                return Err(DhcpError::Misread {
+                    row: row.as_ref().to_owned(),
+                    host: host.into_string(),
+                    reading,
+                });
+            }
             let address = match address {
                 IpAddr::V4(v4) => v4.to_string(),
                 IpAddr::V6(v6) => format!("[{v6}]"),
@@ -152,6 +174,29 @@ pub fn dnsmasq_addn_hosts<N: AsRef<str>>(rows: &[(N, IpAddr)]) -> Result<Vec<Str
     rows.iter()
         .map(|(row, address)| Ok(format!("{address} {}", host_of(row.as_ref())?)))
         .collect()
+}
+
+/// What dnsmasq's `dhcp-host` parser takes `name` for when it is not read as a host name.
+/// A field is a hardware address only with a `:` (outside the host-name alphabet); of the
+/// rest, `ignore` is a keyword, a dotted quad an IPv4 address, and `infinite` or digits with
+/// an optional `s`/`m`/`h`/`d`/`w` unit a lease time (checked without regard to case).
+fn misreading(name: &str) -> Option<&'static str> {
+    if name.eq_ignore_ascii_case("ignore") {
+        return Some("the keyword 'ignore' (no DHCP for the host)");
+    }
+    if name.eq_ignore_ascii_case("infinite") {
+        return Some("a lease time");
+    }
+    let digits = name
+        .strip_suffix(|c: char| matches!(c.to_ascii_lowercase(), 's' | 'm' | 'h' | 'd' | 'w'))
+        .unwrap_or(name);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("a lease time");
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Some("an IPv4 address");
+    }
+    None
 }
 
 /// The host name of a row: its name without `-mgmt`, parsed.
@@ -234,6 +279,48 @@ mod tests {
                 problem: HostnameError::Empty
             }
         );
+    }
+
+    #[test]
+    fn names_dnsmasq_would_misread_are_refused_with_what_it_would_read() {
+        let render = |name: &str| {
+            let row = format!("{name}-mgmt");
+            dnsmasq_hosts(
+                &[(row.as_str(), "192.168.204.9".parse().unwrap())],
+                [(name, "08:00:27:aa:00:01")],
+            )
+        };
+        for (name, reading) in [
+            ("ignore", "the keyword 'ignore' (no DHCP for the host)"),
+            ("IGNORE", "the keyword 'ignore' (no DHCP for the host)"),
+            ("infinite", "a lease time"),
+            ("3600", "a lease time"),
+            ("12h", "a lease time"),
+            ("7W", "a lease time"),
+            ("10.0.0.9", "an IPv4 address"),
+        ] {
+            let err = render(name).unwrap_err();
+            assert_eq!(err.code(), "dhcp.misread_name", "{name}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "address row \"{name}-mgmt\": dnsmasq would read host name \"{name}\" as {reading}"
+                )
+            );
+        }
+        for fine in [
+            "h",
+            "12x",
+            "ignored",
+            "edge-3600",
+            "10.0.0",
+            "3600-edge",
+            "1.2.3.4.5",
+        ] {
+            assert!(render(fine).is_ok(), "{fine}");
+        }
+        // The additional-hosts file is a plain hosts file: no such reading there.
+        assert!(dnsmasq_addn_hosts(&[("ignore-mgmt", "192.168.204.9".parse().unwrap())]).is_ok());
     }
 
     #[test]

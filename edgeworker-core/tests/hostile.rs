@@ -48,11 +48,9 @@ fn long_invalid_subfunctions_equal_in_their_quote_are_reported_once() {
 /// Finding (fuzz target `dhcp`, reading lines as dnsmasq's `dhcp-host` parser does): names
 /// in the host-name alphabet that dnsmasq reads as something else. `ignore` disables the
 /// host's DHCP, `infinite`, `3600` or `12h` become its lease time, `10.0.0.9` a second
-/// address; the reservation loses its name or its host. Host-add accepts all of them (they
-/// are DNS-compatible, so not even a warning). Whether DHCP rendering refuses them (a new
-/// `dhcp.*` code) or validation warns is a contract decision, so this stays ignored.
+/// address; the reservation loses its name or its host. Rendering now refuses them
+/// (`dhcp.misread_name`).
 #[test]
-#[ignore = "finding: names dnsmasq reads as a keyword, lease time or address are rendered"]
 fn dhcp_refuses_names_dnsmasq_reads_as_something_else() {
     for name in ["ignore", "infinite", "3600", "12h", "10.0.0.9"] {
         let row = format!("{name}-mgmt");
