@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # CI smoke: build every fuzz target and run each for a fixed number of executions over its
 # committed seeds. Deterministic (-seed=1) so a CI failure reproduces. FUZZ_RUNS overrides
-# the number of executions (default 20000 per target: a few seconds each on two cores;
+# the number of executions (default 100000 per target: seconds each on two cores;
 # plan_ansible, which renders and re-parses two plans per input, runs a tenth of that).
 set -euo pipefail
 cd "$(dirname "$0")"
-runs=${FUZZ_RUNS:-20000}
+runs=${FUZZ_RUNS:-100000}
 targets=$(RUSTC_BOOTSTRAP=1 cargo fuzz list)
 RUSTC_BOOTSTRAP=1 cargo fuzz build -s none -a
 for target in $targets; do

@@ -422,7 +422,8 @@ fuzz_target!(|bytes: &[u8]| {
                 .as_deref()
                 .unwrap_or(edgeworker_core::plan::DEFAULT_PYTHON),
         );
-        let mut labels: Vec<String> = node
+        // In key order (the library keeps labels in a map by key), the last value of a key.
+        let labels: Vec<String> = node
             .labels
             .iter()
             .map(|(k, _)| k)
@@ -439,7 +440,6 @@ fuzz_target!(|bytes: &[u8]| {
                 format!("{k}={v}")
             })
             .collect();
-        labels.sort();
         for (j, label) in labels.iter().enumerate() {
             data(
                 node_value(&inv, &node.hostname, &["edgeworker_labels", &j.to_string()]),
