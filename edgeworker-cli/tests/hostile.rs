@@ -16,7 +16,10 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edgeworker-cli");
+mod common;
+
+use common::{BIN, write};
+
 const MB: usize = 1 << 20;
 
 /// Runs the binary; `stdin` is fed when given.
@@ -73,16 +76,8 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {
-    let path = dir.join(name);
-    fs::write(&path, bytes).unwrap();
-    path.display().to_string()
-}
-
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
+    common::examples().join(name)
 }
 
 fn example_json(name: &str) -> Value {
