@@ -139,7 +139,7 @@ where
     rows.iter()
         .map(|(row, address)| {
             let host = host_of(row.as_ref())?;
-            if let Some(reading) = misreading(host.as_str()) {
+            if let Some(reading) = host.dhcp_misreading() {
                 return Err(DhcpError::Misread {
                     row: row.as_ref().to_owned(),
                     host: host.into_string(),
@@ -174,29 +174,6 @@ pub fn dnsmasq_addn_hosts<N: AsRef<str>>(rows: &[(N, IpAddr)]) -> Result<Vec<Str
     rows.iter()
         .map(|(row, address)| Ok(format!("{address} {}", host_of(row.as_ref())?)))
         .collect()
-}
-
-/// What dnsmasq's `dhcp-host` parser takes `name` for when it is not read as a host name.
-/// A field is a hardware address only with a `:` (outside the host-name alphabet); of the
-/// rest, `ignore` is a keyword, a dotted quad an IPv4 address, and `infinite` or digits with
-/// an optional `s`/`m`/`h`/`d`/`w` unit a lease time (checked without regard to case).
-fn misreading(name: &str) -> Option<&'static str> {
-    if name.eq_ignore_ascii_case("ignore") {
-        return Some("the keyword 'ignore' (no DHCP for the host)");
-    }
-    if name.eq_ignore_ascii_case("infinite") {
-        return Some("a lease time");
-    }
-    let digits = name
-        .strip_suffix(|c: char| matches!(c.to_ascii_lowercase(), 's' | 'm' | 'h' | 'd' | 'w'))
-        .unwrap_or(name);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Some("a lease time");
-    }
-    if name.parse::<std::net::Ipv4Addr>().is_ok() {
-        return Some("an IPv4 address");
-    }
-    None
 }
 
 /// The host name of a row: its name without `-mgmt`, parsed.

@@ -168,6 +168,43 @@ impl Hostname {
     }
 }
 
+impl Hostname {
+    /// What dnsmasq's `dhcp-host` parser would take this name for instead of a host name, or
+    /// `None` when it reads it as a name. A field is a hardware address only with a `:`
+    /// (outside this alphabet); of the rest, `ignore` is a keyword, a dotted quad an IPv4
+    /// address, and `infinite` or digits with an optional `s`/`m`/`h`/`d`/`w` unit a lease
+    /// time (all without regard to case). The DHCP renderer refuses such names; validation
+    /// warns about them.
+    ///
+    /// ```
+    /// use edgeworker_core::hostname::Hostname;
+    /// assert_eq!(Hostname::parse("12h")?.dhcp_misreading(), Some("a lease time"));
+    /// assert_eq!(Hostname::parse("10.0.0.9")?.dhcp_misreading(), Some("an IPv4 address"));
+    /// assert_eq!(Hostname::parse("edge-12h")?.dhcp_misreading(), None);
+    /// # Ok::<(), edgeworker_core::hostname::HostnameError>(())
+    /// ```
+    #[must_use]
+    pub fn dhcp_misreading(&self) -> Option<&'static str> {
+        let name = self.as_str();
+        if name.eq_ignore_ascii_case("ignore") {
+            return Some("the keyword 'ignore' (no DHCP for the host)");
+        }
+        if name.eq_ignore_ascii_case("infinite") {
+            return Some("a lease time");
+        }
+        let digits = name
+            .strip_suffix(|c: char| matches!(c.to_ascii_lowercase(), 's' | 'm' | 'h' | 'd' | 'w'))
+            .unwrap_or(name);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Some("a lease time");
+        }
+        if name.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Some("an IPv4 address");
+        }
+        None
+    }
+}
+
 impl fmt::Display for Hostname {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

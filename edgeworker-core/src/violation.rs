@@ -65,6 +65,9 @@ pub enum Code {
     HostnameImmutable,
     /// `hostname.not_dns_compatible`: not a Kubernetes node name (warning; ours).
     HostnameNotDnsCompatible,
+    /// `hostname.not_dhcp_compatible`: dnsmasq would read the name as a keyword, a lease
+    /// time or an address, so no DHCP reservation can carry it (warning; ours).
+    HostnameNotDhcpCompatible,
     /// `hostname.shadows_platform_name`: a platform name or address-row name (warning; ours).
     HostnameShadowsPlatformName,
     /// `mgmt_mac.missing`: no management MAC address.
@@ -136,6 +139,7 @@ impl Code {
             Self::HostnameDuplicate => "hostname.duplicate",
             Self::HostnameImmutable => "hostname.immutable",
             Self::HostnameNotDnsCompatible => "hostname.not_dns_compatible",
+            Self::HostnameNotDhcpCompatible => "hostname.not_dhcp_compatible",
             Self::HostnameShadowsPlatformName => "hostname.shadows_platform_name",
             Self::MgmtMacMissing => "mgmt_mac.missing",
             Self::MgmtMacInvalid => "mgmt_mac.invalid",
@@ -542,6 +546,17 @@ impl Violation {
             Some("hostname"),
             format!(
                 "Hostname '{}' cannot be a Kubernetes node or DNS name: {reason}",
+                excerpt(hostname)
+            ),
+        )
+    }
+
+    pub(crate) fn hostname_not_dhcp_compatible(hostname: &str, reading: &str) -> Self {
+        Self::new(
+            Code::HostnameNotDhcpCompatible,
+            Some("hostname"),
+            format!(
+                "Hostname '{}' cannot have a DHCP reservation: dnsmasq would read it as {reading}",
                 excerpt(hostname)
             ),
         )

@@ -694,6 +694,11 @@ fn hostname_warnings_and_strict_mode() {
         ("Edge-1", "hostname.not_dns_compatible"),
         ("edge-1.", "hostname.not_dns_compatible"),
         ("-edge", "hostname.not_dns_compatible"),
+        ("3600", "hostname.not_dhcp_compatible"),
+        ("12h", "hostname.not_dhcp_compatible"),
+        ("ignore", "hostname.not_dhcp_compatible"),
+        ("infinite", "hostname.not_dhcp_compatible"),
+        ("10.0.0.9", "hostname.not_dhcp_compatible"),
         ("controller", "hostname.shadows_platform_name"),
         ("pxecontroller", "hostname.shadows_platform_name"),
         ("registry.local", "hostname.shadows_platform_name"),
@@ -715,6 +720,15 @@ fn hostname_warnings_and_strict_mode() {
         assert_eq!(codes(&Err(rejection.clone())), [code]);
         assert!(rejection.warnings().is_empty());
     }
+    assert_eq!(
+        row(&add(&edge(json!({"hostname": "12h"}))).unwrap().warnings[0]),
+        v(
+            "hostname.not_dhcp_compatible",
+            Some("hostname"),
+            "Hostname '12h' cannot have a DHCP reservation: dnsmasq would read it as a lease time",
+            400
+        )
+    );
     assert_eq!(
         row(&add(&edge(json!({"hostname": "edge_1"}))).unwrap().warnings[0]),
         v(

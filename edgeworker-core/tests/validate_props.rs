@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 /// sysinv's check order (RULES §2), by code; ours come last.
-const ORDER: [&str; 26] = [
+const ORDER: [&str; 27] = [
     "system.simplex",
     "mgmt_ip.not_allowed",
     "mgmt_ip.required",
@@ -34,6 +34,7 @@ const ORDER: [&str; 26] = [
     "mgmt_ip.out_of_pool",
     "subfunctions.invalid",
     "hostname.not_dns_compatible",
+    "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
     "request.unknown_field|request.invalid_type",
 ];

@@ -87,6 +87,8 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
      v("request.invalid_type", "hostname", "Field hostname must be a string, not a number")),
     ("strict: not a dns name", edge(hostname="Edge_1"), None, True,
      v("hostname.not_dns_compatible", "hostname", "")),
+    ("strict: dnsmasq would misread", edge(hostname="3600"), None, True,
+     v("hostname.not_dhcp_compatible", "hostname", "")),
     ("strict: platform name", edge(hostname="localhost"), None, True,
      v("hostname.shadows_platform_name", "hostname", "")),
 ]

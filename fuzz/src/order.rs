@@ -29,6 +29,7 @@ pub const ADD: &[&str] = &[
     "mgmt_ip.out_of_pool",
     "subfunctions.invalid",
     "hostname.not_dns_compatible",
+    "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
 ];
 
@@ -54,6 +55,7 @@ pub const UPDATE: &[&str] = &[
     "bm_ip.duplicate",
     "subfunctions.invalid",
     "hostname.not_dns_compatible",
+    "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
 ];
 
@@ -67,6 +69,7 @@ pub const SHAPE: &[&str] = &[
 /// The codes a warning may have.
 pub const WARNINGS: &[&str] = &[
     "hostname.not_dns_compatible",
+    "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
     "bmc.ignored",
 ];
@@ -74,6 +77,7 @@ pub const WARNINGS: &[&str] = &[
 /// The warnings strict mode turns into errors.
 pub const STRICT: &[&str] = &[
     "hostname.not_dns_compatible",
+    "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
 ];
 

@@ -30,7 +30,7 @@ pub use update::{validate_host_update, validate_host_update_value};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Options {
     /// Turn the hostname warnings (`hostname.not_dns_compatible`,
-    /// `hostname.shadows_platform_name`) into errors.
+    /// `hostname.not_dhcp_compatible`, `hostname.shadows_platform_name`) into errors.
     pub strict: bool,
 }
 

@@ -76,12 +76,18 @@ pub(super) fn check_hostname_policy(
     });
 }
 
-/// The warnings beyond sysinv: names Kubernetes, DNS or the platform cannot take.
+/// The warnings beyond sysinv: names Kubernetes, DNS, DHCP or the platform cannot take.
 pub(super) fn hostname_warnings(name: &Hostname, ctx: &Context, findings: &mut Findings) {
     if let Some(reason) = name.dns_incompatibility() {
         findings.strict_warn(Violation::hostname_not_dns_compatible(
             name.as_str(),
             reason,
+        ));
+    }
+    if let Some(reading) = name.dhcp_misreading() {
+        findings.strict_warn(Violation::hostname_not_dhcp_compatible(
+            name.as_str(),
+            reading,
         ));
     }
     let text = name.as_str();
