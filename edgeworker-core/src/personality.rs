@@ -300,6 +300,7 @@ impl FromStr for Personality {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Operation {
     /// `system host-upgrade`.
     HostUpgrade,

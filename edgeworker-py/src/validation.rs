@@ -102,9 +102,7 @@ pub fn validate_host_add<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let request = dict_arg(request, "request")?;
     let context = context_arg(context)?;
-    let options = Options {
-        strict: bool_arg(strict, "strict")?,
-    };
+    let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let result = with_context(py, context, |ctx| {
         validate::validate_host_add_value(&request, ctx, options)
     })
@@ -134,9 +132,7 @@ pub fn validate_host_update<'py>(
     let host = dict_arg(host, "host")?;
     let changes = dict_arg(changes, "changes")?;
     let context = context_arg(context)?;
-    let options = Options {
-        strict: bool_arg(strict, "strict")?,
-    };
+    let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let host = HostRecord::deserialize(&host).map_err(|err| errors::stored_host(py, &err))?;
     let result = with_context(py, context, |ctx| {
         validate::validate_host_update_value(&host, &changes, ctx, options)
