@@ -28,7 +28,7 @@ mod store;
 mod tree;
 
 pub use allocation::{
-    AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name,
+    AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name, parse_address,
 };
 #[cfg(feature = "store")]
 pub use file::{JsonFileStore, STATE_SCHEMA};
