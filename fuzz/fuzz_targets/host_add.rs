@@ -68,7 +68,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let lenient = validate::validate_host_add_value(&request, &ctx, Options::default());
-    let strict = validate::validate_host_add_value(&request, &ctx, Options::default().with_strict(true));
+    let strict =
+        validate::validate_host_add_value(&request, &ctx, Options::default().with_strict(true));
     for result in [&lenient, &strict] {
         match result {
             Err(rejection) => {
