@@ -23,7 +23,7 @@ struct State {
 
 /// An address pool and its rows (row name to address), safe to share between threads.
 ///
-/// Arguments:
+/// Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
 ///
 /// - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
 /// - ``network``: ``address/prefix``, IPv4 or IPv6.

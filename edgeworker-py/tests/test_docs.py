@@ -8,6 +8,7 @@ import doctest
 import inspect
 import io
 import pydoc
+import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -126,9 +127,15 @@ def test_the_pool_documents_its_constructor():
         m for m in STUB_NODES["AddressPool"].body  # type: ignore[attr-defined]
         if isinstance(m, ast.FunctionDef) and m.name == "__new__"
     )
-    assert runtime_parameters(edgeworker.AddressPool, False) == stub_parameters(stub_new, True)
+    call = "AddressPool(name, network, ranges=None, order='random', rows=None)"
+    if sys.version_info >= (3, 10):
+        assert runtime_parameters(edgeworker.AddressPool, False) == stub_parameters(stub_new, True)
+    else:
+        # abi3 classes have no run-time signature on 3.9 (pyo3 leaves it out of the class
+        # docstring there): the docstring spells the call instead, for every version.
+        assert edgeworker.AddressPool.__text_signature__ is None
     text = pydoc.render_doc(edgeworker.AddressPool, renderer=pydoc.plaintext)
-    assert "AddressPool(name, network, ranges=None, order='random', rows=None)" in text
+    assert f"Arguments of ``{call}``" in text
     for argument in ("``network``", "``ranges``", "``order``", "``rows``", "AddressPoolError"):
         assert argument in text
     assert not edgeworker.AddressPool.__doc__.startswith("Create and return")
