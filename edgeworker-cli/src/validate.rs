@@ -60,9 +60,7 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 /// Runs `validate`.
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     let ctx = context::read(args.context.as_deref())?;
-    let options = Options {
-        strict: args.strict,
-    };
+    let options = Options::default().with_strict(args.strict);
     let stdout = io::stdout();
     let mut out = Printer {
         out: BufWriter::with_capacity(1 << 16, stdout.lock()),
@@ -283,6 +281,8 @@ fn update(
             out.rejected(&place, &errors, &[])?;
             return Ok(false);
         }
+        // A kind the core adds later: the file cannot be used, and the message says why.
+        Err(other) => return Err(Failure::input(format!("{name}: {other}")).into()),
     };
     match validate::validate_host_update(host, &changes, ctx, options) {
         Ok(outcome) => {

@@ -1,20 +1,38 @@
 //! Bounded quotes of input inside messages: a megabyte value must not make a megabyte error.
+//!
+//! Every message of this crate that quotes input quotes it through [`excerpt`]; a caller that
+//! adds its own words around the crate's errors (the Python binding naming an argument) uses
+//! it too, so all messages cut input the same way.
+//!
+//! ```
+//! use edgeworker_core::excerpt::{LIMIT, excerpt};
+//! let long = "x".repeat(10_000);
+//! assert_eq!(format!("{:?}", excerpt(&long)), format!("{:?}…", "x".repeat(LIMIT)));
+//! assert_eq!(format!("{:?}", excerpt("edge-1")), r#""edge-1""#);
+//! ```
 
 use std::fmt;
 
 /// How many characters of a value a message quotes.
-pub(crate) const LIMIT: usize = 64;
+pub const LIMIT: usize = 64;
 
 /// The first [`LIMIT`] characters of a value, then `…` when it was cut. `{}` writes the
 /// part as is; `{:?}` writes it Debug-quoted (escapes shown), the `…` after the quote.
 #[derive(Clone, Copy)]
-pub(crate) struct Excerpt<'a> {
+pub struct Excerpt<'a> {
     part: &'a str,
     cut: bool,
 }
 
 /// The excerpt of `value` that messages quote.
-pub(crate) fn excerpt(value: &str) -> Excerpt<'_> {
+///
+/// ```
+/// use edgeworker_core::excerpt::excerpt;
+/// assert_eq!(excerpt("edge-1").to_string(), "edge-1");
+/// assert_eq!(format!("{:?}", excerpt("a\nb")), r#""a\nb""#);
+/// ```
+#[must_use]
+pub fn excerpt(value: &str) -> Excerpt<'_> {
     match value.char_indices().nth(LIMIT) {
         None => Excerpt {
             part: value,

@@ -348,6 +348,7 @@ pub struct ChangeSet {
 
 /// Why a change-set text cannot be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ChangeSetError {
     /// The text is not JSON; the error carries the line and column.
     #[error(transparent)]

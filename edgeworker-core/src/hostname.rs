@@ -46,6 +46,7 @@ pub struct Hostname(String);
 /// assert_eq!(Hostname::parse(&"a".repeat(256)), Err(HostnameError::TooLong));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum HostnameError {
     /// The string is empty.
     #[error("host name is empty")]

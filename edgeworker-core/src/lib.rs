@@ -16,7 +16,7 @@
 pub mod address;
 pub mod context;
 pub mod dhcp;
-mod excerpt;
+pub mod excerpt;
 pub mod host;
 pub mod hostname;
 pub mod mac;

@@ -43,6 +43,20 @@ pub enum Personality {
 #[error("not one of the personalities controller, worker, storage, edgeworker")]
 pub struct UnknownPersonality;
 
+impl UnknownPersonality {
+    /// The stable code: `personality.invalid`, the code of the host-add rule for the same
+    /// mistake.
+    ///
+    /// ```
+    /// use edgeworker_core::personality::UnknownPersonality;
+    /// assert_eq!(UnknownPersonality.code(), "personality.invalid");
+    /// ```
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        crate::violation::Code::PersonalityInvalid.as_str()
+    }
+}
+
 /// Which host names a personality may take (RULES §2.1).
 ///
 /// ```
@@ -300,6 +314,7 @@ impl FromStr for Personality {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Operation {
     /// `system host-upgrade`.
     HostUpgrade,
@@ -336,6 +351,19 @@ pub enum Operation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("not a host operation")]
 pub struct UnknownOperation;
+
+impl UnknownOperation {
+    /// The stable code: `operation.unknown`.
+    ///
+    /// ```
+    /// use edgeworker_core::personality::UnknownOperation;
+    /// assert_eq!(UnknownOperation.code(), "operation.unknown");
+    /// ```
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        "operation.unknown"
+    }
+}
 
 impl Operation {
     /// Every operation.

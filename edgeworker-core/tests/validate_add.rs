@@ -687,7 +687,7 @@ fn checks_on_invalid_input_are_skipped() {
 
 #[test]
 fn hostname_warnings_and_strict_mode() {
-    let strict = Options { strict: true };
+    let strict = Options::default().with_strict(true);
     let ctx = Context::default();
     for (name, code) in [
         ("edge_1", "hostname.not_dns_compatible"),

@@ -133,7 +133,7 @@ proptest! {
     #[test]
     fn violations_are_ordered_and_accepted_hosts_echo_the_request(request in request(), strict: bool) {
         for ctx in contexts() {
-            match validate::validate_host_add_value(&request, &ctx, Options { strict }) {
+            match validate::validate_host_add_value(&request, &ctx, Options::default().with_strict(strict)) {
                 Err(rejection) => {
                     prop_assert!(!rejection.errors().is_empty());
                     let ranks: Vec<usize> = rejection.errors().iter().map(|v| rank(v.code().as_str())).collect();

@@ -257,7 +257,7 @@ fn new_hostnames_follow_the_add_rules() {
         &ctx(),
         "d-1",
         r#"{"hostname": "Edge_9", "personality": "edgeworker"}"#,
-        Options { strict: true },
+        Options::default().with_strict(true),
     );
     assert_eq!(codes(&strict), ["hostname.not_dns_compatible"]);
 }

@@ -4,6 +4,7 @@
 use edgeworker_core::address::{AllocationError, PoolError};
 use edgeworker_core::context::ContextError;
 use edgeworker_core::dhcp::DhcpError;
+use edgeworker_core::excerpt::excerpt;
 use edgeworker_core::plan::{PlanError, Problem, WriteError};
 use edgeworker_core::validate::Rejection;
 use edgeworker_core::violation::Violation;
@@ -86,34 +87,24 @@ pub fn stored_host(py: Python<'_>, err: &serde_json::Error) -> PyErr {
     raise(py, "ContextError", (err.to_string(), err.code()))
 }
 
-/// The longest piece of an argument quoted in a message, so a megabyte string cannot make a
-/// megabyte message.
-const QUOTE_LIMIT: usize = 64;
-
-/// `value` quoted, cut after [`QUOTE_LIMIT`] characters.
-fn quoted(value: &str) -> String {
-    match value.char_indices().nth(QUOTE_LIMIT) {
-        None => format!("{value:?}"),
-        Some((cut, _)) => format!("{:?}…", value.get(..cut).unwrap_or_default()),
-    }
-}
-
-/// A name that is not one of a closed set (a personality, an operation): plain
-/// `EdgeworkerError` naming the argument and the value.
-pub fn unknown(
+/// A name that is not one of a closed set (a personality, an operation): `UnknownNameError`
+/// with the core's code, the message naming the argument and quoting the value as the core
+/// quotes input.
+pub fn unknown_name(
     py: Python<'_>,
     argument: &str,
     value: &str,
+    code: &str,
     problem: &dyn std::fmt::Display,
 ) -> PyErr {
-    let quoted = match value.char_indices().nth(QUOTE_LIMIT) {
-        None => format!("{value:?}"),
-        Some((cut, _)) => format!("{:?}…", value.get(..cut).unwrap_or_default()),
-    };
     raise(
         py,
-        "EdgeworkerError",
-        (format!("{argument} {quoted}: {problem}"),),
+        "UnknownNameError",
+        (
+            format!("{argument} {:?}: {problem}", excerpt(value)),
+            code,
+            argument,
+        ),
     )
 }
 
@@ -136,17 +127,13 @@ pub fn allocation(py: Python<'_>, err: &AllocationError) -> PyErr {
     raise(py, class, (err.to_string(), err.code(), err.status()))
 }
 
-/// Text given as an address that is not one. The core has no error for this (it takes
-/// parsed addresses), so the code is the binding's: `address.invalid`.
-pub fn invalid_address(py: Python<'_>, what: &str, text: &str) -> PyErr {
+/// Text given as an address that is not one: the core's `address.invalid`, the message led
+/// by the argument's name (`address`, `rows[3]`).
+pub fn invalid_address(py: Python<'_>, what: &str, err: &AllocationError) -> PyErr {
     raise(
         py,
         "AddressPoolError",
-        (
-            format!("{what}: {} is not an IP address", quoted(text)),
-            "address.invalid",
-            400,
-        ),
+        (format!("{what}: {err}"), err.code(), err.status()),
     )
 }
 

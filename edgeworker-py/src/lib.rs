@@ -1,6 +1,13 @@
 //! The compiled part of the `edgeworker` Python package: a thin layer over `edgeworker-core`
 //! for the sysinv conductor. No rule lives here: arguments are converted, the core decides,
 //! failures become the exceptions of `edgeworker._errors` at one boundary (`errors.rs`).
+//!
+//! The doc comments of everything exported to Python are its Python docstrings (`help()`),
+//! written in reST like the type stub `python/edgeworker/_edgeworker.pyi`, whose docstrings
+//! are the same text: `tests/test_docs.py` fails when the two differ.
+
+// Doc comments of the exported items are Python docstrings in reST, not rustdoc markdown.
+#![allow(clippy::doc_link_with_quotes, clippy::doc_markdown)]
 
 mod convert;
 mod dhcp;
@@ -11,7 +18,19 @@ mod validation;
 
 use pyo3::prelude::*;
 
-/// The compiled part of the `edgeworker` package.
+/// The compiled part of the ``edgeworker`` package: a thin layer over ``edgeworker-core``.
+///
+/// Argument conventions, for every function here:
+///
+/// - An argument of the wrong Python type (a list where a dict is required, a dict key that is
+///   not a ``str``, ``bytes``, NaN, an int beyond 64 bits, nesting deeper than 128 levels)
+///   raises ``TypeError`` naming the argument and the path inside it
+///   (``context["hosts"][2]: keys must be str, not int``).
+/// - A well-typed value the core refuses raises an ``EdgeworkerError`` subclass whose message
+///   and ``code`` are the core's: ``ContextError`` for a context or stored host the core cannot
+///   read (``context.invalid``, ``context.unknown_field``, ``context.duplicate``),
+///   ``HostValidationError`` for a request that breaks a rule.
+/// - Nothing raises ``PanicException``.
 #[pymodule]
 mod _edgeworker {
     use pyo3::prelude::*;

@@ -10,12 +10,24 @@ use crate::convert::{self, bool_arg, str_arg, to_json};
 use crate::errors;
 
 /// A validated provisioning plan: its steps, and its JSON, text and Ansible renderings.
+///
+/// Built by ``plan(controller, nodes)``; it has no constructor of its own. ``len(plan)``
+/// is the number of nodes.
 #[pyclass(frozen, module = "edgeworker._edgeworker", name = "Plan")]
 pub struct Plan {
     plan: core::Plan,
 }
 
-/// Validates the controller facts and the nodes and builds their plan.
+/// Validates the controller facts and the nodes and builds their provisioning plan.
+///
+/// ``controller``: the StarlingX controller's facts (``kubernetes_version``,
+/// ``apiserver``, ``mgmt_subnet``, ``registry``, ``proxy``, ``join``, ...); ``nodes``: one
+/// dict per edgeworker node (``hostname``, ``mgmt_ip``, ``os``, ``arch``, ``ssh_user``,
+/// ``labels``, ...): the shapes ``edgeworker-cli plan`` reads from its JSON files.
+///
+/// Returns a ``Plan``. The first invalid input raises ``PlanError`` with ``code``, ``node``
+/// (its hostname, or ``nodes[<i>]``; ``None`` for the controller) and ``field``;
+/// ``TypeError`` for a controller that is not a dict or nodes that are not a list.
 #[pyfunction]
 pub fn plan(
     py: Python<'_>,
@@ -38,8 +50,8 @@ pub fn plan(
 
 #[pymethods]
 impl Plan {
-    /// Every step in run order, as dicts (the `steps` of the JSON rendering; secrets
-    /// redacted).
+    /// Every step in run order, as dicts (the ``steps`` of ``to_json``, secrets redacted):
+    /// ``id``, ``number``, ``side``, ``title``, ``node``, ``actions``, ``guard``, ...
     #[getter]
     fn steps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let steps = py.detach(|| serde_json::to_value(self.plan.steps(Secrets::Redact)));
@@ -48,8 +60,8 @@ impl Plan {
         convert::to_py(py, &steps)
     }
 
-    /// The plan as JSON text (schema 1), as `edgeworker-cli plan --format json` prints it.
-    /// A given join token is redacted unless `reveal_secrets`.
+    /// The plan as JSON text (``"schema": 1``), as ``edgeworker-cli plan --format json``
+    /// prints it; a given join token shows as ``<redacted>`` unless ``reveal_secrets``.
     #[pyo3(
         signature = (*, reveal_secrets = None),
         text_signature = "($self, *, reveal_secrets=False)"
@@ -68,12 +80,17 @@ impl Plan {
             .map_err(|err| pyo3::exceptions::PyValueError::new_err(err.to_string()))
     }
 
-    /// The plan as text for a person to review.
+    /// Numbered steps per side and node, for a person to review.
     fn to_text(&self, py: Python<'_>) -> String {
         py.detach(|| self.plan.to_text())
     }
 
-    /// Writes `playbook.yml` and `inventory.yml` into `directory` (created if missing).
+    /// Writes ``playbook.yml`` and ``inventory.yml`` into ``directory``.
+    ///
+    /// The directory is created if missing; each file is written completely or not at all,
+    /// and a file there that edgeworker did not render is never replaced. Raises
+    /// ``PlanError`` (``plan.write_refused``, ``plan.write_failed``, ``plan.render_failed``)
+    /// and ``TypeError`` for a directory that is not a str or path.
     fn write_ansible(&self, py: Python<'_>, directory: &Bound<'_, PyAny>) -> PyResult<()> {
         let directory: PathBuf = directory
             .extract()
@@ -96,8 +113,15 @@ impl Plan {
     }
 }
 
-/// Whether a kubelet of version `kubelet` may run against a control plane of version
-/// `control_plane`, and why: `{"allowed": bool, "reason": str}`.
+/// Kubernetes' version-skew policy: may a kubelet of version ``kubelet`` join a control
+/// plane of version ``control_plane``?
+///
+/// Returns ``{"allowed": bool, "reason": str}``. A version that is not ``1.29.2`` or
+/// ``v1.29.2`` raises ``PlanError`` (``plan.invalid_version``, ``field`` the argument's
+/// name).
+///
+/// >>> skew_check("1.33.0", "1.32.4")["allowed"]
+/// True
 #[pyfunction]
 pub fn skew_check<'py>(
     py: Python<'py>,

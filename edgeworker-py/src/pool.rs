@@ -4,7 +4,9 @@
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
-use edgeworker_core::address::{AddressPool, AllocatedPool, AllocationOrder, PoolSpec};
+use edgeworker_core::address::{
+    AddressPool, AllocatedPool, AllocationOrder, PoolSpec, parse_address,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use rand::SeedableRng;
@@ -19,10 +21,30 @@ struct State {
     rng: ChaCha8Rng,
 }
 
-/// An address pool with its rows (`name` → address).
+/// An address pool and its rows (row name to address), safe to share between threads.
 ///
-/// Frozen with a `Mutex` inside: Python threads share one pool, and every operation takes
-/// the lock with the GIL released, so a thread waiting for the pool never blocks Python.
+/// Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
+///
+/// - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
+/// - ``network``: ``address/prefix``, IPv4 or IPv6.
+/// - ``ranges``: inclusive ``(start, end)`` pairs of addresses; ``None``: the network's
+///   first to last host address.
+/// - ``order``: ``'random'`` (uniform over the free addresses) or ``'sequential'``
+///   (lowest first).
+/// - ``rows``: the existing rows, a list of ``(name, address)`` pairs or a dict; sysinv
+///   passes its ``addresses`` rows of the pool.
+///
+/// Raises ``AddressPoolError`` with the core's ``pool.*`` code for an invalid pool,
+/// ``address.invalid`` for a row address that is no IP address, the allocation errors
+/// (``mgmt_ip.*``) for rows that conflict; ``TypeError`` for wrong types. Every operation
+/// takes O(log rows), whatever the pool's size (an IPv6 /64 included).
+///
+/// >>> pool = AddressPool("management", "192.168.204.0/24", order="sequential",
+/// ...                    rows=[("controller-mgmt", "192.168.204.1")])
+/// >>> pool.allocate("edge-1-mgmt")
+/// '192.168.204.2'
+// Frozen with a `Mutex` inside: Python threads share one pool, and every operation takes
+// the lock with the GIL released, so a thread waiting for the pool never blocks Python.
 #[pyclass(frozen, module = "edgeworker._edgeworker", name = "AddressPool")]
 pub struct Pool {
     state: Mutex<State>,
@@ -88,8 +110,15 @@ impl Pool {
         })
     }
 
-    /// Gives `name` an address: the one it holds, else a free one in `order` (default: the
-    /// pool's). `seed` makes a random choice reproducible.
+    /// The address row ``name`` holds, else a new row with a free address.
+    ///
+    /// The free address is the lowest (``order='sequential'``) or one drawn uniformly from
+    /// all free addresses (``'random'``); ``order=None`` is the pool's. ``seed`` (0 to
+    /// 2**64-1) makes a random draw reproducible.
+    ///
+    /// Raises ``PoolExhaustedError`` (``pool.exhausted``, 409) when none is free,
+    /// ``AddressPoolError`` (``address.invalid_name``) for a name outside the host-name
+    /// alphabet or longer than a host name with ``-mgmt``.
     #[pyo3(signature = (name, *, order = None, seed = None))]
     fn allocate(
         &self,
@@ -121,7 +150,12 @@ impl Pool {
         .map_err(|err| errors::allocation(py, &err))
     }
 
-    /// Records `name` → `address` (static addressing).
+    /// Records the row ``name`` to ``address`` (static addressing).
+    ///
+    /// Asking again for the same row is a no-op. Raises ``AddressPoolError``:
+    /// ``mgmt_ip.allocated`` (409), ``mgmt_ip.name_allocated`` (409),
+    /// ``mgmt_ip.out_of_pool`` (400), with sysinv's messages, and ``address.invalid`` for
+    /// text that is no IP address.
     fn reserve(
         &self,
         py: Python<'_>,
@@ -134,7 +168,7 @@ impl Pool {
             .map_err(|err| errors::allocation(py, &err))
     }
 
-    /// Removes `name`'s row; the address it held, or `None`.
+    /// Removes the row ``name``; returns the address it held, or ``None``.
     fn release(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         let name = str_arg(name, "name")?.into_owned();
         Ok(self
@@ -142,7 +176,7 @@ impl Pool {
             .map(|a| a.to_string()))
     }
 
-    /// The address `name` holds, or `None`.
+    /// The address the row ``name`` holds, or ``None``.
     fn address_of(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         let name = str_arg(name, "name")?.into_owned();
         Ok(self
@@ -150,12 +184,12 @@ impl Pool {
             .map(|a| a.to_string()))
     }
 
-    /// How many addresses of the ranges are free: exact, as a Python int of any size.
+    /// How many addresses of the ranges no row holds; exact for any pool size.
     fn free_count(&self, py: Python<'_>) -> u128 {
         self.with(py, |state| state.pool.free_count())
     }
 
-    /// The rows, `(name, address)`, in row order.
+    /// The rows ``(name, address)`` in row order: those given, then those added.
     fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let rows: Vec<(String, IpAddr)> = self.with(py, |state| {
             state
@@ -178,7 +212,7 @@ impl Pool {
         self.with(py, |state| state.pool.pool().name().to_owned())
     }
 
-    /// The pool's network, `address/prefix`.
+    /// The pool's network, ``address/prefix``.
     #[getter]
     fn network(&self, py: Python<'_>) -> String {
         self.with(py, |state| state.pool.pool().network().to_string())
@@ -233,8 +267,7 @@ fn ranges_arg(ranges: &Bound<'_, PyAny>) -> PyResult<Vec<[String; 2]>> {
 /// An address argument: a str that is an IP address.
 fn address_arg(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<IpAddr> {
     let text = str_arg(value, what)?;
-    text.parse()
-        .map_err(|_| errors::invalid_address(py, what, &text))
+    parse_address(&text).map_err(|err| errors::invalid_address(py, what, &err))
 }
 
 /// Rows: a dict `name → address`, or a list of `(name, address)` pairs.

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use edgeworker_core::context::{Context, ContextError, HostRecord};
-use edgeworker_core::personality::{Operation, Personality};
+use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
 use edgeworker_core::validate::{self, Options};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -17,16 +17,31 @@ use crate::errors;
 static DEFAULT_CONTEXT: LazyLock<Context> = LazyLock::new(Context::default);
 
 fn personality(py: Python<'_>, name: &str) -> PyResult<Personality> {
-    name.parse()
-        .map_err(|err| errors::unknown(py, "personality", name, &err))
+    name.parse().map_err(|err: UnknownPersonality| {
+        errors::unknown_name(py, "personality", name, err.code(), &err)
+    })
 }
 
 fn operation(py: Python<'_>, name: &str) -> PyResult<Operation> {
-    name.parse()
-        .map_err(|err| errors::unknown(py, "operation", name, &err))
+    name.parse().map_err(|err: UnknownOperation| {
+        errors::unknown_name(py, "operation", name, err.code(), &err)
+    })
 }
 
-/// Whether a host of `personality` may undergo `operation` now.
+/// Whether a host of ``personality`` may undergo ``operation`` now.
+///
+/// ``personality`` is one of ``PERSONALITIES``; ``operation`` one of ``host-upgrade``,
+/// ``host-downgrade``, ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``,
+/// ``power-on``, ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``,
+/// ``interface-modify``, ``label-assign``.
+///
+/// Raises ``UnknownNameError`` for a name that is neither (``code``
+/// ``personality.invalid`` or ``operation.unknown``), ``TypeError`` for a non-str.
+///
+/// >>> supports("edgeworker", "host-upgrade")
+/// False
+/// >>> supports("worker", "lock")
+/// True
 #[pyfunction]
 pub fn supports(
     py: Python<'_>,
@@ -47,8 +62,18 @@ fn gate_args(
     Ok((p, op))
 }
 
-/// Allows `operation` on a host of `personality`, or raises `OperationNotSupportedError`
-/// with sysinv's refusal text.
+/// Returns if a host of ``personality`` may undergo ``operation``, else raises.
+///
+/// The guard sysinv puts in front of host-upgrade, kube-host-upgrade, power and reset
+/// actions; names as for ``supports``.
+///
+/// Raises ``OperationNotSupportedError`` with sysinv's refusal text, ``code``
+/// ``operation.not_supported`` or ``operation.not_yet_supported`` and ``status`` 400;
+/// ``UnknownNameError`` for an unknown name.
+///
+/// >>> check_operation("edgeworker", "host-upgrade")
+/// Traceback (most recent call last):
+/// edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
 #[pyfunction]
 pub fn check_operation(
     py: Python<'_>,
@@ -89,6 +114,36 @@ fn with_context<T: Send>(
 }
 
 /// Validates a host-add request as sysinv's host API does.
+///
+/// Arguments:
+///
+/// - ``request``: sysinv's host-add fields (``hostname``, ``personality``, ``mgmt_mac``,
+///   ``mgmt_ip``, ``bm_*``, ...). A field of the wrong JSON type or an unknown field is a
+///   rule violation (``request.invalid_type``, ``request.unknown_field``), not a
+///   ``TypeError``.
+/// - ``context``: what sysinv reads from its database for the check: ``system`` (mode and
+///   type), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts`` (the host records)
+///   and ``addresses`` (the pool's rows, ``name`` and ``address``). ``None``: a Standard
+///   duplex system with two controllers and dynamic 192.168.204.0/24.
+/// - ``strict``: the host-name warnings become errors.
+///
+/// Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``
+/// (the shapes of ``edgeworker-cli validate --format json``): the normalized host, the
+/// concerns that did not fail it (each a dict with ``code``, ``field``, ``message``,
+/// ``status``), and whether a new host is created or an auto-discovered one (same MAC)
+/// gets its identity.
+///
+/// Raises:
+///
+/// - ``HostValidationError``: the request breaks a rule; ``.errors`` lists every violation
+///   in sysinv's order, ``str(e)`` is sysinv's message and ``e.status`` its HTTP status.
+/// - ``ContextError``: a context the core cannot read (``context.*`` code; the message
+///   names the path inside ``context``).
+/// - ``TypeError``: an argument of the wrong Python type.
+///
+/// >>> validate_host_add({"hostname": "edge-1", "personality": "edgeworker",
+/// ...                    "mgmt_mac": "08:00:27:AA:00:09"})["host"]["mgmt_mac"]
+/// '08:00:27:aa:00:09'
 #[pyfunction]
 #[pyo3(
     signature = (request, context = None, *, strict = None),
@@ -102,9 +157,7 @@ pub fn validate_host_add<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let request = dict_arg(request, "request")?;
     let context = context_arg(context)?;
-    let options = Options {
-        strict: bool_arg(strict, "strict")?,
-    };
+    let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let result = with_context(py, context, |ctx| {
         validate::validate_host_add_value(&request, ctx, options)
     })
@@ -117,7 +170,20 @@ pub fn validate_host_add<'py>(
     Ok(out)
 }
 
-/// Validates a host-update change set against the stored host.
+/// Validates a host-update change set against the stored host, as sysinv's host API does.
+///
+/// Arguments:
+///
+/// - ``host``: the stored host record, as in ``context["hosts"]``.
+/// - ``changes``: the fields to change (sysinv's patch, as a dict).
+/// - ``context``, ``strict``: as for ``validate_host_add``.
+///
+/// Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
+/// the host as it will be stored, and whether the conductor must now configure it (its
+/// personality is newly set: that is when its management address is allocated).
+///
+/// Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
+/// record), or ``TypeError``.
 #[pyfunction]
 #[pyo3(
     signature = (host, changes, context = None, *, strict = None),
@@ -134,9 +200,7 @@ pub fn validate_host_update<'py>(
     let host = dict_arg(host, "host")?;
     let changes = dict_arg(changes, "changes")?;
     let context = context_arg(context)?;
-    let options = Options {
-        strict: bool_arg(strict, "strict")?,
-    };
+    let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let host = HostRecord::deserialize(&host).map_err(|err| errors::stored_host(py, &err))?;
     let result = with_context(py, context, |ctx| {
         validate::validate_host_update_value(&host, &changes, ctx, options)

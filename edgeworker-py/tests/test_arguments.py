@@ -113,9 +113,10 @@ def test_huge_strings_are_answered_not_crashed():
         edgeworker.validate_host_add(edge(colour=None, **{big: 1}))
     assert info.value.errors[0]["code"] == "request.unknown_field"
     assert len(str(info.value)) < 200
-    with pytest.raises(edgeworker.EdgeworkerError) as unknown:
+    with pytest.raises(edgeworker.UnknownNameError) as unknown:
         edgeworker.supports(big, "lock")
     assert len(str(unknown.value)) < 300
+    assert str(unknown.value).startswith('personality "' + "a" * 64 + '"…: ')
 
 
 def test_subclasses_of_dict_list_and_str_are_accepted():

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 import edgeworker
-from edgeworker import ContextError, EdgeworkerError, HostValidationError, OperationNotSupportedError
+from edgeworker import ContextError, EdgeworkerError, HostValidationError, OperationNotSupportedError, UnknownNameError
 
 from conftest import DISCOVERED, EDGE_2, EDGE_3, ROOT, context, edge, static, with_hosts
 
@@ -278,13 +278,22 @@ def test_later_phase_operations_are_not_yet_supported():
     assert edgeworker.supports("worker", "lock") is True
 
 
-@pytest.mark.parametrize("personality,operation", [("Edgeworker", "lock"), ("edgeworker", "host_upgrade"), ("", "")])
-def test_unknown_names_are_edgeworker_errors(personality, operation):
+@pytest.mark.parametrize(
+    "personality,operation,code,message",
+    [
+        ("Edgeworker", "lock", "personality.invalid",
+         'personality "Edgeworker": not one of the personalities controller, worker, storage, edgeworker'),
+        ("edgeworker", "host_upgrade", "operation.unknown", 'operation "host_upgrade": not a host operation'),
+        ("", "", "personality.invalid",
+         'personality "": not one of the personalities controller, worker, storage, edgeworker'),
+    ],
+)
+def test_unknown_names_are_unknown_name_errors_with_the_cores_code(personality, operation, code, message):
     for call in (edgeworker.supports, edgeworker.check_operation):
-        with pytest.raises(EdgeworkerError) as info:
+        with pytest.raises(UnknownNameError) as info:
             call(personality, operation)
-        assert type(info.value) is EdgeworkerError
-        assert "personality" in str(info.value) or "operation" in str(info.value)
+        assert isinstance(info.value, EdgeworkerError)
+        assert (info.value.code, info.value.argument, str(info.value)) == (code, code.split(".")[0], message)
 
 
 # --- contexts -------------------------------------------------------------------------

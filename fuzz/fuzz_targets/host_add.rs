@@ -67,8 +67,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((request, ctx)) = inputs(data) else {
         return;
     };
-    let lenient = validate::validate_host_add_value(&request, &ctx, Options { strict: false });
-    let strict = validate::validate_host_add_value(&request, &ctx, Options { strict: true });
+    let lenient = validate::validate_host_add_value(&request, &ctx, Options::default());
+    let strict =
+        validate::validate_host_add_value(&request, &ctx, Options::default().with_strict(true));
     for result in [&lenient, &strict] {
         match result {
             Err(rejection) => {

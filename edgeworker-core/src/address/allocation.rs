@@ -14,6 +14,7 @@ use rand::Rng;
 use super::intervals::Intervals;
 use super::pool::{AddressPool, AllocationOrder, ip_to_u128};
 use super::tree::{Tree, Weighted};
+use crate::excerpt::excerpt;
 use crate::hostname::{self, is_hostname_char};
 
 /// The longest row name: a host name of [`hostname::MAX_LEN`] characters plus `-mgmt`.
@@ -84,6 +85,13 @@ pub enum AllocationError {
         /// The name given.
         name: String,
     },
+    /// Text given as an address (a reservation, or a row from a caller that keeps rows as
+    /// text) that is not an IPv4 or IPv6 address. See [`parse_address`].
+    #[error("{:?} is not an IP address", excerpt(.text))]
+    InvalidAddress {
+        /// The text given.
+        text: String,
+    },
 }
 
 impl AllocationError {
@@ -97,6 +105,7 @@ impl AllocationError {
             Self::NameAllocated { .. } => "mgmt_ip.name_allocated",
             Self::OutOfPool { .. } => "mgmt_ip.out_of_pool",
             Self::InvalidName { .. } => "address.invalid_name",
+            Self::InvalidAddress { .. } => "address.invalid",
         }
     }
 
@@ -107,9 +116,34 @@ impl AllocationError {
             Self::Exhausted { .. } | Self::AddressAllocated { .. } | Self::NameAllocated { .. } => {
                 409
             }
-            Self::OutOfPool { .. } | Self::InvalidName { .. } => 400,
+            Self::OutOfPool { .. } | Self::InvalidName { .. } | Self::InvalidAddress { .. } => 400,
         }
     }
+}
+
+/// An address written as text, read as the allocator's rules need it: for a caller that holds
+/// rows or a reservation as text (a database, a Python dict). No normalization beyond Rust's
+/// own parser: leading zeros and zone suffixes are refused.
+///
+/// ```
+/// use edgeworker_core::address::parse_address;
+/// assert_eq!(parse_address("192.168.204.9")?, std::net::Ipv4Addr::new(192, 168, 204, 9));
+/// assert_eq!(parse_address("fd00::9")?.to_string(), "fd00::9");
+/// let err = parse_address("192.168.204.999").unwrap_err();
+/// assert_eq!(err.code(), "address.invalid");
+/// assert_eq!(err.status(), 400);
+/// assert_eq!(err.to_string(), r#""192.168.204.999" is not an IP address"#);
+/// # Ok::<(), edgeworker_core::address::AllocationError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`AllocationError::InvalidAddress`] (`address.invalid`), quoting at most 64 characters of
+/// the text.
+pub fn parse_address(text: &str) -> Result<IpAddr, AllocationError> {
+    text.parse().map_err(|_| AllocationError::InvalidAddress {
+        text: text.to_owned(),
+    })
 }
 
 /// A row name keyed by a hash first: most comparisons in the name tree are then one

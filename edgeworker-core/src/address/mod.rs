@@ -9,21 +9,33 @@
 //! - [`AddressStore`]: where rows live, with compare-and-swap commits; [`MemoryStore`] and
 //!   [`JsonFileStore`].
 //! - [`AddressManager`]: the operations through a store, retrying on conflict.
+//!
+//! The last two, async (tokio, async-trait), come with the `store` feature, on by default. A
+//! caller that keeps rows itself (sysinv keeps them in its database) can build with
+//! `default-features = false` and use [`AllocatedPool`] alone.
 
 mod allocation;
+#[cfg(feature = "store")]
 mod file;
 mod intervals;
+#[cfg(feature = "store")]
 mod manager;
+#[cfg(feature = "store")]
 mod memory;
 mod pool;
+#[cfg(feature = "store")]
 mod store;
 mod tree;
 
 pub use allocation::{
-    AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name,
+    AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name, parse_address,
 };
+#[cfg(feature = "store")]
 pub use file::{JsonFileStore, STATE_SCHEMA};
+#[cfg(feature = "store")]
 pub use manager::{AddressManager, DEFAULT_MAX_ATTEMPTS, ManagerError};
+#[cfg(feature = "store")]
 pub use memory::MemoryStore;
 pub use pool::{AddressPool, AddressRange, AllocationOrder, PoolError, PoolSpec};
+#[cfg(feature = "store")]
 pub use store::{AddressStore, Change, StoreError, Version};

@@ -27,6 +27,7 @@ macro_rules! step_ids {
         /// assert_eq!(StepId::NodeLabels.side(), Side::Controller);
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum StepId {
             $(#[doc = concat!("Step ", $number, ", `", $id, "`.")] $variant,)*
         }
@@ -100,6 +101,7 @@ impl Serialize for StepId {
 /// When a step is skipped on a re-run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Guard {
     /// Runs every time; each action converges, so a re-run changes nothing.
     Converges,
@@ -167,6 +169,7 @@ pub enum ServiceState {
 /// One preflight check on a node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "check", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Check {
     /// The node runs this OS release.
     OsRelease {
@@ -249,6 +252,7 @@ pub enum TokenSource {
 /// What a step does, typed. Strings are the final text written or run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Action {
     /// Take the lock directory atomically; a held lock fails the run, saying whether it is
     /// older than `stale_after_minutes` (stale) — it is never broken silently.

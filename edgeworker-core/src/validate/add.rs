@@ -34,7 +34,7 @@ use super::{Effect, Findings, Options, Outcome, Rejection};
 /// assert_eq!(outcome.effect, Effect::Create);
 /// assert_eq!(outcome.warnings[0].code().as_str(), "hostname.not_dns_compatible");
 ///
-/// let strict = validate::validate_host_add(&request, &ctx, Options { strict: true });
+/// let strict = validate::validate_host_add(&request, &ctx, Options::default().with_strict(true));
 /// assert_eq!(strict.unwrap_err().errors()[0].code().as_str(), "hostname.not_dns_compatible");
 /// ```
 pub fn validate_host_add(

@@ -21,17 +21,35 @@ pub use add::{validate_host_add, validate_host_add_value};
 pub use operation::check_operation;
 pub use update::{validate_host_update, validate_host_update_value};
 
-/// How strictly to validate.
+/// How strictly to validate. Options will grow, so they are built from the default with the
+/// `with_*` methods rather than by a struct literal.
 ///
 /// ```
 /// use edgeworker_core::validate::Options;
 /// assert!(!Options::default().strict);
+/// assert!(Options::default().with_strict(true).strict);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Options {
     /// Turn the hostname warnings (`hostname.not_dns_compatible`,
     /// `hostname.not_dhcp_compatible`, `hostname.shadows_platform_name`) into errors.
     pub strict: bool,
+}
+
+impl Options {
+    /// These options with [`strict`](Self::strict) set to `strict`.
+    ///
+    /// ```
+    /// use edgeworker_core::validate::Options;
+    /// let strict = Options::default().with_strict(true);
+    /// assert!(strict.strict && !strict.with_strict(false).strict);
+    /// ```
+    #[must_use]
+    pub const fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
 }
 
 /// What an accepted host-add does.
@@ -64,6 +82,7 @@ impl Effect {
 
 /// An accepted host-add: the normalized host, the warnings and the effect.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The normalized host.
     pub host: Host,
@@ -77,6 +96,7 @@ pub struct Outcome {
 /// conductor must now configure the host (its personality is newly set: that is when the
 /// management address is allocated).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateOutcome {
     /// The host with the changes applied.
     pub host: HostRecord,

@@ -1,4 +1,4 @@
-"""Type stubs of the compiled module (checked by mypy.stubtest).
+"""The compiled part of the ``edgeworker`` package: a thin layer over ``edgeworker-core``.
 
 Argument conventions, for every function here:
 
@@ -55,32 +55,69 @@ class _HostUpdateResult(TypedDict):
 def supports(personality: str, operation: str) -> bool:
     """Whether a host of ``personality`` may undergo ``operation`` now.
 
-    ``operation`` is one of ``host-upgrade``, ``host-downgrade``,
-    ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``, ``power-on``,
-    ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``, ``interface-modify``,
-    ``label-assign``. An unknown personality or operation raises ``EdgeworkerError``.
+    ``personality`` is one of ``PERSONALITIES``; ``operation`` one of ``host-upgrade``,
+    ``host-downgrade``, ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``,
+    ``power-on``, ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``,
+    ``interface-modify``, ``label-assign``.
+
+    Raises ``UnknownNameError`` for a name that is neither (``code``
+    ``personality.invalid`` or ``operation.unknown``), ``TypeError`` for a non-str.
+
+    >>> supports("edgeworker", "host-upgrade")
+    False
+    >>> supports("worker", "lock")
+    True
     """
 
 def check_operation(personality: str, operation: str) -> None:
-    """Returns if the operation is allowed; else raises ``OperationNotSupportedError`` with
-    sysinv's refusal text and code ``operation.not_supported`` or
-    ``operation.not_yet_supported``."""
+    """Returns if a host of ``personality`` may undergo ``operation``, else raises.
+
+    The guard sysinv puts in front of host-upgrade, kube-host-upgrade, power and reset
+    actions; names as for ``supports``.
+
+    Raises ``OperationNotSupportedError`` with sysinv's refusal text, ``code``
+    ``operation.not_supported`` or ``operation.not_yet_supported`` and ``status`` 400;
+    ``UnknownNameError`` for an unknown name.
+
+    >>> check_operation("edgeworker", "host-upgrade")
+    Traceback (most recent call last):
+    edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
+    """
 
 def validate_host_add(
     request: dict[str, Any], context: dict[str, Any] | None = None, *, strict: bool = False
 ) -> _HostAddResult:
     """Validates a host-add request as sysinv's host API does.
 
-    ``request`` holds sysinv's host-add fields; a field of the wrong JSON type or an unknown
-    field is a rule violation (``request.invalid_type``, ``request.unknown_field``), not a
-    ``TypeError``. ``context`` is the system, management network, hosts and address rows
-    (``None``: a Standard duplex system with two controllers and dynamic
-    192.168.204.0/24). ``strict`` turns the hostname warnings into errors.
+    Arguments:
 
-    Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``,
-    the shapes of ``edgeworker-cli validate --format json``. Raises
-    ``HostValidationError`` (``.errors`` in sysinv's order, ``str(e)`` sysinv's message),
-    ``ContextError``, or ``TypeError``.
+    - ``request``: sysinv's host-add fields (``hostname``, ``personality``, ``mgmt_mac``,
+      ``mgmt_ip``, ``bm_*``, ...). A field of the wrong JSON type or an unknown field is a
+      rule violation (``request.invalid_type``, ``request.unknown_field``), not a
+      ``TypeError``.
+    - ``context``: what sysinv reads from its database for the check: ``system`` (mode and
+      type), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts`` (the host records)
+      and ``addresses`` (the pool's rows, ``name`` and ``address``). ``None``: a Standard
+      duplex system with two controllers and dynamic 192.168.204.0/24.
+    - ``strict``: the host-name warnings become errors.
+
+    Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``
+    (the shapes of ``edgeworker-cli validate --format json``): the normalized host, the
+    concerns that did not fail it (each a dict with ``code``, ``field``, ``message``,
+    ``status``), and whether a new host is created or an auto-discovered one (same MAC)
+    gets its identity.
+
+    Raises:
+
+    - ``HostValidationError``: the request breaks a rule; ``.errors`` lists every violation
+      in sysinv's order, ``str(e)`` is sysinv's message and ``e.status`` its HTTP status.
+    - ``ContextError``: a context the core cannot read (``context.*`` code; the message
+      names the path inside ``context``).
+    - ``TypeError``: an argument of the wrong Python type.
+
+    >>> validate_host_add({"hostname": "edge-1", "personality": "edgeworker",
+    ...                    "mgmt_mac": "08:00:27:AA:00:09"})["host"]["mgmt_mac"]
+    '08:00:27:aa:00:09'
     """
 
 def validate_host_update(
@@ -90,25 +127,46 @@ def validate_host_update(
     *,
     strict: bool = False,
 ) -> _HostUpdateResult:
-    """Validates a host-update change set against the stored ``host`` (a host record, as in
-    ``context["hosts"]``).
+    """Validates a host-update change set against the stored host, as sysinv's host API does.
+
+    Arguments:
+
+    - ``host``: the stored host record, as in ``context["hosts"]``.
+    - ``changes``: the fields to change (sysinv's patch, as a dict).
+    - ``context``, ``strict``: as for ``validate_host_add``.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
     the host as it will be stored, and whether the conductor must now configure it (its
-    personality is newly set). Raises ``HostValidationError``, ``ContextError`` (also for a
-    ``host`` that is not a host record), or ``TypeError``.
+    personality is newly set: that is when its management address is allocated).
+
+    Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
+    record), or ``TypeError``.
     """
 
 @final
 class AddressPool:
-    """An address pool and its rows (``name`` → address), safe to share between threads.
+    """An address pool and its rows (row name to address), safe to share between threads.
 
-    ``network`` is ``address/prefix``; ``ranges`` inclusive ``(start, end)`` pairs (default:
-    the network's first to last host); ``order`` ``"random"`` or ``"sequential"``; ``rows``
-    the existing rows, a list of ``(name, address)`` pairs or a dict. An invalid pool raises
-    ``AddressPoolError`` with the core's ``pool.*`` code; conflicting rows the allocation
-    errors below; an address that is no IP address ``AddressPoolError`` ``address.invalid``.
-    Every operation takes O(log rows), whatever the pool's size (an IPv6 /64 included).
+    Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
+
+    - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
+    - ``network``: ``address/prefix``, IPv4 or IPv6.
+    - ``ranges``: inclusive ``(start, end)`` pairs of addresses; ``None``: the network's
+      first to last host address.
+    - ``order``: ``'random'`` (uniform over the free addresses) or ``'sequential'``
+      (lowest first).
+    - ``rows``: the existing rows, a list of ``(name, address)`` pairs or a dict; sysinv
+      passes its ``addresses`` rows of the pool.
+
+    Raises ``AddressPoolError`` with the core's ``pool.*`` code for an invalid pool,
+    ``address.invalid`` for a row address that is no IP address, the allocation errors
+    (``mgmt_ip.*``) for rows that conflict; ``TypeError`` for wrong types. Every operation
+    takes O(log rows), whatever the pool's size (an IPv6 /64 included).
+
+    >>> pool = AddressPool("management", "192.168.204.0/24", order="sequential",
+    ...                    rows=[("controller-mgmt", "192.168.204.1")])
+    >>> pool.allocate("edge-1-mgmt")
+    '192.168.204.2'
     """
 
     def __new__(
@@ -120,43 +178,64 @@ class AddressPool:
         rows: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
     ) -> AddressPool: ...
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The pool's name."""
     @property
-    def network(self) -> str: ...
+    def network(self) -> str:
+        """The pool's network, ``address/prefix``."""
     def allocate(self, name: str, *, order: str | None = None, seed: int | None = None) -> str:
-        """The address ``name`` holds, else a free one: the lowest (``sequential``) or one
-        drawn uniformly from all free addresses (``random``); ``order=None`` is the pool's.
-        ``seed`` (0 to 2**64-1) makes a random draw reproducible. Raises
-        ``PoolExhaustedError`` (``pool.exhausted``, 409) when none is free, and
+        """The address row ``name`` holds, else a new row with a free address.
+
+        The free address is the lowest (``order='sequential'``) or one drawn uniformly from
+        all free addresses (``'random'``); ``order=None`` is the pool's. ``seed`` (0 to
+        2**64-1) makes a random draw reproducible.
+
+        Raises ``PoolExhaustedError`` (``pool.exhausted``, 409) when none is free,
         ``AddressPoolError`` (``address.invalid_name``) for a name outside the host-name
-        alphabet."""
+        alphabet or longer than a host name with ``-mgmt``.
+        """
     def reserve(self, name: str, address: str) -> None:
-        """Records ``name`` → ``address`` (static addressing); asking again for the same row
-        is a no-op. Raises ``AddressPoolError``: ``mgmt_ip.allocated`` (409),
-        ``mgmt_ip.name_allocated`` (409), ``mgmt_ip.out_of_pool`` (400), with sysinv's
-        messages."""
+        """Records the row ``name`` to ``address`` (static addressing).
+
+        Asking again for the same row is a no-op. Raises ``AddressPoolError``:
+        ``mgmt_ip.allocated`` (409), ``mgmt_ip.name_allocated`` (409),
+        ``mgmt_ip.out_of_pool`` (400), with sysinv's messages, and ``address.invalid`` for
+        text that is no IP address.
+        """
     def release(self, name: str) -> str | None:
-        """Removes ``name``'s row; the address it held, or ``None``."""
+        """Removes the row ``name``; returns the address it held, or ``None``."""
     def address_of(self, name: str) -> str | None:
-        """The address ``name`` holds, or ``None``."""
+        """The address the row ``name`` holds, or ``None``."""
     def free_count(self) -> int:
         """How many addresses of the ranges no row holds; exact for any pool size."""
     def rows(self) -> list[tuple[str, str]]:
         """The rows ``(name, address)`` in row order: those given, then those added."""
-    def __contains__(self, key: object, /) -> bool:
-        """``address in pool``: whether a row holds ``address`` (a str; text that is no
-        address is in no pool)."""
-    def __len__(self) -> int:
-        """The number of rows."""
+    def __contains__(self, key: object, /) -> bool: ...
+    def __len__(self) -> int: ...
 
 def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str]) -> list[str]:
-    """dnsmasq ``dhcp-hostsfile`` lines, one per row in row order: ``<mac>,<host>,<ip>,1d``
-    for hosts in ``macs`` (host name → MAC), else ``<host>,<ip>``; IPv6 in brackets. The host
-    is the row name without ``-mgmt``. A name or MAC that could break the file raises
-    ``DhcpError`` (``dhcp.*``)."""
+    """dnsmasq ``dhcp-hostsfile`` lines, one per row in row order.
+
+    ``<mac>,<host>,<ip>,1d`` for hosts in ``macs`` (host name to MAC), else
+    ``<host>,<ip>``; IPv6 addresses in brackets. The host is the row name without
+    ``-mgmt``. Give every host's MAC, controllers included, or their reservations are lost.
+
+    Raises ``DhcpError`` (``dhcp.*``) for a name or MAC that could break the file (never
+    escaped), ``AddressPoolError`` (``address.invalid``) for a row address that is no IP
+    address.
+
+    >>> dnsmasq_hosts([("edge-1-mgmt", "192.168.204.5")], {"edge-1": "08:00:27:aa:00:09"})
+    ['08:00:27:aa:00:09,edge-1,192.168.204.5,1d']
+    """
 
 def dnsmasq_addn_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str]) -> list[str]:
-    """dnsmasq ``addn-hosts`` lines, ``<ip> <host>``, one per row in row order."""
+    """dnsmasq ``addn-hosts`` lines, ``<ip> <host>``, one per row in row order.
+
+    Raises ``DhcpError`` and ``AddressPoolError`` as ``dnsmasq_hosts`` does.
+
+    >>> dnsmasq_addn_hosts({"edge-1-mgmt": "192.168.204.5"})
+    ['192.168.204.5 edge-1']
+    """
 
 class _SkewVerdict(TypedDict):
     allowed: bool
@@ -164,11 +243,15 @@ class _SkewVerdict(TypedDict):
 
 @final
 class Plan:
-    """A validated provisioning plan (built by :func:`plan`)."""
+    """A validated provisioning plan: its steps, and its JSON, text and Ansible renderings.
+
+    Built by ``plan(controller, nodes)``; it has no constructor of its own. ``len(plan)``
+    is the number of nodes.
+    """
 
     @property
     def steps(self) -> list[dict[str, Any]]:
-        """Every step in run order (the ``steps`` of :meth:`to_json`, secrets redacted):
+        """Every step in run order, as dicts (the ``steps`` of ``to_json``, secrets redacted):
         ``id``, ``number``, ``side``, ``title``, ``node``, ``actions``, ``guard``, ..."""
     def to_json(self, *, reveal_secrets: bool = False) -> str:
         """The plan as JSON text (``"schema": 1``), as ``edgeworker-cli plan --format json``
@@ -176,19 +259,36 @@ class Plan:
     def to_text(self) -> str:
         """Numbered steps per side and node, for a person to review."""
     def write_ansible(self, directory: str | os.PathLike[str]) -> None:
-        """Writes ``playbook.yml`` and ``inventory.yml`` into ``directory`` (created if
-        missing), each completely or not at all; a file there that edgeworker did not render
-        is never replaced. Raises ``PlanError`` (``plan.write_refused``,
-        ``plan.write_failed``)."""
-    def __len__(self) -> int:
-        """The number of nodes."""
+        """Writes ``playbook.yml`` and ``inventory.yml`` into ``directory``.
+
+        The directory is created if missing; each file is written completely or not at all,
+        and a file there that edgeworker did not render is never replaced. Raises
+        ``PlanError`` (``plan.write_refused``, ``plan.write_failed``, ``plan.render_failed``)
+        and ``TypeError`` for a directory that is not a str or path.
+        """
+    def __len__(self) -> int: ...
 
 def plan(controller: dict[str, Any], nodes: list[dict[str, Any]]) -> Plan:
-    """Validates the controller facts and the nodes (PROVISIONING.md §1) and builds their
-    plan. The first invalid input raises ``PlanError`` with ``code``, ``node`` (its hostname,
-    or ``nodes[<i>]``; ``None`` for the controller) and ``field``."""
+    """Validates the controller facts and the nodes and builds their provisioning plan.
+
+    ``controller``: the StarlingX controller's facts (``kubernetes_version``,
+    ``apiserver``, ``mgmt_subnet``, ``registry``, ``proxy``, ``join``, ...); ``nodes``: one
+    dict per edgeworker node (``hostname``, ``mgmt_ip``, ``os``, ``arch``, ``ssh_user``,
+    ``labels``, ...): the shapes ``edgeworker-cli plan`` reads from its JSON files.
+
+    Returns a ``Plan``. The first invalid input raises ``PlanError`` with ``code``, ``node``
+    (its hostname, or ``nodes[<i>]``; ``None`` for the controller) and ``field``;
+    ``TypeError`` for a controller that is not a dict or nodes that are not a list.
+    """
 
 def skew_check(control_plane: str, kubelet: str) -> _SkewVerdict:
-    """Kubernetes' version-skew policy: ``{"allowed": bool, "reason": str}``. A version that
-    is not ``1.29.2`` or ``v1.29.2`` raises ``PlanError`` (``plan.invalid_version``, field
-    ``control_plane`` or ``kubelet``)."""
+    """Kubernetes' version-skew policy: may a kubelet of version ``kubelet`` join a control
+    plane of version ``control_plane``?
+
+    Returns ``{"allowed": bool, "reason": str}``. A version that is not ``1.29.2`` or
+    ``v1.29.2`` raises ``PlanError`` (``plan.invalid_version``, ``field`` the argument's
+    name).
+
+    >>> skew_check("1.33.0", "1.32.4")["allowed"]
+    True
+    """

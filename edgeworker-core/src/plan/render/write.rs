@@ -19,6 +19,7 @@ pub const HEADER: &str =
 
 /// Why the Ansible directory was not written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WriteError {
     /// Rendering failed; nothing was written.
     #[error(transparent)]
