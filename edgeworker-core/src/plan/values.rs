@@ -227,7 +227,7 @@ impl ProxyUrl {
 
 text_value! {
     /// The URL of a package repository or of its signing key (`package_sources`): `http://`
-    /// or `https://`, visible ASCII without quotes or backslashes, so it can stand in an apt
+    /// or `https://`, visible ASCII without `"` or backslashes, so it can stand in an apt
     /// `deb` line, a yum `.repo` file and a command line as one word.
     ///
     /// ```
@@ -256,10 +256,10 @@ impl SourceUrl {
             .ok_or_else(|| err("a URL must start with http:// or https://"))?;
         if !s
             .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' && b != b'\'')
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         {
             return Err(err(
-                "only visible ASCII characters other than quotes and '\\' are allowed",
+                "only visible ASCII characters other than '\"' and '\\' are allowed",
             ));
         }
         let authority = rest.split('/').next().unwrap_or_default();
