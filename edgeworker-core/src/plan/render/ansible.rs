@@ -469,7 +469,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
     let t = |what: &str, module: &'static str, args: Yaml| named(id, what, module, args);
     match action {
         Action::Lock { path, stale_after_minutes } => vec![
-            t("look for a held lock", "ansible.builtin.stat", map([("path", s(path.as_str()))])).with("register", s("edgeworker_lock")),
+            t(&format!("look for a held lock {path}"), "ansible.builtin.stat", map([("path", s(path.as_str()))])).with("register", s("edgeworker_lock")),
             t(
                 "refuse to run while the lock is held",
                 "ansible.builtin.fail",
@@ -782,7 +782,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             t("set SELinux permissive now", "ansible.builtin.command", argv(&["setenforce", "0"]))
                 .with("when", s("ansible_facts['selinux']['status'] == 'enabled' and ansible_facts['selinux']['mode'] == 'enforcing'")),
             t(
-                "set SELinux permissive at boot",
+                "set SELinux permissive at boot in /etc/selinux/config",
                 "ansible.builtin.lineinfile",
                 map([("path", s("/etc/selinux/config")), ("regexp", s("^SELINUX=")), ("line", s("SELINUX=permissive"))]),
             )
@@ -1005,7 +1005,7 @@ fn check_tasks(id: StepId, check: &Check) -> Vec<Yaml> {
         )
         .with("when", s(format!("ansible_facts['processor_vcpus'] | int < {cpus} or ansible_facts['memtotal_mb'] | int < {memory_mib}")))],
         Check::NotJoinedElsewhere { kubelet_conf, .. } => vec![
-            named(id, "look for an existing kubelet configuration", "ansible.builtin.stat", map([("path", s(kubelet_conf.as_str()))])).with("register", s("edgeworker_kubelet_conf")),
+            named(id, &format!("look for an existing kubelet configuration {kubelet_conf}"), "ansible.builtin.stat", map([("path", s(kubelet_conf.as_str()))])).with("register", s("edgeworker_kubelet_conf")),
             named(id, "read the existing kubelet configuration", "ansible.builtin.slurp", map([("src", s(kubelet_conf.as_str()))]))
                 .with("register", s("edgeworker_kubelet_conf_text"))
                 .with("when", s("edgeworker_kubelet_conf.stat.exists")),
