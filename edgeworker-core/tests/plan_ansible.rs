@@ -1070,9 +1070,29 @@ fn a_second_run_on_an_unchanged_node_has_nothing_to_change() {
     let install = named_task(&packages, "install kubelet=");
     assert_eq!(install["ansible.builtin.command"]["argv"][0], "apt-get");
     assert_eq!(
-        install["when"],
-        "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ ('{{ edgeworker_kubernetes_version }}' | regex_escape) ~ '-') | list | length != 2"
+        install["vars"]["edgeworker_pinned_version"],
+        "{{ edgeworker_kubernetes_version }}"
     );
+    assert_eq!(
+        install["when"],
+        "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ (edgeworker_pinned_version | regex_escape) ~ '-') | list | length != 2"
+    );
+}
+
+#[test]
+fn conditions_hold_no_template_delimiters() {
+    // Ansible would template a condition first: input text would become an expression.
+    let (c, n) = example();
+    let doc = playbook_value(&Plan::from_values(c, n).unwrap());
+    for task in all_tasks(&doc) {
+        for key in ["when", "until", "changed_when", "failed_when"] {
+            let text = task.get(key).map(ToString::to_string).unwrap_or_default();
+            assert!(
+                !text.contains("{{") && !text.contains("{%"),
+                "{key}: {text}"
+            );
+        }
+    }
 }
 
 #[test]

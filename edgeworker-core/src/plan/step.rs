@@ -831,7 +831,9 @@ impl fmt::Display for Action {
                         ignore_preflight_errors.join(",")
                     )?;
                 }
-                Ok(())
+                f.write_str(
+                    " (the token through the environment; a failure shows kubeadm's error without it)",
+                )
             }
             Self::PullImages {
                 kubernetes_version,

@@ -18,6 +18,21 @@
 //! templates. The playbook text itself is built by the same step builders as the plan, from
 //! [`Facts`] whose strings are references to those variables, so it contains no input at all.
 //! The given join token is in neither file: it is read from [`JOIN_TOKEN_ENV`] at run time.
+//! On the node it reaches `kubeadm join` through the task's environment, never its arguments,
+//! so the join's result can be shown (with the token taken out of kubeadm's output).
+//!
+//! **Applied in the same run, or on the next.** What must take effect on the node (the
+//! management interface) is applied by a task guarded by the live state, not by a handler: a
+//! handler notified by a run that then failed never runs again, since the next run finds the
+//! file unchanged. Handlers remain for restarts (containerd, kubelet, chrony, sysctl); they run
+//! at recorded points inside the rescued node block, so a failing one is that node's failure,
+//! named by where the restarts were applied (`ansible_failed_task` is undefined then).
+//!
+//! **Which Ansible.** Every module, option, filter and test exists in ansible-base 2.10 with
+//! Jinja2 2.11 (StarlingX's controllers) and in ansible-core 2.16: for example apt's
+//! `allow_downgrade` and `allow_change_held_packages` (2.12+, 2.13+) are replaced by
+//! `apt-get --allow-downgrades --allow-change-held-packages` run only when an installed
+//! version differs. `.ci/ansible-check` checks this against both.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -735,11 +750,14 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                             .with("changed_when", Yaml::Bool(false))
                             .with("failed_when", Yaml::Bool(false))
                             .with("check_mode", Yaml::Bool(false)),
+                        // The version goes through a variable: a template inside a condition
+                        // would make Ansible evaluate input text as an expression.
                         t(&what, "ansible.builtin.command", map([("argv", Yaml::Seq(install))]))
+                            .with("vars", map([("edgeworker_pinned_version", s(version.as_str()))]))
                             .with(
                                 "when",
                                 s(format!(
-                                    "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ ('{version}' | regex_escape) ~ '-') | list | length != {}",
+                                    "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ (edgeworker_pinned_version | regex_escape) ~ '-') | list | length != {}",
                                     names.len()
                                 )),
                             ),
