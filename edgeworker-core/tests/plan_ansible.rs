@@ -795,15 +795,23 @@ fn every_task_that_downloads_goes_through_the_proxy() {
         "fetch the kubernetes repository key",
     );
     assert!(key.contains_key("environment"));
-    // Without a proxy, no task carries one (the join's token is its only environment).
+    // The proxy is added to a task's own environment, not put in its place.
+    let install = named_task(&step_tasks(&doc, "node.k8s_packages"), "install kubelet=");
+    assert_eq!(install["environment"]["DEBIAN_FRONTEND"], "noninteractive");
+    assert_eq!(
+        install["environment"]["http_proxy"],
+        "{{ edgeworker_http_proxy }}"
+    );
+    // Without a proxy, no task carries one.
     let doc = playbook_value(&debian_plan(controller()));
     for task in all_tasks(&doc) {
         if let Some(env) = task.get("environment") {
-            assert_eq!(
-                env.as_object().unwrap().keys().collect::<Vec<_>>(),
-                ["EDGEWORKER_JOIN_TOKEN"],
-                "{task:?}"
-            );
+            for key in env.as_object().unwrap().keys() {
+                assert!(
+                    ["EDGEWORKER_JOIN_TOKEN", "DEBIAN_FRONTEND"].contains(&key.as_str()),
+                    "{task:?}"
+                );
+            }
         }
     }
 }

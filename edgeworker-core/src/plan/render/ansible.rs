@@ -464,14 +464,29 @@ fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -> Yaml {
     ) {
         task = task.with("delegate_to", s(CONTROLLER_HOST));
     }
-    if let Some(env) = proxy_environment(shape).filter(|_| reaches_network(action)) {
-        task = task.with("environment", env);
+    if let Some(Yaml::Map(proxy)) = proxy_environment(shape).filter(|_| reaches_network(action)) {
+        // Added to what the task sets itself.
+        let env = match task.get("environment") {
+            Some(Yaml::Map(own)) => own.iter().cloned().chain(proxy).collect(),
+            _ => proxy,
+        };
+        task = task.with("environment", Yaml::Map(env));
     }
     // The join's own task sets no_log itself: its error report must stay visible.
     if matches!(action, Action::JoinToken { .. } | Action::DeleteJoinToken) {
         task = task.with("no_log", Yaml::Bool(true));
     }
     task
+}
+
+impl Yaml {
+    /// The value of a mapping's key.
+    fn get(&self, key: &str) -> Option<&Yaml> {
+        match self {
+            Yaml::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
 }
 
 fn has_key(task: &Yaml, key: &str) -> bool {
@@ -548,6 +563,8 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 ("path", s(path.as_str())),
                 ("marker", s(format!("# {{mark}} edgeworker: {name}"))),
                 ("block", s(format!("{ip} {name}"))),
+                // Containers bind-mount it: a rename over it fails, a rewrite works.
+                ("unsafe_writes", Yaml::Bool(true)),
             ]),
         )],
         Action::Directory { path, mode: m } => vec![t(
@@ -651,6 +668,8 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                     ("dest", s("/etc/resolv.conf")),
                     ("content", s(format!("# Managed by edgeworker provisioning: the StarlingX controller's DNS servers.\n{lines}"))),
                     ("mode", mode(0o644)),
+                    // Containers bind-mount it: a rename over it fails, a rewrite works.
+                    ("unsafe_writes", Yaml::Bool(true)),
                 ]),
             )
             .with(
@@ -753,6 +772,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                         // The version goes through a variable: a template inside a condition
                         // would make Ansible evaluate input text as an expression.
                         t(&what, "ansible.builtin.command", map([("argv", Yaml::Seq(install))]))
+                            .with("environment", map([("DEBIAN_FRONTEND", s("noninteractive"))]))
                             .with("vars", map([("edgeworker_pinned_version", s(version.as_str()))]))
                             .with(
                                 "when",
