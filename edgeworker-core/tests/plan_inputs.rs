@@ -403,3 +403,31 @@ fn package_sources_replace_minor_and_default_to_upstream() {
         &PackageSources::default()
     );
 }
+
+#[test]
+fn the_airgapped_example_uses_its_mirrors() {
+    let path = format!(
+        "{}/../examples/plan/controller-airgapped.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (_, nodes) = example();
+    let plan = Plan::from_values(c, nodes).unwrap();
+    let deb = plan
+        .controller()
+        .package_sources()
+        .kubernetes_deb
+        .clone()
+        .unwrap();
+    assert_eq!(
+        deb.url.as_str(),
+        "http://192.168.204.2:8080/mirror/kubernetes/v1.29/deb/"
+    );
+    assert!(
+        matches!(deb.key, SourceKey::File(p) if p.as_str() == "/opt/mirror/keys/kubernetes-v1.29.asc")
+    );
+    assert!(
+        plan.to_text()
+            .contains("http://192.168.204.2:8080/mirror/kubernetes/v1.29/deb/")
+    );
+}
