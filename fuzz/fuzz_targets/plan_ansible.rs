@@ -244,7 +244,11 @@ fn twin(i: &Input) -> Input {
         timeout: i.timeout,
         // The key's kind (file or URL) and its keyring kind (`.gpg` or not) shape the playbook.
         deb_source: i.deb_source.as_ref().map(|(_, key)| {
-            let ext = if key.to_ascii_lowercase().ends_with(".gpg") { "gpg" } else { "asc" };
+            let ext = if key.to_ascii_lowercase().ends_with(".gpg") {
+                "gpg"
+            } else {
+                "asc"
+            };
             let key = if key.starts_with('/') {
                 format!("/canon/key.{ext}")
             } else {
@@ -304,7 +308,10 @@ fn json_of(i: &Input) -> (Value, Value) {
         c.insert("run_timeout_minutes".into(), json!(t));
     }
     if let Some((url, key)) = &i.deb_source {
-        c.insert("package_sources".into(), json!({"kubernetes_deb": {"url": url, "key": key}}));
+        c.insert(
+            "package_sources".into(),
+            json!({"kubernetes_deb": {"url": url, "key": key}}),
+        );
     }
     let nodes: Vec<Value> = i
         .nodes
@@ -439,8 +446,14 @@ fuzz_target!(|bytes: &[u8]| {
     );
     if let Some((url, key)) = &i.deb_source {
         let minor = plan.controller().kubernetes_version().minor_series();
-        data(vars("edgeworker_kubernetes_deb_url"), &url.replace("{minor}", &minor));
-        data(vars("edgeworker_kubernetes_deb_key"), &key.replace("{minor}", &minor));
+        data(
+            vars("edgeworker_kubernetes_deb_url"),
+            &url.replace("{minor}", &minor),
+        );
+        data(
+            vars("edgeworker_kubernetes_deb_key"),
+            &key.replace("{minor}", &minor),
+        );
     }
     for node in &i.nodes {
         data(
