@@ -460,6 +460,7 @@ fn plays_run_controller_then_free_nodes_then_cleanup() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|t| t.get("block").is_some())
         .filter_map(|t| t.get("when")?.as_str())
         .collect();
     assert_eq!(
@@ -1138,4 +1139,28 @@ fn every_task_names_its_target() {
         names.insert(name.to_owned());
     }
     assert!(names.len() > 80, "{}", names.len());
+}
+
+#[test]
+fn releases_with_python_3_12_are_refused_by_ansible_2_10_before_any_module_runs() {
+    let (c, n) = example();
+    let doc = playbook_value(&Plan::from_values(c, n).unwrap());
+    let first = doc[1]["tasks"][0]["block"][0].as_object().unwrap();
+    assert_eq!(
+        name(first),
+        "node.preflight: check this Ansible can run modules on the node's Python"
+    );
+    assert_eq!(
+        first["ansible.builtin.assert"]["that"],
+        json!(["ansible_version.full is version('2.16', '>=')"])
+    );
+    assert_eq!(
+        first["when"],
+        "(edgeworker_os_id ~ ' ' ~ edgeworker_os_version) in ['ubuntu 24.04', 'fedora 40', 'fedora 41', 'fedora 42']"
+    );
+    // Before the connection is even awaited: ping and setup are modules too.
+    assert_eq!(
+        name(doc[1]["tasks"][0]["block"][1].as_object().unwrap()),
+        "node.preflight: wait for the connection"
+    );
 }

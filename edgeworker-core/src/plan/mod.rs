@@ -45,8 +45,8 @@ pub use input::{
     PackageSource, PackageSources, Proxy, SourceKey, parse_nodes,
 };
 pub use os::{
-    Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager, ReleaseMatch,
-    SUPPORTED, find_os, supported_list,
+    ANSIBLE_FOR_NEW_PYTHON, Arch, ContainerdSource, OsFamily, OsProfile, OsRelease,
+    PYTHON_BEYOND_ANSIBLE_2_10, PackageManager, ReleaseMatch, SUPPORTED, find_os, supported_list,
 };
 pub use render::ansible::{
     ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,

@@ -41,7 +41,10 @@ use crate::plan::builder::{
     self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, NETWORKD_FILE, NM_CONNECTION, NodeFacts,
     Shape, TOKEN_FACT,
 };
-use crate::plan::os::{OsFamily, OsProfile, PackageManager};
+use crate::plan::os::{
+    ANSIBLE_FOR_NEW_PYTHON, OsFamily, OsProfile, PYTHON_BEYOND_ANSIBLE_2_10, PackageManager,
+    SUPPORTED,
+};
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, family_key};
 use crate::plan::render::yaml::{self, Yaml, map, s, strs};
 use crate::plan::step::{
@@ -195,6 +198,43 @@ fn playbook(plan: &Plan) -> Yaml {
     ])
 }
 
+/// Before anything runs on a node: refuse, with the reason, a release whose Python the running
+/// Ansible cannot run modules on (from the OS table; no module is needed to check it).
+fn ansible_for_python() -> Yaml {
+    let releases: Vec<String> = SUPPORTED
+        .iter()
+        .filter(|r| r.minimum_ansible().is_some())
+        .map(|r| format!("'{} {}'", r.id, r.version))
+        .collect();
+    let (major, minor) = PYTHON_BEYOND_ANSIBLE_2_10;
+    named(
+        StepId::NodePreflight,
+        "check this Ansible can run modules on the node's Python",
+        "ansible.builtin.assert",
+        map([
+            (
+                "that",
+                strs(&[&format!(
+                    "ansible_version.full is version('{ANSIBLE_FOR_NEW_PYTHON}', '>=')"
+                )]),
+            ),
+            (
+                "fail_msg",
+                s(format!(
+                    "{{{{ edgeworker_os_id }}}} {{{{ edgeworker_os_version }}}} runs Python {major}.{minor} or later, on which Ansible {{{{ ansible_version.full }}}} cannot run modules; run this playbook with ansible-core {ANSIBLE_FOR_NEW_PYTHON} or later"
+                )),
+            ),
+        ]),
+    )
+    .with(
+        "when",
+        s(format!(
+            "(edgeworker_os_id ~ ' ' ~ edgeworker_os_version) in [{}]",
+            releases.join(", ")
+        )),
+    )
+}
+
 /// The node play's tasks: one block per OS profile in the fleet, rescued per node.
 fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
     let profiles: BTreeMap<String, OsProfile> = plan
@@ -203,6 +243,7 @@ fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
         .map(|p| (p.node().os().profile().key(), p.node().os().profile()))
         .collect();
     let mut node_block = vec![
+        ansible_for_python(),
         named(
             StepId::NodePreflight,
             "wait for the connection",
