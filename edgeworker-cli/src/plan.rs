@@ -21,7 +21,8 @@ pub enum PlanFormat {
     Text,
     /// The plan as data (schema 1).
     Json,
-    /// `playbook.yml` and `inventory.yml` for ansible-playbook, written into `--out DIR`.
+    /// `playbook.yml`, `inventory.yml` and `ansible.cfg` for ansible-playbook, written into
+    /// `--out DIR`.
     Ansible,
 }
 
@@ -130,16 +131,17 @@ fn write_failure(err: &WriteError) -> Failure {
 /// (Writing into a String cannot fail, hence the ignored results.)
 fn ansible_note(plan: &Plan, dir: &Path) -> String {
     let d = dir.display();
-    let mut note = format!("wrote {d}/playbook.yml and {d}/inventory.yml\n");
+    let mut note = format!("wrote {d}/playbook.yml, {d}/inventory.yml and {d}/ansible.cfg\n");
     if matches!(plan.controller().join(), Join::Given { .. }) {
         let _ = writeln!(
             note,
             "the join token is not in these files: export {JOIN_TOKEN_ENV}=<token> before running"
         );
     }
+    // Ansible reads ansible.cfg from the current directory only.
     let _ = writeln!(
         note,
-        "run: ansible-playbook -i {d}/inventory.yml {d}/playbook.yml"
+        "run: cd {d} && ansible-playbook -i inventory.yml playbook.yml"
     );
     note
 }

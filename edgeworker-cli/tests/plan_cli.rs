@@ -119,9 +119,22 @@ fn ansible_writes_the_directory_and_says_how_to_run_it() {
     let o = cli(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(out.join("playbook.yml").is_file() && out.join("inventory.yml").is_file());
+    // ansible.cfg beside them, read by ansible-playbook from that directory: a fleet's
+    // settings, marked as ours so a re-rendering may replace it.
+    let cfg = std::fs::read_to_string(out.join("ansible.cfg")).unwrap();
+    assert!(cfg.starts_with("# Rendered by edgeworker"), "{cfg}");
+    for setting in ["pipelining = True", "forks = 50", "ControlPersist="] {
+        assert!(cfg.contains(setting), "{setting} missing from:\n{cfg}");
+    }
     assert!(stdout(&o).contains(&format!(
-        "run: ansible-playbook -i {out_s}/inventory.yml {out_s}/playbook.yml"
+        "run: cd {out_s} && ansible-playbook -i inventory.yml playbook.yml"
     )));
+    // An operator's own ansible.cfg is not replaced either.
+    std::fs::write(out.join("ansible.cfg"), "[defaults]\nforks = 7\n").unwrap();
+    let o = cli(&args);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("ansible.cfg"), "{}", stderr(&o));
+    std::fs::remove_file(out.join("ansible.cfg")).unwrap();
     // A foreign playbook is not replaced: exit 3, and it is left as it was.
     std::fs::write(out.join("playbook.yml"), "- hosts: all\n").unwrap();
     let o = cli(&args);

@@ -394,6 +394,9 @@ const KEYWORDS: &[&str] = &[
     "delay",
     "block",
     "rescue",
+    "become",
+    "environment",
+    "vars",
 ];
 
 #[test]
@@ -457,6 +460,7 @@ fn plays_run_controller_then_free_nodes_then_cleanup() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|t| t.get("block").is_some())
         .filter_map(|t| t.get("when")?.as_str())
         .collect();
     assert_eq!(
@@ -469,13 +473,19 @@ fn plays_run_controller_then_free_nodes_then_cleanup() {
     );
 }
 
+/// How the join's error report removes the token from kubeadm's output.
+const TOKEN_FILTER: &str = "replace(hostvars['localhost'].edgeworker_join_token, '<redacted>')";
+
 #[test]
 fn every_task_that_sees_the_token_is_no_log() {
     let (c, n) = example();
     let doc = playbook_value(&Plan::from_values(c, n).unwrap());
     let mut seen = 0;
     for task in all_tasks(&doc).iter().filter(|t| !t.contains_key("block")) {
-        let text = serde_json::to_string(task).unwrap();
+        // Taking the token out of kubeadm's error text is the one use that shows nothing.
+        let text = serde_json::to_string(task)
+            .unwrap()
+            .replace(TOKEN_FILTER, "");
         if text.contains("edgeworker_join_token") || text.contains("edgeworker_token") {
             seen += 1;
             assert_eq!(task.get("no_log"), Some(&Value::Bool(true)), "{text}");
@@ -503,6 +513,12 @@ fn every_variable_the_playbook_uses_is_defined() {
         regex::Regex::new(r"(?m)ansible\.builtin\.set_fact:\n\s*(edgeworker_[a-z0-9_]+):").unwrap();
     defined.extend(
         set_fact
+            .captures_iter(&files.playbook)
+            .map(|c| c[1].to_owned()),
+    );
+    let task_vars = regex::Regex::new(r"(?m)^\s*vars:\n\s*(edgeworker_[a-z0-9_]+):").unwrap();
+    defined.extend(
+        task_vars
             .captures_iter(&files.playbook)
             .map(|c| c[1].to_owned()),
     );
@@ -550,7 +566,7 @@ fn write_ansible_writes_whole_files_and_refuses_foreign_ones() {
     names.sort();
     assert_eq!(
         names,
-        ["inventory.yml", "notes.txt", "playbook.yml"],
+        ["ansible.cfg", "inventory.yml", "notes.txt", "playbook.yml"],
         "no temporary file left"
     );
     // An operator's own inventory is never clobbered, and then nothing is written at all.
@@ -575,4 +591,576 @@ fn a_file_in_place_of_the_directory_is_an_io_error() {
     std::fs::write(&file, "x").unwrap();
     let err = plan.write_ansible(&file).unwrap_err();
     assert_eq!(err.code(), "plan.write_failed", "{err}");
+}
+
+// ------------------------------------------------------------------ issue 10: the playbook on real nodes
+
+type Task = serde_json::Map<String, Value>;
+
+/// The tasks of one step (by the `<step id>: ` prefix of their names), in order.
+fn step_tasks<'a>(doc: &'a Value, id: &str) -> Vec<&'a Task> {
+    let prefix = format!("{id}: ");
+    all_tasks(doc)
+        .into_iter()
+        .filter(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .collect()
+}
+
+fn name(task: &Task) -> &str {
+    task["name"].as_str().unwrap()
+}
+
+#[track_caller]
+fn named_task<'a>(tasks: &[&'a Task], needle: &str) -> &'a Task {
+    tasks
+        .iter()
+        .find(|t| name(t).contains(needle))
+        .unwrap_or_else(|| {
+            let names: Vec<&str> = tasks.iter().map(|t| name(t)).collect();
+            panic!("no task named like {needle:?} in {names:#?}")
+        })
+}
+
+fn module(task: &Task) -> Option<(&str, &Value)> {
+    task.iter()
+        .find(|(k, _)| k.starts_with("ansible.builtin."))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn debian_plan(controller_value: Value) -> Plan {
+    Plan::from_values(
+        controller_value,
+        json!([node(0, "debian", "12"), node(1, "rocky", "9")]),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_network_step_configures_the_manager_in_use_in_tasks_guarded_by_its_live_state() {
+    let doc = playbook_value(&debian_plan(controller()));
+    // No handler applies the network: a failed run would skip it forever.
+    for handler in doc[1]["handlers"].as_array().unwrap() {
+        assert!(
+            !handler["listen"].as_str().unwrap().contains("network"),
+            "{handler}"
+        );
+    }
+    let net = step_tasks(&doc, "node.network");
+    assert!(net.iter().all(|t| !t.contains_key("notify")));
+    let detect = named_task(&net, "find the network manager in use");
+    assert_eq!(detect["register"], "edgeworker_netmgr");
+    assert_eq!(
+        detect["check_mode"], false,
+        "detection runs in check mode too"
+    );
+    // Each manager's file only where that manager runs.
+    for (file, manager) in [
+        (
+            "/etc/systemd/network/10-edgeworker-mgmt.network",
+            "networkd",
+        ),
+        (
+            "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection",
+            "networkmanager",
+        ),
+        (
+            "/etc/dhcp/dhclient-enter-hooks.d/edgeworker-dns",
+            "ifupdown",
+        ),
+    ] {
+        let write = named_task(&net, &format!("write {file}"));
+        assert_eq!(
+            write["when"],
+            format!("edgeworker_netmgr.stdout == '{manager}'")
+        );
+        assert_eq!(write["register"], format!("edgeworker_netfile_{manager}"));
+    }
+    // networkd: applied when the file changed or networkd does not use it yet, then checked.
+    let apply = named_task(
+        &net,
+        "apply /etc/systemd/network/10-edgeworker-mgmt.network (networkctl reload)",
+    );
+    assert_eq!(
+        apply["when"][1],
+        "edgeworker_netfile_networkd is changed or not ('Network File: /etc/systemd/network/10-edgeworker-mgmt.network' in edgeworker_live.stdout)"
+    );
+    let check = named_task(
+        &net,
+        "check systemd-networkd applies /etc/systemd/network/10-edgeworker-mgmt.network",
+    );
+    assert!(
+        check["until"]
+            .as_str()
+            .unwrap()
+            .contains("edgeworker_live_after.stdout")
+    );
+    assert!(check["retries"].as_i64().unwrap() > 1);
+    // NetworkManager: a reload alone never activates the connection on a connected device.
+    let nm = named_task(&net, "apply /etc/NetworkManager/system-connections/");
+    assert!(
+        nm["ansible.builtin.command"]["argv"][2]
+            .as_str()
+            .unwrap()
+            .contains("nmcli connection up edgeworker-mgmt")
+    );
+    // resolv.conf only when it is a plain file and its servers differ.
+    let resolv = named_task(&net, "write /etc/resolv.conf");
+    assert!(resolv["when"].as_str().unwrap().contains("islnk"));
+    assert!(
+        resolv["when"].as_str().unwrap().contains(
+            "edgeworker_resolv.stdout_lines != edgeworker_resolv_nameservers.splitlines()"
+        )
+    );
+}
+
+#[test]
+fn a_failing_handler_is_reported_by_node_and_the_restarts_being_applied() {
+    let doc = playbook_value(&debian_plan(controller()));
+    let node_block = &doc[1]["tasks"][0];
+    let record = node_block["rescue"][0]["ansible.builtin.set_fact"]["edgeworker_failed_step"]
+        .as_str()
+        .unwrap();
+    assert!(
+        record.contains("ansible_failed_task.name if ansible_failed_task is defined else")
+            && record.contains("edgeworker_flushing"),
+        "{record}"
+    );
+    let controller_block = doc[0]["tasks"].as_array().unwrap().last().unwrap();
+    let controller_rescue = controller_block["rescue"].as_array().unwrap();
+    let msg = controller_rescue.last().unwrap()["ansible.builtin.fail"]["msg"]
+        .as_str()
+        .unwrap();
+    assert!(msg.contains("if ansible_failed_task is defined"), "{msg}");
+    // Every flush records where it is first; the last one is inside the rescued block, before
+    // the node is marked done.
+    let tasks = all_tasks(&doc);
+    let mut flushes = 0;
+    for (i, task) in tasks.iter().enumerate() {
+        if task.get("ansible.builtin.meta") == Some(&json!("flush_handlers")) {
+            flushes += 1;
+            assert!(
+                tasks[i - 1]["ansible.builtin.set_fact"]["edgeworker_flushing"].is_string(),
+                "{task:?}"
+            );
+        }
+    }
+    assert!(flushes >= 3, "{flushes}");
+    let block = node_block["block"].as_array().unwrap();
+    let n = block.len();
+    assert_eq!(block[n - 2]["ansible.builtin.meta"], "flush_handlers");
+    assert_eq!(
+        block[n - 1]["ansible.builtin.set_fact"]["edgeworker_done"],
+        true
+    );
+}
+
+#[test]
+fn every_task_that_downloads_goes_through_the_proxy() {
+    let proxied = with(
+        controller(),
+        "proxy",
+        json!({"http": "http://proxy:3128", "https": "http://proxy:3129", "no_proxy": [".local"]}),
+    );
+    let doc = playbook_value(&debian_plan(proxied));
+    let mut downloads = 0;
+    for task in all_tasks(&doc) {
+        let Some((module, args)) = module(task) else {
+            continue;
+        };
+        let apt_get = args["argv"][0] == "apt-get";
+        let downloads_here = matches!(
+            module,
+            "ansible.builtin.get_url"
+                | "ansible.builtin.apt"
+                | "ansible.builtin.yum"
+                | "ansible.builtin.dnf"
+        ) || apt_get;
+        if downloads_here {
+            downloads += 1;
+            let env = &task["environment"];
+            assert_eq!(
+                env["https_proxy"], "{{ edgeworker_https_proxy }}",
+                "{task:?}"
+            );
+            assert_eq!(env["HTTP_PROXY"], "{{ edgeworker_http_proxy }}", "{task:?}");
+            assert_eq!(env["no_proxy"], "{{ edgeworker_no_proxy }}", "{task:?}");
+        }
+    }
+    assert!(downloads >= 8, "{downloads}");
+    let key = named_task(
+        &step_tasks(&doc, "node.k8s_packages"),
+        "fetch the kubernetes repository key",
+    );
+    assert!(key.contains_key("environment"));
+    // The proxy is added to a task's own environment, not put in its place.
+    let install = named_task(&step_tasks(&doc, "node.k8s_packages"), "install kubelet=");
+    assert_eq!(install["environment"]["DEBIAN_FRONTEND"], "noninteractive");
+    assert_eq!(
+        install["environment"]["http_proxy"],
+        "{{ edgeworker_http_proxy }}"
+    );
+    // Without a proxy, no task carries one.
+    let doc = playbook_value(&debian_plan(controller()));
+    for task in all_tasks(&doc) {
+        if let Some(env) = task.get("environment") {
+            for key in env.as_object().unwrap().keys() {
+                assert!(
+                    ["EDGEWORKER_JOIN_TOKEN", "DEBIAN_FRONTEND"].contains(&key.as_str()),
+                    "{task:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_staged_files_belong_to_the_operator_running_ansible() {
+    let doc = playbook_value(&debian_plan(controller()));
+    let stage = step_tasks(&doc, "controller.stage");
+    let who = named_task(&stage, "find the operator running ansible-playbook");
+    assert_eq!(who["ansible.builtin.command"]["argv"], json!(["id", "-un"]));
+    assert_eq!(who["become"], false, "as the operator, not as root");
+    let give = stage.last().unwrap();
+    assert_eq!(
+        give["ansible.builtin.file"],
+        json!({"path": "/run/edgeworker-provision", "state": "directory",
+               "owner": "{{ edgeworker_operator.stdout }}", "mode": "u=rwX,go=", "recurse": true})
+    );
+    // Nothing secret is staged: the token stays in the controller's memory.
+    let text = serde_json::to_string(&stage).unwrap();
+    assert!(!text.contains("edgeworker_join_token"), "{text}");
+}
+
+#[test]
+fn package_sources_are_inventory_data_and_key_files_are_staged_and_copied() {
+    let c = with(
+        controller(),
+        "package_sources",
+        json!({
+            "kubernetes_deb": {"url": "http://mirror.local/{{x}}/{minor}/deb/", "key": "/etc/mirror/k8s-{minor}.gpg"},
+            "kubernetes_rpm": {"url": "http://mirror.local/{minor}/rpm/", "key": "/etc/mirror/k8s.asc"},
+            "containerd_rpm": {"url": "http://mirror.local/docker/", "key": "http://mirror.local/docker/gpg"},
+        }),
+    );
+    let plan = debian_plan(c);
+    let files = plan.to_ansible().unwrap();
+    let inv: Inventory = serde_saphyr::from_str(&files.inventory).unwrap();
+    let var = |name: &str| {
+        let value = &inv.all.vars[name];
+        assert_eq!(value.1.as_deref(), Some("!unsafe"), "{name}");
+        value.0.clone()
+    };
+    assert_eq!(
+        var("edgeworker_kubernetes_deb_url"),
+        "http://mirror.local/{{x}}/v1.29/deb/"
+    );
+    assert_eq!(
+        var("edgeworker_kubernetes_deb_key"),
+        "/etc/mirror/k8s-v1.29.gpg"
+    );
+    assert_eq!(
+        var("edgeworker_containerd_rpm_url"),
+        "http://mirror.local/docker/"
+    );
+    assert!(
+        !files.playbook.contains("mirror.local"),
+        "input in playbook"
+    );
+    let doc = playbook_value(&plan);
+    // Key files are staged on the controller, then copied from the stage.
+    let stage = step_tasks(&doc, "controller.stage");
+    let staged = named_task(
+        &stage,
+        "copy to /run/edgeworker-provision/kubernetes-deb.key",
+    );
+    assert_eq!(
+        staged["ansible.builtin.copy"]["src"],
+        "{{ edgeworker_kubernetes_deb_key }}"
+    );
+    named_task(
+        &stage,
+        "copy to /run/edgeworker-provision/kubernetes-rpm.key",
+    );
+    let packages = step_tasks(&doc, "node.k8s_packages");
+    // A binary keyring (.gpg) keeps its kind: apt reads the kind from the name.
+    let key = named_task(
+        &packages,
+        "copy the kubernetes repository key to /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
+    );
+    assert_eq!(
+        key["ansible.builtin.copy"]["src"],
+        "/run/edgeworker-provision/kubernetes-deb.key"
+    );
+    let list = named_task(&packages, "add the kubernetes repository in");
+    assert_eq!(
+        list["ansible.builtin.copy"]["content"],
+        "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] {{ edgeworker_kubernetes_deb_url }} /\n"
+    );
+    let rpm = named_task(
+        &packages,
+        "copy the kubernetes repository key to /etc/pki/rpm-gpg/",
+    );
+    assert_eq!(
+        rpm["ansible.builtin.copy"]["src"],
+        "/run/edgeworker-provision/kubernetes-rpm.key"
+    );
+    let repo = packages
+        .iter()
+        .find(|t| module(t).is_some_and(|(m, _)| m == "ansible.builtin.yum_repository"))
+        .unwrap();
+    assert_eq!(
+        repo["ansible.builtin.yum_repository"]["gpgkey"],
+        "file:///etc/pki/rpm-gpg/edgeworker-kubernetes.key"
+    );
+    let runtime = step_tasks(&doc, "node.runtime");
+    let docker = named_task(&runtime, "add the docker-ce-stable repository");
+    assert_eq!(
+        docker["ansible.builtin.yum_repository"]["baseurl"],
+        "{{ edgeworker_containerd_rpm_url }}"
+    );
+    assert_eq!(
+        docker["ansible.builtin.yum_repository"]["gpgkey"],
+        "{{ edgeworker_containerd_rpm_key }}"
+    );
+}
+
+#[test]
+fn the_join_keeps_the_token_out_of_its_arguments_and_shows_kubeadms_error() {
+    for join in [
+        Value::Null,
+        json!({"token": "abcdef.0123456789abcdef", "ca_cert_hash": format!("sha256:{}", "a".repeat(64))}),
+    ] {
+        let doc = playbook_value(&debian_plan(with(controller(), "join", join)));
+        let tasks = step_tasks(&doc, "node.k8s_join");
+        let join = named_task(&tasks, "kubeadm join");
+        let args = serde_json::to_string(&join["ansible.builtin.command"]).unwrap();
+        assert!(
+            !args.contains("token }}") && !args.contains("edgeworker_join_token"),
+            "{args}"
+        );
+        assert!(args.contains("--token \\\"$t\\\""), "{args}");
+        assert_eq!(
+            join["environment"]["EDGEWORKER_JOIN_TOKEN"],
+            "{{ hostvars['localhost'].edgeworker_join_token }}"
+        );
+        assert_eq!(join["no_log"], true);
+        assert_eq!(
+            join["failed_when"], false,
+            "the next task reports the failure"
+        );
+        assert_eq!(
+            join["ansible.builtin.command"]["creates"],
+            "/etc/kubernetes/kubelet.conf"
+        );
+        let report = named_task(&tasks, "report kubeadm join's error");
+        assert!(!report.contains_key("no_log"), "the error must be visible");
+        let msg = report["ansible.builtin.fail"]["msg"].as_str().unwrap();
+        assert!(
+            msg.contains("edgeworker_join.stderr") && msg.contains(TOKEN_FILTER),
+            "{msg}"
+        );
+        assert_eq!(
+            report["when"],
+            "edgeworker_join.rc is defined and edgeworker_join.rc != 0"
+        );
+    }
+}
+
+#[test]
+fn after_the_join_the_controller_waits_for_the_node_ready_at_the_planned_version() {
+    let doc = playbook_value(&debian_plan(controller()));
+    let tasks = step_tasks(&doc, "node.k8s_join");
+    let wait = named_task(&tasks, "wait until node {{ inventory_hostname }} is Ready");
+    assert_eq!(wait["delegate_to"], "localhost");
+    assert_eq!(
+        wait["ansible.builtin.command"]["argv"],
+        json!([
+            "kubectl",
+            "--kubeconfig",
+            "/etc/kubernetes/admin.conf",
+            "get",
+            "node",
+            "{{ inventory_hostname }}",
+            "-o",
+            "json"
+        ])
+    );
+    assert_eq!(
+        wait["vars"]["edgeworker_ready_version"],
+        "v{{ edgeworker_kubernetes_version }}"
+    );
+    let until = wait["until"].as_str().unwrap();
+    for part in [
+        "edgeworker_node.rc == 0",
+        "selectattr('type', 'equalto', 'Ready')",
+        "== ['True']",
+        "kubeletVersion | default('') == edgeworker_ready_version",
+    ] {
+        assert!(until.contains(part), "{part} missing from {until}");
+    }
+    assert_eq!(
+        (wait["retries"].as_i64(), wait["delay"].as_i64()),
+        (Some(30), Some(10))
+    );
+    assert_eq!(wait["changed_when"], false);
+    let report = named_task(&tasks, "report node {{ inventory_hostname }} Ready");
+    assert_eq!(report["delegate_to"], "localhost");
+    assert!(report.contains_key("ansible.builtin.debug"));
+}
+
+#[test]
+fn a_second_run_on_an_unchanged_node_has_nothing_to_change() {
+    let doc = playbook_value(&debian_plan(controller()));
+    // Labels: kubectl says "not labeled" when nothing changed.
+    let label = named_task(&step_tasks(&doc, "node.labels"), "label node");
+    assert_eq!(
+        label["changed_when"],
+        "'not labeled' not in edgeworker_label.stdout"
+    );
+    // Images: pulled only when crictl inspecti does not find them.
+    let images = step_tasks(&doc, "node.images");
+    let look = named_task(&images, "look for each worker image");
+    assert_eq!(look["ansible.builtin.command"]["argv"][5], "inspecti");
+    assert_eq!(
+        (look["changed_when"].clone(), look["failed_when"].clone()),
+        (json!(false), json!(false))
+    );
+    let pull = named_task(&images, "pull the missing worker images");
+    assert_eq!(pull["when"], "item.rc != 0");
+    assert_eq!(pull["loop"], "{{ edgeworker_present.results }}");
+    // Kernel modules: skipped when present, built in or loaded.
+    let modules = named_task(&step_tasks(&doc, "node.kernel"), "load the kernel modules");
+    assert_eq!(
+        modules["ansible.builtin.command"]["creates"],
+        "{{ item.present_when }}"
+    );
+    assert_eq!(
+        modules["loop"][1],
+        json!({"name": "br_netfilter", "present_when": "/proc/sys/net/bridge/bridge-nf-call-iptables"})
+    );
+    // A proxy no longer configured is removed, and containerd restarted only if it was there.
+    let proxy = step_tasks(&doc, "node.proxy");
+    let dropin = named_task(
+        &proxy,
+        "remove /etc/systemd/system/containerd.service.d/http-proxy.conf",
+    );
+    assert_eq!(dropin["ansible.builtin.file"]["state"], "absent");
+    assert_eq!(dropin["notify"], json!(["restart containerd"]));
+    named_task(&proxy, "remove /^proxy=/ from /etc/dnf/dnf.conf");
+    // The apt index: installs refresh only a stale one; a repository refreshes it when it
+    // changed; nothing else does.
+    let mut refreshes = Vec::new();
+    for task in all_tasks(&doc) {
+        if let Some(("ansible.builtin.apt", args)) = module(task) {
+            assert!(
+                args.get("allow_downgrade").is_none()
+                    && args.get("allow_change_held_packages").is_none(),
+                "not in ansible 2.10: {task:?}"
+            );
+            if args["update_cache"] == true {
+                if args.get("name").is_some() {
+                    assert_eq!(args["cache_valid_time"], 3600, "{task:?}");
+                } else {
+                    refreshes.push(task["when"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        refreshes,
+        ["edgeworker_apt_key_kubernetes is changed or edgeworker_apt_list_kubernetes is changed"]
+    );
+    // kubelet/kubeadm: apt-get runs only when an installed version differs.
+    let packages = step_tasks(&doc, "node.k8s_packages");
+    let install = named_task(&packages, "install kubelet=");
+    assert_eq!(install["ansible.builtin.command"]["argv"][0], "apt-get");
+    assert_eq!(
+        install["vars"]["edgeworker_pinned_version"],
+        "{{ edgeworker_kubernetes_version }}"
+    );
+    assert_eq!(
+        install["when"],
+        "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ (edgeworker_pinned_version | regex_escape) ~ '-') | list | length != 2"
+    );
+}
+
+#[test]
+fn conditions_hold_no_template_delimiters() {
+    // Ansible would template a condition first: input text would become an expression.
+    let (c, n) = example();
+    let doc = playbook_value(&Plan::from_values(c, n).unwrap());
+    for task in all_tasks(&doc) {
+        for key in ["when", "until", "changed_when", "failed_when"] {
+            let text = task.get(key).map(ToString::to_string).unwrap_or_default();
+            assert!(
+                !text.contains("{{") && !text.contains("{%"),
+                "{key}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_task_names_its_target() {
+    let (c, n) = example();
+    let doc = playbook_value(&Plan::from_values(c, n).unwrap());
+    let mut names = BTreeSet::new();
+    for task in all_tasks(&doc) {
+        let Some((module, args)) = module(task) else {
+            continue;
+        };
+        let name = name(task);
+        for key in ["dest", "path"] {
+            if let Some(target) = args.get(key).and_then(Value::as_str) {
+                assert!(
+                    name.contains(target),
+                    "{module}: {name:?} does not name {target}"
+                );
+            }
+        }
+        assert!(
+            ![
+                "copy to",
+                "write",
+                "make directory",
+                "install packages",
+                "hold the packages"
+            ]
+            .iter()
+            .any(|bare| name.ends_with(&format!(": {bare}"))),
+            "{name}"
+        );
+        // Within a step and a profile, a name says which task failed: no two tasks alike
+        // except the same task for another OS profile.
+        names.insert(name.to_owned());
+    }
+    assert!(names.len() > 80, "{}", names.len());
+}
+
+#[test]
+fn releases_with_python_3_12_are_refused_by_ansible_2_10_before_any_module_runs() {
+    let (c, n) = example();
+    let doc = playbook_value(&Plan::from_values(c, n).unwrap());
+    let first = doc[1]["tasks"][0]["block"][0].as_object().unwrap();
+    assert_eq!(
+        name(first),
+        "node.preflight: check this Ansible can run modules on the node's Python"
+    );
+    assert_eq!(
+        first["ansible.builtin.assert"]["that"],
+        json!(["ansible_version.full is version('2.16', '>=')"])
+    );
+    assert_eq!(
+        first["when"],
+        "(edgeworker_os_id ~ ' ' ~ edgeworker_os_version) in ['ubuntu 24.04', 'fedora 40', 'fedora 41', 'fedora 42']"
+    );
+    // Before the connection is even awaited: ping and setup are modules too.
+    assert_eq!(
+        name(doc[1]["tasks"][0]["block"][1].as_object().unwrap()),
+        "node.preflight: wait for the connection"
+    );
 }

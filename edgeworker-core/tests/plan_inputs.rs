@@ -2,7 +2,7 @@
 
 mod plan_support;
 
-use edgeworker_core::plan::{Join, Plan, PlanError};
+use edgeworker_core::plan::{Join, PackageSources, Plan, PlanError, SourceKey};
 use plan_support::{controller, example, node, with};
 use serde_json::{Value, json};
 
@@ -303,4 +303,131 @@ fn defaults_fill_what_the_controller_omits() {
     assert_eq!(c.run_timeout_minutes(), 60);
     assert!(!c.proxy().is_set());
     assert_eq!(plan.nodes()[0].node().python().as_str(), "/usr/bin/python3");
+}
+
+#[test]
+fn package_sources_are_validated_and_named_by_member_and_field() {
+    let good = json!({"url": "http://mirror.local/k8s/{minor}/deb/", "key": "/etc/mirror/k8s.asc"});
+    let cases: &[(&str, Value, &str, &str)] = &[
+        (
+            "kubernetes_deb",
+            json!({"url": "mirror.local/k8s", "key": "/k"}),
+            "plan.invalid_package_source",
+            "package_sources.kubernetes_deb.url",
+        ),
+        (
+            "kubernetes_rpm",
+            json!({"url": "http://m/", "key": "keys/k8s.asc"}),
+            "plan.invalid_package_source",
+            "package_sources.kubernetes_rpm.key",
+        ),
+        (
+            "containerd_rpm",
+            json!({"url": "http://m/a b", "key": "/k"}),
+            "plan.invalid_package_source",
+            "package_sources.containerd_rpm.url",
+        ),
+        (
+            "containerd_rpm",
+            json!({"url": "http://m/", "key": "/etc/k\ney"}),
+            "plan.invalid_path",
+            "package_sources.containerd_rpm.key",
+        ),
+        (
+            "kubernetes_deb",
+            json!({"url": "http://m/"}),
+            "plan.missing_field",
+            "package_sources.kubernetes_deb.key",
+        ),
+        (
+            "kubernetes_deb",
+            json!({"url": "http://m/", "key": "/k", "arch": "amd64"}),
+            "plan.unknown_field",
+            "package_sources.kubernetes_deb.arch",
+        ),
+        (
+            "kubernetes_deb",
+            json!("http://m/"),
+            "plan.wrong_type",
+            "package_sources.kubernetes_deb",
+        ),
+        (
+            "docker_deb",
+            good.clone(),
+            "plan.unknown_field",
+            "package_sources.docker_deb",
+        ),
+    ];
+    for (member, value, code, field) in cases {
+        let c = with(controller(), "package_sources", json!({ *member: value }));
+        let err = plan_err(c, json!([node(0, "ubuntu", "22.04")]));
+        assert_err(&err, code, None, field);
+    }
+    // The message quotes the value as given, {minor} included.
+    let c = with(
+        controller(),
+        "package_sources",
+        json!({"kubernetes_rpm": {"url": "ftp://m/{minor}/", "key": "/k"}}),
+    );
+    let err = plan_err(c, json!([node(0, "rocky", "9")]));
+    assert!(err.to_string().contains("\"ftp://m/{minor}/\""), "{err}");
+    assert!(err.to_string().contains("http://"), "{err}");
+}
+
+#[test]
+fn package_sources_replace_minor_and_default_to_upstream() {
+    let c = with(
+        controller(),
+        "package_sources",
+        json!({
+            "kubernetes_deb": {"url": "http://mirror.local/k8s/{minor}/deb/", "key": "http://mirror.local/k8s/{minor}/deb/Release.key"},
+            "containerd_rpm": {"url": "https://mirror.local/docker/", "key": "/etc/mirror/docker-{minor}.gpg"},
+        }),
+    );
+    let plan = Plan::from_values(c, json!([node(0, "ubuntu", "22.04")])).unwrap();
+    let sources = plan.controller().package_sources();
+    let deb = sources.kubernetes_deb.as_ref().unwrap();
+    assert_eq!(deb.url.as_str(), "http://mirror.local/k8s/v1.29/deb/");
+    assert!(
+        matches!(&deb.key, SourceKey::Url(u) if u.as_str() == "http://mirror.local/k8s/v1.29/deb/Release.key")
+    );
+    let containerd = sources.containerd_rpm.as_ref().unwrap();
+    assert!(
+        matches!(&containerd.key, SourceKey::File(p) if p.as_str() == "/etc/mirror/docker-v1.29.gpg")
+    );
+    assert!(sources.kubernetes_rpm.is_none(), "absent: upstream");
+    // Absent altogether: every member upstream.
+    let plan = Plan::from_values(controller(), json!([node(0, "ubuntu", "22.04")])).unwrap();
+    assert_eq!(
+        plan.controller().package_sources(),
+        &PackageSources::default()
+    );
+}
+
+#[test]
+fn the_airgapped_example_uses_its_mirrors() {
+    let path = format!(
+        "{}/../examples/plan/controller-airgapped.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (_, nodes) = example();
+    let plan = Plan::from_values(c, nodes).unwrap();
+    let deb = plan
+        .controller()
+        .package_sources()
+        .kubernetes_deb
+        .clone()
+        .unwrap();
+    assert_eq!(
+        deb.url.as_str(),
+        "http://192.168.204.2:8080/mirror/kubernetes/v1.29/deb/"
+    );
+    assert!(
+        matches!(deb.key, SourceKey::File(p) if p.as_str() == "/opt/mirror/keys/kubernetes-v1.29.asc")
+    );
+    assert!(
+        plan.to_text()
+            .contains("http://192.168.204.2:8080/mirror/kubernetes/v1.29/deb/")
+    );
 }

@@ -3,7 +3,8 @@
 mod plan_support;
 
 use edgeworker_core::plan::{
-    Action, Check, Guard, Handler, PackageManager, Plan, Secrets, Side, Step, StepId, TokenSource,
+    Action, Check, Guard, Handler, NetworkManager, PackageManager, Plan, Secrets, Side, Step,
+    StepId, TokenSource,
 };
 use plan_support::{controller, node, with};
 use serde_json::{Value, json};
@@ -31,7 +32,10 @@ fn files(step: &Step) -> Vec<(&str, &str)> {
     step.actions
         .iter()
         .filter_map(|a| match a {
-            Action::WriteFile { path, content, .. } => Some((path.as_str(), content.as_str())),
+            Action::WriteFile { path, content, .. }
+            | Action::ManagementInterface { path, content, .. } => {
+                Some((path.as_str(), content.as_str()))
+            }
             _ => None,
         })
         .collect()
@@ -57,6 +61,7 @@ fn debian_like_nodes_get_every_step_but_selinux_in_order() {
                 "node.preflight",
                 "node.hostname",
                 "node.network",
+                "node.proxy",
                 "node.time",
                 "node.kernel",
                 "node.swap",
@@ -124,8 +129,39 @@ fn step_numbers_never_decrease_within_a_node() {
 }
 
 #[test]
-fn the_proxy_step_exists_only_with_a_proxy_and_quotes_the_values() {
-    assert!(!ids(&one_node("ubuntu", "22.04")).contains(&"node.proxy"));
+fn the_proxy_step_removes_a_proxy_no_longer_set_and_quotes_the_values() {
+    // Without a proxy the step takes any earlier proxy off the node, and restarts containerd
+    // when it did.
+    for (os, version, package_action) in [
+        (
+            "ubuntu",
+            "22.04",
+            Action::Remove {
+                path: "/etc/apt/apt.conf.d/95edgeworker-proxy".into(),
+            },
+        ),
+        (
+            "rocky",
+            "9",
+            Action::RemoveLine {
+                path: "/etc/dnf/dnf.conf".into(),
+                regexp: "^proxy=".into(),
+            },
+        ),
+    ] {
+        let s = one_node(os, version);
+        let proxy = find(&s, StepId::NodeProxy);
+        assert_eq!(
+            proxy.actions,
+            [
+                package_action,
+                Action::Remove {
+                    path: "/etc/systemd/system/containerd.service.d/http-proxy.conf".into()
+                }
+            ]
+        );
+        assert_eq!(proxy.notify, [Handler::RestartContainerd]);
+    }
     let c = with(
         controller(),
         "proxy",
@@ -197,6 +233,7 @@ fn packages_pin_exactly_the_control_plane_version_per_manager() {
                 manager,
                 packages: vec!["kubelet-1.29.2".into(), "kubeadm-1.29.2".into()],
                 disable_excludes: Some("kubernetes".into()),
+                exact_version: Some("1.29.2".into()),
             }
         );
     }
@@ -271,6 +308,32 @@ fn network_uses_networkd_or_networkmanager_by_mac_with_dns_at_the_controller() {
         )]),
     );
     let net = find(&deb, StepId::NodeNetwork);
+    // The manager in use is detected and configured; no handler applies it.
+    assert_eq!(
+        net.actions[0],
+        Action::DetectNetworkManager {
+            supported: vec![
+                NetworkManager::Networkd,
+                NetworkManager::NetworkManager,
+                NetworkManager::Ifupdown
+            ]
+        }
+    );
+    assert!(net.notify.is_empty(), "{:?}", net.notify);
+    let hook = files(net)[2];
+    assert_eq!(
+        hook.0, "/etc/dhcp/dhclient-enter-hooks.d/edgeworker-dns",
+        "a stock Debian keeps ifupdown; dhclient keeps the controller's DNS"
+    );
+    assert!(
+        hook.1
+            .contains("new_domain_name_servers=\"192.168.204.2 192.168.204.3\"\n"),
+        "{}",
+        hook.1
+    );
+    assert!(net.actions.contains(&Action::Nameservers {
+        lines: "nameserver 192.168.204.2\nnameserver 192.168.204.3\n".into()
+    }));
     let (path, content) = files(net)[0];
     assert_eq!(path, "/etc/systemd/network/10-edgeworker-mgmt.network");
     assert!(
@@ -282,15 +345,22 @@ fn network_uses_networkd_or_networkmanager_by_mac_with_dns_at_the_controller() {
         "{content}"
     );
     assert_eq!(
-        net.actions[1],
-        Action::HostsEntry {
+        net.actions.last(),
+        Some(&Action::HostsEntry {
             path: "/etc/hosts".into(),
             ip: "192.168.204.2".into(),
             name: "registry.local".into()
-        }
+        })
     );
     let rhel = steps(c, json!([node(0, "rocky", "9")]));
-    let (path, content) = files(find(&rhel, StepId::NodeNetwork))[0];
+    let rhel_net = find(&rhel, StepId::NodeNetwork);
+    assert_eq!(
+        rhel_net.actions[0],
+        Action::DetectNetworkManager {
+            supported: vec![NetworkManager::NetworkManager]
+        }
+    );
+    let (path, content) = files(rhel_net)[0];
     assert_eq!(
         path,
         "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection"
@@ -308,18 +378,36 @@ fn network_uses_networkd_or_networkmanager_by_mac_with_dns_at_the_controller() {
         with(controller(), "registry", json!("192.168.204.2:9001")),
         json!([node(0, "rocky", "9")]),
     );
-    assert_eq!(find(&by_ip, StepId::NodeNetwork).actions.len(), 1);
+    assert!(
+        !find(&by_ip, StepId::NodeNetwork)
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::HostsEntry { .. }))
+    );
 }
 
 #[test]
 fn kernel_swap_time_and_images() {
     let s = one_node("ubuntu", "22.04");
     let kernel = find(&s, StepId::NodeKernel);
+    // Each module with the path that proves it present, loaded or built in: a built-in
+    // br_netfilter has no /sys/module entry, so its sysctls are the proof.
+    let Action::LoadModules { modules } = &kernel.actions[1] else {
+        panic!("{:?}", kernel.actions[1]);
+    };
+    let proofs: Vec<(&str, &str)> = modules
+        .iter()
+        .map(|m| (m.name.as_str(), m.present_when.as_str()))
+        .collect();
     assert_eq!(
-        kernel.actions[1],
-        Action::LoadModules {
-            modules: vec!["overlay".into(), "br_netfilter".into()]
-        }
+        proofs,
+        [
+            ("overlay", "/sys/module/overlay"),
+            (
+                "br_netfilter",
+                "/proc/sys/net/bridge/bridge-nf-call-iptables"
+            )
+        ]
     );
     let sysctl = files(kernel)[1].1;
     for line in [

@@ -45,6 +45,8 @@ struct Input {
     no_proxy: Option<Vec<String>>,
     join: bool,
     timeout: Option<u32>,
+    /// `package_sources.kubernetes_deb`: a URL and a key (a URL or a controller path).
+    deb_source: Option<(String, String)>,
     nodes: Vec<NodeIn>,
 }
 
@@ -190,6 +192,17 @@ fn input(u: &mut Unstructured<'_>) -> arbitrary::Result<Input> {
         } else {
             None
         },
+        deb_source: if u.arbitrary()? {
+            let url = free_form(u, "http://mirror.example/{minor}/", url_char)?;
+            let key = if u.arbitrary()? {
+                free_form(u, "/etc/mirror/", path_char)?
+            } else {
+                free_form(u, "https://mirror.example/", url_char)?
+            };
+            Some((url, key))
+        } else {
+            None
+        },
         nodes,
     })
 }
@@ -229,6 +242,20 @@ fn twin(i: &Input) -> Input {
             .map(|l| l.iter().map(|_| "canon.example".to_owned()).collect()),
         join: i.join,
         timeout: i.timeout,
+        // The key's kind (file or URL) and its keyring kind (`.gpg` or not) shape the playbook.
+        deb_source: i.deb_source.as_ref().map(|(_, key)| {
+            let ext = if key.to_ascii_lowercase().ends_with(".gpg") {
+                "gpg"
+            } else {
+                "asc"
+            };
+            let key = if key.starts_with('/') {
+                format!("/canon/key.{ext}")
+            } else {
+                format!("http://canon.example/key.{ext}")
+            };
+            ("http://canon.example/{minor}/".to_owned(), key)
+        }),
         nodes: i
             .nodes
             .iter()
@@ -279,6 +306,12 @@ fn json_of(i: &Input) -> (Value, Value) {
     }
     if let Some(t) = i.timeout {
         c.insert("run_timeout_minutes".into(), json!(t));
+    }
+    if let Some((url, key)) = &i.deb_source {
+        c.insert(
+            "package_sources".into(),
+            json!({"kubernetes_deb": {"url": url, "key": key}}),
+        );
     }
     let nodes: Vec<Value> = i
         .nodes
@@ -411,6 +444,17 @@ fuzz_target!(|bytes: &[u8]| {
         vars("edgeworker_no_proxy"),
         &i.no_proxy.clone().unwrap_or_default().join(","),
     );
+    if let Some((url, key)) = &i.deb_source {
+        let minor = plan.controller().kubernetes_version().minor_series();
+        data(
+            vars("edgeworker_kubernetes_deb_url"),
+            &url.replace("{minor}", &minor),
+        );
+        data(
+            vars("edgeworker_kubernetes_deb_key"),
+            &key.replace("{minor}", &minor),
+        );
+    }
     for node in &i.nodes {
         data(
             node_value(&inv, &node.hostname, &["ansible_user"]),

@@ -10,9 +10,12 @@ use super::address_text;
 use crate::mac::{MacAddress, Separator};
 use std::fmt::Write as _;
 
-use super::input::{Controller, Join, Node};
-use super::os::{Arch, ContainerdSource, OsProfile, OsRelease, PackageManager};
-use super::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
+use super::input::{Controller, Join, Node, PackageSource, SourceKey};
+use super::os::{Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager};
+use super::step::{
+    Action, Check, Guard, Handler, KernelModule, KeyOrigin, NetworkManager, ServiceState, Step,
+    StepId, TokenSource,
+};
 use super::version::KubeVersion;
 
 /// The lock directory on the controller (created atomically with `mkdir`).
@@ -31,7 +34,21 @@ const MIN_MEMORY_MIB: u32 = 1700;
 
 const STAGED_CONTAINERD_CONFIG: &str = "/run/edgeworker-provision/containerd-config.toml";
 const STAGED_REGISTRY_CA: &str = "/run/edgeworker-provision/registry-ca.crt";
+const STAGED_KUBERNETES_DEB_KEY: &str = "/run/edgeworker-provision/kubernetes-deb.key";
+const STAGED_KUBERNETES_RPM_KEY: &str = "/run/edgeworker-provision/kubernetes-rpm.key";
+const STAGED_CONTAINERD_RPM_KEY: &str = "/run/edgeworker-provision/containerd-rpm.key";
+/// Where the playbook waits for a joined node to be Ready: 30 tries, 10 s apart.
+const READY_RETRIES: u32 = 30;
+const READY_DELAY_SECONDS: u32 = 10;
 const HEADER: &str = "# Managed by edgeworker provisioning";
+/// The management interface's systemd-networkd file (sorts before netplan's `10-netplan-*`).
+pub(crate) const NETWORKD_FILE: &str = "/etc/systemd/network/10-edgeworker-mgmt.network";
+/// The management interface's `NetworkManager` connection.
+pub(crate) const NM_CONNECTION: &str = "edgeworker-mgmt";
+const NM_CONNECTION_FILE: &str =
+    "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection";
+const DHCLIENT_HOOK: &str = "/etc/dhcp/dhclient-enter-hooks.d/edgeworker-dns";
+const CONTAINERD_PROXY_DROPIN: &str = "/etc/systemd/system/containerd.service.d/http-proxy.conf";
 
 macro_rules! strings {
     ($(#[$doc:meta])* $name:ident { $($field:ident => $var:literal,)* }) => {
@@ -68,6 +85,7 @@ strings! {
         registry_ca_cert => "edgeworker_registry_ca_cert",
         dns_spaced => "edgeworker_dns_spaced",
         dns_semicolons => "edgeworker_dns_semicolons",
+        resolv_nameservers => "edgeworker_resolv_nameservers",
         chrony_servers => "edgeworker_chrony_servers",
         http_proxy => "edgeworker_http_proxy",
         https_proxy => "edgeworker_https_proxy",
@@ -75,6 +93,12 @@ strings! {
         https_proxy_systemd => "edgeworker_https_proxy_systemd",
         no_proxy => "edgeworker_no_proxy",
         ca_cert_hash_given => "edgeworker_ca_cert_hash_given",
+        kubernetes_deb_url => "edgeworker_kubernetes_deb_url",
+        kubernetes_deb_key => "edgeworker_kubernetes_deb_key",
+        kubernetes_rpm_url => "edgeworker_kubernetes_rpm_url",
+        kubernetes_rpm_key => "edgeworker_kubernetes_rpm_key",
+        containerd_rpm_url => "edgeworker_containerd_rpm_url",
+        containerd_rpm_key => "edgeworker_containerd_rpm_key",
     }
 }
 
@@ -107,11 +131,38 @@ pub(crate) struct Shape {
     pub(crate) run_timeout_minutes: u32,
     /// The registry is named by DNS (it needs a hosts entry), not by address.
     pub(crate) registry_by_name: bool,
+    /// Where the Kubernetes apt repository's key comes from.
+    pub(crate) kubernetes_deb_key: KeyKind,
+    /// The apt key is a binary keyring (its name ends in `.gpg`), not an armored one.
+    pub(crate) kubernetes_deb_key_binary: bool,
+    /// Where the Kubernetes rpm repository's key comes from.
+    pub(crate) kubernetes_rpm_key: KeyKind,
+    /// A mirror replaces the Docker rpm repository for containerd, with its key from there.
+    pub(crate) containerd_rpm: Option<KeyKind>,
+}
+
+/// Where a repository key comes from (the kind only: the value is in the inventory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    /// A URL the node fetches.
+    Url,
+    /// A controller file, staged and copied.
+    File,
+}
+
+impl KeyKind {
+    fn of(source: Option<&PackageSource>) -> Self {
+        match source.map(|s| &s.key) {
+            Some(SourceKey::File(_)) => Self::File,
+            Some(SourceKey::Url(_)) | None => Self::Url,
+        }
+    }
 }
 
 impl Shape {
     pub(crate) fn new(controller: &Controller) -> Self {
         let host = registry_host(controller.registry().as_str());
+        let sources = controller.package_sources();
         Self {
             has_http: controller.proxy().http.is_some(),
             has_https: controller.proxy().https.is_some(),
@@ -119,6 +170,19 @@ impl Shape {
             join_given: matches!(controller.join(), Join::Given { .. }),
             run_timeout_minutes: controller.run_timeout_minutes(),
             registry_by_name: host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('['),
+            kubernetes_deb_key: KeyKind::of(sources.kubernetes_deb.as_ref()),
+            kubernetes_deb_key_binary: sources.kubernetes_deb.as_ref().is_some_and(|s| {
+                let key = match &s.key {
+                    SourceKey::Url(u) => u.as_str(),
+                    SourceKey::File(p) => p.as_str(),
+                };
+                key.to_ascii_lowercase().ends_with(".gpg")
+            }),
+            kubernetes_rpm_key: KeyKind::of(sources.kubernetes_rpm.as_ref()),
+            containerd_rpm: sources
+                .containerd_rpm
+                .as_ref()
+                .map(|s| KeyKind::of(Some(s))),
         }
     }
 }
@@ -180,6 +244,26 @@ impl ControllerStrings {
             Join::Create => String::new(),
         };
         let _ = secrets; // the CA hash is public; only the token is secret (see `Facts`)
+        let sources = c.package_sources();
+        let minor = c.kubernetes_version().minor_series();
+        // The upstream repositories of PROVISIONING.md §2 unless a mirror is given.
+        let (kubernetes_deb_url, kubernetes_deb_key) = source_strings(
+            sources.kubernetes_deb.as_ref(),
+            &format!("https://pkgs.k8s.io/core:/stable:/{minor}/deb/"),
+            "Release.key",
+        );
+        let (kubernetes_rpm_url, kubernetes_rpm_key) = source_strings(
+            sources.kubernetes_rpm.as_ref(),
+            &format!("https://pkgs.k8s.io/core:/stable:/{minor}/rpm/"),
+            "repodata/repomd.xml.key",
+        );
+        // Upstream containerd comes from a Docker repository per distribution (in the
+        // playbook's own text): no value here.
+        let (containerd_rpm_url, containerd_rpm_key) = sources
+            .containerd_rpm
+            .as_ref()
+            .map(|s| source_strings(Some(s), "", ""))
+            .unwrap_or_default();
         Self {
             kubernetes_version: c.kubernetes_version().to_string(),
             kubernetes_minor: c.kubernetes_version().minor_series(),
@@ -191,6 +275,7 @@ impl ControllerStrings {
             registry_ca_cert: c.registry_ca_cert().to_string(),
             dns_spaced: join(dns.clone(), " "),
             dns_semicolons: concat_lines(&dns, |out, d| write!(out, "{d};")),
+            resolv_nameservers: concat_lines(&dns, |out, d| writeln!(out, "nameserver {d}")),
             chrony_servers: concat_lines(c.ntp_servers(), |out, s| {
                 writeln!(out, "server {s} iburst")
             }),
@@ -200,7 +285,32 @@ impl ControllerStrings {
             https_proxy_systemd: systemd(&proxy.https),
             no_proxy: proxy.no_proxy_joined(),
             ca_cert_hash_given,
+            kubernetes_deb_url,
+            kubernetes_deb_key,
+            kubernetes_rpm_url,
+            kubernetes_rpm_key,
+            containerd_rpm_url,
+            containerd_rpm_key,
         }
+    }
+}
+
+/// A repository's URL and key (URL or controller path): the mirror's, or the upstream URL
+/// with its key at `upstream_key` under it.
+fn source_strings(
+    source: Option<&PackageSource>,
+    upstream: &str,
+    upstream_key: &str,
+) -> (String, String) {
+    match source {
+        Some(s) => {
+            let key = match &s.key {
+                SourceKey::Url(u) => u.to_string(),
+                SourceKey::File(p) => p.to_string(),
+            };
+            (s.url.to_string(), key)
+        }
+        None => (upstream.to_owned(), format!("{upstream}{upstream_key}")),
     }
 }
 
@@ -418,7 +528,7 @@ fn containerd_config(f: &Facts) -> String {
 
 /// 4. `controller.stage`.
 pub(crate) fn stage(f: &Facts) -> Step {
-    let actions = vec![
+    let mut actions = vec![
         Action::Directory {
             path: STAGE_DIR.to_owned(),
             mode: 0o700,
@@ -430,6 +540,36 @@ pub(crate) fn stage(f: &Facts) -> Step {
         },
         write(STAGED_CONTAINERD_CONFIG, containerd_config(f), 0o644),
     ];
+    let s = f.shape;
+    let keys = [
+        (
+            s.kubernetes_deb_key,
+            &f.c.kubernetes_deb_key,
+            STAGED_KUBERNETES_DEB_KEY,
+        ),
+        (
+            s.kubernetes_rpm_key,
+            &f.c.kubernetes_rpm_key,
+            STAGED_KUBERNETES_RPM_KEY,
+        ),
+        (
+            s.containerd_rpm.unwrap_or(KeyKind::Url),
+            &f.c.containerd_rpm_key,
+            STAGED_CONTAINERD_RPM_KEY,
+        ),
+    ];
+    for (kind, src, dest) in keys {
+        if kind == KeyKind::File {
+            actions.push(Action::CopyOnController {
+                src: src.clone(),
+                dest: dest.to_owned(),
+                mode: 0o644,
+            });
+        }
+    }
+    actions.push(Action::HandOverToOperator {
+        path: STAGE_DIR.to_owned(),
+    });
     step(
         StepId::ControllerStage,
         None,
@@ -515,46 +655,82 @@ pub(crate) fn hostname(n: &NodeFacts) -> Step {
     )
 }
 
-/// 8. `node.network`: DHCP on the management interface (by MAC), DNS at the controller.
+/// Step 8, `node.network`: the management interface by DHCP (matched by MAC) and DNS at
+/// the controller, through the network manager the node already runs.
+///
+/// Why not one manager everywhere: switching a node from ifupdown to systemd-networkd (or
+/// back) reconfigures the interface Ansible's own connection runs on, and a failure there
+/// leaves an unreachable node. So the step detects the manager in use and configures that:
+/// systemd-networkd gets a `.network` file, `NetworkManager` a keyfile connection, ifupdown a
+/// dhclient hook that keeps the controller's DNS servers on every lease (the address already
+/// comes from ifupdown's DHCP, proven by preflight). Each is applied in a task, guarded by
+/// the manager's live state, not by a handler: a run that failed after writing the file
+/// applies it on the next run, and a run on an applied node changes nothing.
 pub(crate) fn network(f: &Facts, n: &NodeFacts) -> Step {
     let v6 = f.shape.ipv6;
-    let interface = match n.profile.family() {
-        super::os::OsFamily::DebianLike => write(
-            "/etc/systemd/network/10-edgeworker-mgmt.network",
-            format!(
-                "{HEADER}: the management interface, by DHCP.\n[Match]\nMACAddress={mac}\n\n\
-                 [Network]\nDHCP={dhcp}\nDNS={dns}\n\n[{section}]\nUseDNS=false\n",
-                mac = n.n.mgmt_mac,
-                dhcp = if v6 { "ipv6" } else { "ipv4" },
-                dns = f.c.dns_spaced,
-                section = if v6 { "DHCPv6" } else { "DHCPv4" },
-            ),
-            0o644,
+    let family = n.profile.family();
+    let networkd = Action::ManagementInterface {
+        manager: NetworkManager::Networkd,
+        path: NETWORKD_FILE.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, by DHCP.\n[Match]\nMACAddress={mac}\n\n\
+             [Network]\nDHCP={dhcp}\nDNS={dns}\n\n[{section}]\nUseDNS=false\n",
+            mac = n.n.mgmt_mac,
+            dhcp = if v6 { "ipv6" } else { "ipv4" },
+            dns = f.c.dns_spaced,
+            section = if v6 { "DHCPv6" } else { "DHCPv4" },
         ),
-        super::os::OsFamily::RhelLike => {
-            let dhcp = format!(
-                "method={}\ndns={}\nignore-auto-dns=true\n",
-                if v6 { "dhcp" } else { "auto" },
-                f.c.dns_semicolons
-            );
-            let (ipv4, ipv6) = if v6 {
-                ("method=disabled\n".to_owned(), dhcp)
-            } else {
-                (dhcp, "method=ignore\n".to_owned())
-            };
-            write(
-                "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection",
-                format!(
-                    "{HEADER}: the management interface, by DHCP.\n[connection]\nid=edgeworker-mgmt\n\
-                     type=ethernet\nautoconnect=true\n\n[ethernet]\nmac-address={mac}\n\n\
-                     [ipv4]\n{ipv4}\n[ipv6]\n{ipv6}",
-                    mac = n.n.mgmt_mac,
-                ),
-                0o600,
-            )
-        }
+        mode: 0o644,
     };
-    let mut actions = vec![interface];
+    let dhcp = format!(
+        "method={}\ndns={}\nignore-auto-dns=true\n",
+        if v6 { "dhcp" } else { "auto" },
+        f.c.dns_semicolons
+    );
+    let (ipv4, ipv6) = if v6 {
+        ("method=disabled\n".to_owned(), dhcp)
+    } else {
+        (dhcp, "method=ignore\n".to_owned())
+    };
+    let network_manager = Action::ManagementInterface {
+        manager: NetworkManager::NetworkManager,
+        path: NM_CONNECTION_FILE.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, by DHCP.\n[connection]\nid={NM_CONNECTION}\n\
+             type=ethernet\nautoconnect=true\n\n[ethernet]\nmac-address={mac}\n\n\
+             [ipv4]\n{ipv4}\n[ipv6]\n{ipv6}",
+            mac = n.n.mgmt_mac,
+        ),
+        mode: 0o600,
+    };
+    // dhclient-script sources its enter hooks before writing resolv.conf on each lease.
+    let ifupdown = Action::ManagementInterface {
+        manager: NetworkManager::Ifupdown,
+        path: DHCLIENT_HOOK.to_owned(),
+        content: format!(
+            "{HEADER}: DNS servers of the StarlingX controller on every lease.\n\
+             new_domain_name_servers=\"{dns}\"\n",
+            dns = f.c.dns_spaced,
+        ),
+        mode: 0o644,
+    };
+    let managed = match family {
+        OsFamily::DebianLike => vec![networkd, network_manager, ifupdown],
+        OsFamily::RhelLike => vec![network_manager],
+    };
+    let mut actions = vec![Action::DetectNetworkManager {
+        supported: managed
+            .iter()
+            .filter_map(|a| match a {
+                Action::ManagementInterface { manager, .. } => Some(*manager),
+                _ => None,
+            })
+            .collect(),
+    }];
+    actions.extend(managed);
+    actions.push(Action::Nameservers {
+        lines: f.c.resolv_nameservers.clone(),
+    });
     if f.shape.registry_by_name {
         actions.push(Action::HostsEntry {
             path: "/etc/hosts".to_owned(),
@@ -567,17 +743,39 @@ pub(crate) fn network(f: &Facts, n: &NodeFacts) -> Step {
         Some(&n.hostname),
         actions,
         Guard::Converges,
-        vec![Handler::ReloadNetwork],
+        vec![],
     )
 }
 
-/// 9. `node.proxy`, only when a proxy is set.
-pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Option<Step> {
+/// Step 9, `node.proxy`: the proxy settings when a proxy is set; their removal when none is,
+/// so a proxy taken out of the controller facts is also taken off the nodes.
+pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Step {
     let s = f.shape;
-    if !(s.has_http || s.has_https) {
-        return None;
-    }
     let manager = n.profile.packages;
+    if !(s.has_http || s.has_https) {
+        let package_proxy = match manager {
+            PackageManager::Apt => Action::Remove {
+                path: manager.proxy_file().to_owned(),
+            },
+            PackageManager::Yum | PackageManager::Dnf => Action::RemoveLine {
+                path: manager.proxy_file().to_owned(),
+                regexp: "^proxy=".to_owned(),
+            },
+        };
+        let actions = vec![
+            package_proxy,
+            Action::Remove {
+                path: CONTAINERD_PROXY_DROPIN.to_owned(),
+            },
+        ];
+        return step(
+            StepId::NodeProxy,
+            Some(&n.hostname),
+            actions,
+            Guard::Converges,
+            vec![Handler::RestartContainerd],
+        );
+    }
     let package_proxy = match manager {
         PackageManager::Apt => {
             let mut content = format!("{HEADER}: package downloads through the proxy.\n");
@@ -625,19 +823,15 @@ pub(crate) fn proxy(f: &Facts, n: &NodeFacts) -> Option<Step> {
             path: "/etc/systemd/system/containerd.service.d".to_owned(),
             mode: 0o755,
         },
-        write(
-            "/etc/systemd/system/containerd.service.d/http-proxy.conf",
-            dropin,
-            0o644,
-        ),
+        write(CONTAINERD_PROXY_DROPIN, dropin, 0o644),
     ];
-    Some(step(
+    step(
         StepId::NodeProxy,
         Some(&n.hostname),
         actions,
         Guard::Converges,
         vec![Handler::RestartContainerd],
-    ))
+    )
 }
 
 /// 10. `node.time`: chrony against the controller.
@@ -648,6 +842,7 @@ pub(crate) fn time(f: &Facts, n: &NodeFacts) -> Step {
             manager: n.profile.packages,
             packages: strings(&["chrony"]),
             disable_excludes: None,
+            exact_version: None,
         },
         write(
             family.chrony_conf(),
@@ -687,7 +882,18 @@ pub(crate) fn kernel(f: &Facts, n: &NodeFacts) -> Step {
             0o644,
         ),
         Action::LoadModules {
-            modules: strings(&["overlay", "br_netfilter"]),
+            modules: vec![
+                // overlay has parameters, so even built in it shows under /sys/module.
+                KernelModule {
+                    name: "overlay".to_owned(),
+                    present_when: "/sys/module/overlay".to_owned(),
+                },
+                // br_netfilter has none: its sysctls are the proof it is there.
+                KernelModule {
+                    name: "br_netfilter".to_owned(),
+                    present_when: "/proc/sys/net/bridge/bridge-nf-call-iptables".to_owned(),
+                },
+            ],
         },
         write("/etc/sysctl.d/99-edgeworker-k8s.conf", sysctl, 0o644),
     ];
@@ -741,7 +947,12 @@ pub(crate) fn selinux_firewall(n: &NodeFacts) -> Option<Step> {
     ))
 }
 
-fn docker_repository(manager: PackageManager, distro: &str, codename: Option<&str>) -> Action {
+fn docker_repository(
+    f: &Facts,
+    manager: PackageManager,
+    distro: &str,
+    codename: Option<&str>,
+) -> Action {
     match manager {
         PackageManager::Apt => Action::AptRepository {
             name: "docker".to_owned(),
@@ -749,16 +960,39 @@ fn docker_repository(manager: PackageManager, distro: &str, codename: Option<&st
                 "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/{distro} {} stable",
                 codename.unwrap_or_default()
             ),
-            key_url: format!("https://download.docker.com/linux/{distro}/gpg"),
+            key: KeyOrigin::Url {
+                url: format!("https://download.docker.com/linux/{distro}/gpg"),
+            },
             keyring: "/etc/apt/keyrings/docker.asc".to_owned(),
         },
-        PackageManager::Yum | PackageManager::Dnf => Action::RpmRepository {
-            name: "docker-ce-stable".to_owned(),
-            baseurl: format!(
-                "https://download.docker.com/linux/{distro}/$releasever/$basearch/stable"
-            ),
-            gpgkey: format!("https://download.docker.com/linux/{distro}/gpg"),
-            exclude: Vec::new(),
+        PackageManager::Yum | PackageManager::Dnf => match f.shape.containerd_rpm {
+            None => Action::RpmRepository {
+                name: "docker-ce-stable".to_owned(),
+                baseurl: format!(
+                    "https://download.docker.com/linux/{distro}/$releasever/$basearch/stable"
+                ),
+                key: KeyOrigin::Url {
+                    url: format!("https://download.docker.com/linux/{distro}/gpg"),
+                },
+                exclude: Vec::new(),
+            },
+            Some(kind) => Action::RpmRepository {
+                name: "docker-ce-stable".to_owned(),
+                baseurl: f.c.containerd_rpm_url.clone(),
+                key: key_origin(kind, &f.c.containerd_rpm_key, STAGED_CONTAINERD_RPM_KEY),
+                exclude: Vec::new(),
+            },
+        },
+    }
+}
+
+fn key_origin(kind: KeyKind, url: &str, staged: &str) -> KeyOrigin {
+    match kind {
+        KeyKind::Url => KeyOrigin::Url {
+            url: url.to_owned(),
+        },
+        KeyKind::File => KeyOrigin::Staged {
+            path: staged.to_owned(),
         },
     }
 }
@@ -771,12 +1005,12 @@ pub(crate) fn runtime(f: &Facts, n: &NodeFacts) -> Step {
     let package = match n.profile.containerd {
         ContainerdSource::Distribution => "containerd",
         ContainerdSource::Docker { distro, codename } => {
-            actions.push(docker_repository(manager, distro, codename));
+            actions.push(docker_repository(f, manager, distro, codename));
             "containerd.io"
         }
     };
     actions.extend([
-        Action::InstallPackages { manager, packages: strings(&[package]), disable_excludes: None },
+        Action::InstallPackages { manager, packages: strings(&[package]), disable_excludes: None, exact_version: None },
         Action::MinimumVersion { argv: strings(&["containerd", "--version"]), minimum: "1.6.0".to_owned() },
         Action::Directory { path: "/etc/containerd".to_owned(), mode: 0o755 },
         Action::CopyToNode {
@@ -816,35 +1050,45 @@ pub(crate) fn runtime(f: &Facts, n: &NodeFacts) -> Step {
 /// 15. `node.k8s_packages`: exactly the control plane's version, held.
 pub(crate) fn k8s_packages(f: &Facts, n: &NodeFacts) -> Step {
     let manager = n.profile.packages;
-    let base = format!(
-        "https://pkgs.k8s.io/core:/stable:/{}/{}/",
-        f.c.kubernetes_minor,
-        n.profile.family().k8s_repo_kind()
-    );
     let held = strings(&["kubelet", "kubeadm"]);
     let v = &f.c.kubernetes_version;
+    let s = f.shape;
     let actions = match manager {
-        PackageManager::Apt => vec![
-            Action::AptRepository {
-                name: "kubernetes".to_owned(),
-                line: format!(
-                    "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] {base} /"
-                ),
-                key_url: format!("{base}Release.key"),
-                keyring: "/etc/apt/keyrings/kubernetes-apt-keyring.asc".to_owned(),
-            },
-            Action::InstallPackages {
-                manager,
-                packages: vec![format!("kubelet={v}-*"), format!("kubeadm={v}-*")],
-                disable_excludes: None,
-            },
-            Action::HoldPackages { packages: held },
-        ],
+        PackageManager::Apt => {
+            let keyring = if s.kubernetes_deb_key_binary {
+                "/etc/apt/keyrings/kubernetes-apt-keyring.gpg"
+            } else {
+                "/etc/apt/keyrings/kubernetes-apt-keyring.asc"
+            };
+            vec![
+                Action::AptRepository {
+                    name: "kubernetes".to_owned(),
+                    line: format!("deb [signed-by={keyring}] {} /", f.c.kubernetes_deb_url),
+                    key: key_origin(
+                        s.kubernetes_deb_key,
+                        &f.c.kubernetes_deb_key,
+                        STAGED_KUBERNETES_DEB_KEY,
+                    ),
+                    keyring: keyring.to_owned(),
+                },
+                Action::InstallPackages {
+                    manager,
+                    packages: vec![format!("kubelet={v}-*"), format!("kubeadm={v}-*")],
+                    disable_excludes: None,
+                    exact_version: Some(v.clone()),
+                },
+                Action::HoldPackages { packages: held },
+            ]
+        }
         PackageManager::Yum | PackageManager::Dnf => vec![
             Action::RpmRepository {
                 name: "kubernetes".to_owned(),
-                baseurl: base.clone(),
-                gpgkey: format!("{base}repodata/repomd.xml.key"),
+                baseurl: f.c.kubernetes_rpm_url.clone(),
+                key: key_origin(
+                    s.kubernetes_rpm_key,
+                    &f.c.kubernetes_rpm_key,
+                    STAGED_KUBERNETES_RPM_KEY,
+                ),
                 exclude: strings(&[
                     "kubelet",
                     "kubeadm",
@@ -857,6 +1101,7 @@ pub(crate) fn k8s_packages(f: &Facts, n: &NodeFacts) -> Step {
                 manager,
                 packages: vec![format!("kubelet-{v}"), format!("kubeadm-{v}")],
                 disable_excludes: Some("kubernetes".to_owned()),
+                exact_version: Some(v.clone()),
             },
         ],
     };
@@ -892,13 +1137,22 @@ pub(crate) fn kubelet_config(n: &NodeFacts) -> Step {
 
 /// 17. `node.k8s_join`, with kubeadm's preflight checks on.
 pub(crate) fn k8s_join(f: &Facts, n: &NodeFacts) -> Step {
-    let actions = vec![Action::KubeadmJoin {
-        apiserver: f.c.apiserver.clone(),
-        token: f.join_token.clone(),
-        ca_cert_hash: f.join_ca_cert_hash.clone(),
-        node_name: n.hostname.clone(),
-        ignore_preflight_errors: Vec::new(),
-    }];
+    let actions = vec![
+        Action::KubeadmJoin {
+            apiserver: f.c.apiserver.clone(),
+            token: f.join_token.clone(),
+            ca_cert_hash: f.join_ca_cert_hash.clone(),
+            node_name: n.hostname.clone(),
+            ignore_preflight_errors: Vec::new(),
+        },
+        // Also on a re-run: a node joined earlier but not Ready is reported, not passed.
+        Action::WaitNodeReady {
+            node: n.hostname.clone(),
+            kubelet_version: f.c.kubernetes_version.clone(),
+            retries: READY_RETRIES,
+            delay_seconds: READY_DELAY_SECONDS,
+        },
+    ];
     let guard = Guard::SkipWhenExists {
         path: KUBELET_CONF.to_owned(),
     };
@@ -947,9 +1201,15 @@ pub(crate) fn labels(n: &NodeFacts) -> Option<Step> {
 
 /// Steps 6 to 19 for one node, in order.
 pub(crate) fn node_steps(f: &Facts, n: &NodeFacts) -> Vec<Step> {
-    let mut steps = vec![preflight(f, n), hostname(n), network(f, n)];
-    steps.extend(proxy(f, n));
-    steps.extend([time(f, n), kernel(f, n), swap(n)]);
+    let mut steps = vec![
+        preflight(f, n),
+        hostname(n),
+        network(f, n),
+        proxy(f, n),
+        time(f, n),
+        kernel(f, n),
+        swap(n),
+    ];
     steps.extend(selinux_firewall(n));
     steps.extend([
         runtime(f, n),

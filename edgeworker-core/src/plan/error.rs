@@ -128,6 +128,14 @@ pub enum Problem {
         /// The supported releases, comma-separated.
         supported: String,
     },
+    /// A package source (`package_sources.*.url` or `.key`) that is not usable as one.
+    #[error("{:?} is not a usable package source: {reason}", excerpt(.value))]
+    PackageSource {
+        /// The value as given.
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// A CPU architecture outside amd64/arm64.
     #[error("{:?} is not supported; supported: amd64 (x86_64), arm64 (aarch64)", excerpt(.value))]
     UnsupportedArch {
@@ -193,6 +201,7 @@ impl Problem {
             Self::Version { .. } => "plan.invalid_version",
             Self::Endpoint { .. } => "plan.invalid_endpoint",
             Self::Proxy { .. } => "plan.invalid_proxy",
+            Self::PackageSource { .. } => "plan.invalid_package_source",
             Self::Token => "plan.invalid_token",
             Self::CaCertHash { .. } => "plan.invalid_ca_cert_hash",
             Self::Label { .. } => "plan.invalid_label",

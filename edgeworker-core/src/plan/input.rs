@@ -15,7 +15,7 @@ use super::fields::Fields;
 use super::os::{Arch, OsRelease, find_os, supported_list};
 use super::values::{
     AbsolutePath, CaCertHash, Endpoint, JoinToken, LabelKey, LabelValue, NoProxyEntry, ProxyUrl,
-    Registry, ServerName, SshUser,
+    Registry, ServerName, SourceUrl, SshUser,
 };
 use super::version::KubeVersion;
 use crate::hostname::Hostname;
@@ -56,6 +56,55 @@ impl Proxy {
             .collect::<Vec<_>>()
             .join(",")
     }
+}
+
+/// Where a repository's signing key comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum SourceKey {
+    /// Fetched by the node from this URL (through the proxy, when one is set).
+    Url(SourceUrl),
+    /// A file on the controller, copied to the node (air-gapped sites).
+    File(AbsolutePath),
+}
+
+/// One package repository: its URL and its signing key, with `{minor}` already replaced by
+/// the control plane's minor (`v1.29`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageSource {
+    /// The repository's base URL.
+    pub url: SourceUrl,
+    /// Its signing key.
+    pub key: SourceKey,
+}
+
+/// Local mirrors replacing the upstream repositories (`package_sources`); `None` keeps the
+/// upstream repository of `PROVISIONING.md` §2.
+///
+/// ```
+/// use edgeworker_core::plan::{Controller, SourceKey};
+/// use serde_json::json;
+///
+/// let c = Controller::from_value(json!({
+///     "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+///     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+///     "package_sources": {"kubernetes_deb": {
+///         "url": "http://mirror.local/k8s/{minor}/deb/", "key": "/etc/mirror/k8s-{minor}.asc"}},
+/// }))?;
+/// let deb = c.package_sources().kubernetes_deb.as_ref().unwrap();
+/// assert_eq!(deb.url.as_str(), "http://mirror.local/k8s/v1.29/deb/");
+/// assert!(matches!(&deb.key, SourceKey::File(p) if p.as_str() == "/etc/mirror/k8s-v1.29.asc"));
+/// assert!(c.package_sources().containerd_rpm.is_none());
+/// # Ok::<(), edgeworker_core::plan::PlanError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct PackageSources {
+    /// kubelet and kubeadm for apt.
+    pub kubernetes_deb: Option<PackageSource>,
+    /// kubelet and kubeadm for yum/dnf.
+    pub kubernetes_rpm: Option<PackageSource>,
+    /// `containerd.io` for yum/dnf (the Docker repository upstream).
+    pub containerd_rpm: Option<PackageSource>,
 }
 
 /// Where the node's join credentials come from.
@@ -101,6 +150,7 @@ pub struct Controller {
     registry: Registry,
     registry_ca_cert: AbsolutePath,
     proxy: Proxy,
+    package_sources: PackageSources,
     join: Join,
     run_timeout_minutes: u32,
 }
@@ -155,6 +205,14 @@ impl Controller {
             Some(v) => parse_proxy(Fields::new(Subject::Controller, "proxy", v)?)?,
             None => Proxy::default(),
         };
+        let minor = kubernetes_version.minor_series();
+        let package_sources = match f.optional("package_sources") {
+            Some(v) => parse_package_sources(
+                Fields::new(Subject::Controller, "package_sources", v)?,
+                &minor,
+            )?,
+            None => PackageSources::default(),
+        };
         let join = match f.optional("join") {
             Some(v) => parse_join(Fields::new(Subject::Controller, "join", v)?)?,
             None => Join::Create,
@@ -185,6 +243,7 @@ impl Controller {
             registry,
             registry_ca_cert,
             proxy,
+            package_sources,
             join,
             run_timeout_minutes,
         })
@@ -242,6 +301,12 @@ impl Controller {
     #[must_use]
     pub fn proxy(&self) -> &Proxy {
         &self.proxy
+    }
+
+    /// Local mirrors of the package repositories (absent members: upstream).
+    #[must_use]
+    pub fn package_sources(&self) -> &PackageSources {
+        &self.package_sources
     }
 
     /// Where the join credentials come from.
@@ -600,6 +665,61 @@ fn parse_proxy(mut f: Fields) -> Result<Proxy, PlanError> {
         http,
         https,
         no_proxy,
+    })
+}
+
+/// The placeholder of `package_sources` URLs and keys for the minor (`v1.29`).
+const MINOR_PLACEHOLDER: &str = "{minor}";
+
+fn parse_package_sources(mut f: Fields, minor: &str) -> Result<PackageSources, PlanError> {
+    // `{minor}` becomes `v1.29` before validation: our own text neither adds nor removes
+    // anything the checks refuse, and an error still quotes the value as given.
+    let as_given = |problem: Problem, given: &str| match problem {
+        Problem::PackageSource { reason, .. } => Problem::PackageSource {
+            value: given.to_owned(),
+            reason,
+        },
+        Problem::Path { extra, .. } => Problem::Path {
+            value: given.to_owned(),
+            extra,
+        },
+        other => other,
+    };
+    let mut source = |name: &'static str, path: &'static str| -> Result<_, PlanError> {
+        let Some(value) = f.optional(name) else {
+            return Ok(None);
+        };
+        let mut s = f.nested(path, value)?;
+        let url_text = s.string("url")?;
+        let url = SourceUrl::parse(&url_text.replace(MINOR_PLACEHOLDER, minor))
+            .map_err(|p| s.error("url", as_given(p, &url_text)))?;
+        let key_text = s.string("key")?;
+        let key_value = key_text.replace(MINOR_PLACEHOLDER, minor);
+        let key = if key_text.starts_with('/') {
+            AbsolutePath::parse(&key_value).map(SourceKey::File)
+        } else {
+            SourceUrl::parse(&key_value)
+                .map(SourceKey::Url)
+                .map_err(|p| match p {
+                    Problem::PackageSource { value, .. } => Problem::PackageSource {
+                        value,
+                        reason: "a key is an http:// or https:// URL, or an absolute path of a file on the controller",
+                    },
+                    other => other,
+                })
+        }
+        .map_err(|p| s.error("key", as_given(p, &key_text)))?;
+        s.finish()?;
+        Ok(Some(PackageSource { url, key }))
+    };
+    let kubernetes_deb = source("kubernetes_deb", "package_sources.kubernetes_deb")?;
+    let kubernetes_rpm = source("kubernetes_rpm", "package_sources.kubernetes_rpm")?;
+    let containerd_rpm = source("containerd_rpm", "package_sources.containerd_rpm")?;
+    f.finish()?;
+    Ok(PackageSources {
+        kubernetes_deb,
+        kubernetes_rpm,
+        containerd_rpm,
     })
 }
 

@@ -41,22 +41,25 @@ mod version;
 pub use builder::{CLUSTER_CA, KUBELET_CONF, LOCK_DIR, STAGE_DIR, Secrets, WORKER_IMAGES};
 pub use error::{PlanError, Problem, Subject};
 pub use input::{
-    Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join, Node, Proxy,
-    parse_nodes,
+    Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join, Node,
+    PackageSource, PackageSources, Proxy, SourceKey, parse_nodes,
 };
 pub use os::{
-    Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager, ReleaseMatch,
-    SUPPORTED, find_os, supported_list,
+    ANSIBLE_FOR_NEW_PYTHON, Arch, ContainerdSource, OsFamily, OsProfile, OsRelease,
+    PYTHON_BEYOND_ANSIBLE_2_10, PackageManager, ReleaseMatch, SUPPORTED, find_os, supported_list,
 };
 pub use render::ansible::{
-    AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,
+    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,
 };
 pub use render::write::HEADER as ANSIBLE_HEADER;
 pub use render::write::WriteError;
-pub use step::{Action, Check, Guard, Handler, ServiceState, Side, Step, StepId, TokenSource};
+pub use step::{
+    Action, Check, Guard, Handler, KernelModule, KeyOrigin, NetworkManager, ServiceState, Side,
+    Step, StepId, TokenSource,
+};
 pub use values::{
     AbsolutePath, CaCertHash, Endpoint, JoinToken, LabelKey, LabelValue, NoProxyEntry, ProxyUrl,
-    Registry, ServerName, SshUser,
+    Registry, ServerName, SourceUrl, SshUser,
 };
 pub use version::{InstallDecision, KubeVersion, SkewVerdict, skew_check};
 
@@ -187,7 +190,7 @@ impl Plan {
         render::ansible::render(self)
     }
 
-    /// Writes `playbook.yml` and `inventory.yml` into `dir` (created if missing), each
+    /// Writes `playbook.yml`, `inventory.yml` and `ansible.cfg` into `dir` (created if missing), each
     /// completely or not at all; see [`AnsibleFiles::write_to`].
     ///
     /// # Errors

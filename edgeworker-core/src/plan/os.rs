@@ -157,9 +157,32 @@ pub struct OsRelease {
     pub release_match: ReleaseMatch,
     /// Where containerd comes from.
     pub containerd: ContainerdSource,
+    /// The release's own `python3` (major, minor): what Ansible runs its modules with.
+    pub system_python: (u8, u8),
 }
 
+/// The first Python whose targets ansible-base 2.10 (StarlingX's controllers) cannot manage:
+/// its bundled `six` imports through an importer API Python 3.12 removed, so every module
+/// fails to start there (tried: Debian 12's 3.11 works, 3.12 and 3.13 fail).
+pub const PYTHON_BEYOND_ANSIBLE_2_10: (u8, u8) = (3, 12);
+
+/// The ansible-core release that manages Python 3.12 and later targets (the tested pin).
+pub const ANSIBLE_FOR_NEW_PYTHON: &str = "2.16";
+
 impl OsRelease {
+    /// The oldest Ansible that can run modules on this release's Python, when that is newer
+    /// than the controllers' ansible-base 2.10.
+    ///
+    /// ```
+    /// use edgeworker_core::plan::find_os;
+    /// assert_eq!(find_os("ubuntu", "24.04").unwrap().minimum_ansible(), Some("2.16"));
+    /// assert_eq!(find_os("debian", "12").unwrap().minimum_ansible(), None);
+    /// ```
+    #[must_use]
+    pub fn minimum_ansible(&self) -> Option<&'static str> {
+        (self.system_python >= PYTHON_BEYOND_ANSIBLE_2_10).then_some(ANSIBLE_FOR_NEW_PYTHON)
+    }
+
     /// What the step builders read from a release: releases with the same profile get the
     /// same steps.
     #[must_use]
@@ -204,6 +227,7 @@ const fn row(
     packages: PackageManager,
     release_match: ReleaseMatch,
     containerd: ContainerdSource,
+    system_python: (u8, u8),
 ) -> OsRelease {
     let family = match packages {
         PackageManager::Apt => OsFamily::DebianLike,
@@ -217,6 +241,7 @@ const fn row(
         packages,
         release_match,
         containerd,
+        system_python,
     }
 }
 
@@ -241,9 +266,33 @@ const DOCKER_BULLSEYE: ContainerdSource = ContainerdSource::Docker {
 /// Every supported release. CentOS 8 and 9 are CentOS Stream (their `/etc/os-release` says
 /// `ID=centos`).
 pub const SUPPORTED: &[OsRelease] = &[
-    row("ubuntu", "20.04", "Ubuntu 20.04 LTS", Apt, Full, DISTRO),
-    row("ubuntu", "22.04", "Ubuntu 22.04 LTS", Apt, Full, DISTRO),
-    row("ubuntu", "24.04", "Ubuntu 24.04 LTS", Apt, Full, DISTRO),
+    row(
+        "ubuntu",
+        "20.04",
+        "Ubuntu 20.04 LTS",
+        Apt,
+        Full,
+        DISTRO,
+        (3, 8),
+    ),
+    row(
+        "ubuntu",
+        "22.04",
+        "Ubuntu 22.04 LTS",
+        Apt,
+        Full,
+        DISTRO,
+        (3, 10),
+    ),
+    row(
+        "ubuntu",
+        "24.04",
+        "Ubuntu 24.04 LTS",
+        Apt,
+        Full,
+        DISTRO,
+        (3, 12),
+    ),
     row(
         "debian",
         "11",
@@ -251,18 +300,99 @@ pub const SUPPORTED: &[OsRelease] = &[
         Apt,
         Major,
         DOCKER_BULLSEYE,
+        (3, 9),
     ),
-    row("debian", "12", "Debian 12 (bookworm)", Apt, Major, DISTRO),
-    row("centos", "7", "CentOS 7", Yum, Major, DOCKER_CENTOS),
-    row("centos", "8", "CentOS Stream 8", Dnf, Major, DOCKER_CENTOS),
-    row("centos", "9", "CentOS Stream 9", Dnf, Major, DOCKER_CENTOS),
-    row("rocky", "8", "Rocky Linux 8", Dnf, Major, DOCKER_CENTOS),
-    row("rocky", "9", "Rocky Linux 9", Dnf, Major, DOCKER_CENTOS),
-    row("almalinux", "8", "AlmaLinux 8", Dnf, Major, DOCKER_CENTOS),
-    row("almalinux", "9", "AlmaLinux 9", Dnf, Major, DOCKER_CENTOS),
-    row("fedora", "40", "Fedora 40", Dnf, Major, DOCKER_FEDORA),
-    row("fedora", "41", "Fedora 41", Dnf, Major, DOCKER_FEDORA),
-    row("fedora", "42", "Fedora 42", Dnf, Major, DOCKER_FEDORA),
+    row(
+        "debian",
+        "12",
+        "Debian 12 (bookworm)",
+        Apt,
+        Major,
+        DISTRO,
+        (3, 11),
+    ),
+    row("centos", "7", "CentOS 7", Yum, Major, DOCKER_CENTOS, (3, 6)),
+    row(
+        "centos",
+        "8",
+        "CentOS Stream 8",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 6),
+    ),
+    row(
+        "centos",
+        "9",
+        "CentOS Stream 9",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 9),
+    ),
+    row(
+        "rocky",
+        "8",
+        "Rocky Linux 8",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 6),
+    ),
+    row(
+        "rocky",
+        "9",
+        "Rocky Linux 9",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 9),
+    ),
+    row(
+        "almalinux",
+        "8",
+        "AlmaLinux 8",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 6),
+    ),
+    row(
+        "almalinux",
+        "9",
+        "AlmaLinux 9",
+        Dnf,
+        Major,
+        DOCKER_CENTOS,
+        (3, 9),
+    ),
+    row(
+        "fedora",
+        "40",
+        "Fedora 40",
+        Dnf,
+        Major,
+        DOCKER_FEDORA,
+        (3, 12),
+    ),
+    row(
+        "fedora",
+        "41",
+        "Fedora 41",
+        Dnf,
+        Major,
+        DOCKER_FEDORA,
+        (3, 13),
+    ),
+    row(
+        "fedora",
+        "42",
+        "Fedora 42",
+        Dnf,
+        Major,
+        DOCKER_FEDORA,
+        (3, 13),
+    ),
 ];
 
 /// The row for `id` and `version`, comparing case-insensitively; a release written with its

@@ -134,8 +134,6 @@ pub enum Handler {
     RestartKubelet,
     /// Apply `/etc/sysctl.d/`.
     ReloadSysctl,
-    /// Reload the management network configuration.
-    ReloadNetwork,
     /// Restart chrony.
     RestartTimeSync,
 }
@@ -148,7 +146,6 @@ impl Handler {
             Self::RestartContainerd => "restart containerd",
             Self::RestartKubelet => "restart kubelet",
             Self::ReloadSysctl => "reload sysctl",
-            Self::ReloadNetwork => "reload network",
             Self::RestartTimeSync => "restart time sync",
         }
     }
@@ -164,6 +161,59 @@ pub enum ServiceState {
     Enabled,
     /// Masked: never started.
     Masked,
+}
+
+/// A node's network manager, detected at run time: the management interface is configured
+/// through the one the node already uses, never by switching managers under the connection
+/// Ansible runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkManager {
+    /// `systemd-networkd` is active (Debian-like with networkd, Ubuntu's netplan default).
+    Networkd,
+    /// `NetworkManager` is active (the RHEL family, Ubuntu desktop).
+    NetworkManager,
+    /// Neither runs and `/etc/network/interfaces` exists: ifupdown with dhclient (a stock
+    /// Debian install).
+    Ifupdown,
+}
+
+impl NetworkManager {
+    /// The name the playbook's detection task reports.
+    ///
+    /// ```
+    /// use edgeworker_core::plan::NetworkManager;
+    /// assert_eq!(NetworkManager::Ifupdown.as_str(), "ifupdown");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Networkd => "networkd",
+            Self::NetworkManager => "networkmanager",
+            Self::Ifupdown => "ifupdown",
+        }
+    }
+
+    /// What a person calls it.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Networkd => "systemd-networkd",
+            Self::NetworkManager => "NetworkManager",
+            Self::Ifupdown => "ifupdown with dhclient",
+        }
+    }
+}
+
+/// A kernel module and the path that exists once its function is present, whether it was
+/// loaded as a module or built into the kernel (a built-in without parameters has no
+/// `/sys/module` entry, so that alone cannot tell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KernelModule {
+    /// The module.
+    pub name: String,
+    /// Exists when the module's function is available.
+    pub present_when: String,
 }
 
 /// One preflight check on a node.
@@ -249,6 +299,31 @@ pub enum TokenSource {
     },
 }
 
+/// Where a repository's signing key comes from, as an action sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum KeyOrigin {
+    /// Fetched by the node (through the proxy, when one is set).
+    Url {
+        /// The URL.
+        url: String,
+    },
+    /// Staged on the controller by `controller.stage` and copied to the node.
+    Staged {
+        /// The staged file on the controller.
+        path: String,
+    },
+}
+
+impl fmt::Display for KeyOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Url { url } => f.write_str(url),
+            Self::Staged { path } => write!(f, "controller:{path}"),
+        }
+    }
+}
+
 /// What a step does, typed. Strings are the final text written or run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -277,6 +352,37 @@ pub enum Action {
     CheckInventory {
         /// `(hostname, mgmt_ip)` per node.
         hosts: Vec<(String, String)>,
+    },
+    /// Give the staged files to the operator running `ansible-playbook`, who reads them as
+    /// the sources of the copies to the nodes (a non-root operator cannot read root's files).
+    HandOverToOperator {
+        /// The staging directory.
+        path: String,
+    },
+    /// Find the node's network manager (see [`NetworkManager`]); fail when it is none of
+    /// `supported`.
+    DetectNetworkManager {
+        /// The managers this OS family is configured through.
+        supported: Vec<NetworkManager>,
+    },
+    /// The management interface's configuration for one network manager, used only when the
+    /// node runs that manager; applied in the same run (not by a handler a failed run would
+    /// skip) whenever the manager's live state does not show it, then checked.
+    ManagementInterface {
+        /// The manager.
+        manager: NetworkManager,
+        /// The file.
+        path: String,
+        /// Its content.
+        content: String,
+        /// Permission bits.
+        mode: u32,
+    },
+    /// `/etc/resolv.conf` names exactly these servers, when it is a plain file (a symlink
+    /// belongs to systemd-resolved, which the interface configuration feeds).
+    Nameservers {
+        /// `nameserver <ip>` lines.
+        lines: String,
     },
     /// Keep one `<ip> <name>` line per name in a hosts file, in a marked block.
     HostsEntry {
@@ -342,14 +448,21 @@ pub enum Action {
         /// The path.
         path: String,
     },
+    /// Remove the lines matching `regexp` from a file.
+    RemoveLine {
+        /// The file.
+        path: String,
+        /// The lines to remove.
+        regexp: String,
+    },
     /// An apt repository with its signing key.
     AptRepository {
         /// A short name (file names derive from it).
         name: String,
         /// The `deb` line, with `signed-by`.
         line: String,
-        /// Where the key is fetched from.
-        key_url: String,
+        /// Where the key comes from: a URL, or a file staged on the controller.
+        key: KeyOrigin,
         /// Where the key is stored.
         keyring: String,
     },
@@ -359,8 +472,9 @@ pub enum Action {
         name: String,
         /// Its base URL.
         baseurl: String,
-        /// Its signing key.
-        gpgkey: String,
+        /// Its signing key: fetched by dnf from a URL, or a staged controller file copied to
+        /// the node first.
+        key: KeyOrigin,
         /// Packages excluded from routine updates (the hold of RPM systems).
         exclude: Vec<String>,
     },
@@ -372,6 +486,9 @@ pub enum Action {
         packages: Vec<String>,
         /// The repository whose excludes this install overrides, if any.
         disable_excludes: Option<String>,
+        /// The exact version every package must have (`1.29.2`): another version is
+        /// replaced, held packages included; `None` for any version.
+        exact_version: Option<String>,
     },
     /// Hold packages (apt) so routine upgrades leave them alone.
     HoldPackages {
@@ -383,10 +500,11 @@ pub enum Action {
         /// The name.
         name: String,
     },
-    /// Load kernel modules now (persisting them is a [`Action::WriteFile`]).
+    /// Load kernel modules now, each unless already present (persisting them is a
+    /// [`Action::WriteFile`]).
     LoadModules {
-        /// Module names.
-        modules: Vec<String>,
+        /// The modules.
+        modules: Vec<KernelModule>,
     },
     /// Turn swap off now.
     SwapOff,
@@ -447,6 +565,18 @@ pub enum Action {
         node_name: String,
         /// Preflight checks ignored, each for a stated reason.
         ignore_preflight_errors: Vec<String>,
+    },
+    /// From the controller, wait (bounded) until the node is registered and Ready with this
+    /// kubelet version, then report it.
+    WaitNodeReady {
+        /// The node.
+        node: String,
+        /// The kubelet version expected (`1.29.2`).
+        kubelet_version: String,
+        /// Attempts.
+        retries: u32,
+        /// Seconds between attempts.
+        delay_seconds: u32,
     },
     /// Pull the worker images kubeadm lists for this version, from the local registry.
     PullImages {
@@ -529,27 +659,106 @@ impl fmt::Display for Action {
             }
             Self::CommentOutSwap { path } => write!(f, "{path}: comment out swap entries"),
             Self::Remove { path } => write!(f, "remove {path}"),
-            Self::AptRepository { line, key_url, .. } => {
-                write!(f, "apt repository {line} (key {key_url})")
+            Self::RemoveLine { path, regexp } => write!(f, "{path}: remove lines /{regexp}/"),
+            Self::HandOverToOperator { path } => write!(
+                f,
+                "give {path} to the operator running ansible-playbook (mode 0700, readable by no one else)"
+            ),
+            Self::DetectNetworkManager { supported } => {
+                let list: Vec<&str> = supported.iter().map(|m| m.title()).collect();
+                write!(
+                    f,
+                    "find the node's network manager (one of: {}); fail on any other",
+                    list.join(", ")
+                )
+            }
+            Self::ManagementInterface {
+                manager,
+                path,
+                content,
+                mode,
+            } => {
+                let apply = match manager {
+                    NetworkManager::Networkd => {
+                        "; apply with `networkctl reload` unless networkd already uses it, then check it does"
+                    }
+                    NetworkManager::NetworkManager => {
+                        "; apply with `nmcli connection reload` and `nmcli connection up edgeworker-mgmt` unless it is active, then check it is"
+                    }
+                    NetworkManager::Ifupdown => {
+                        " (dhclient keeps these DNS servers from the next lease on; the address stays with ifupdown)"
+                    }
+                };
+                write!(
+                    f,
+                    "when the node runs {}: write {path} (mode {}){apply}:",
+                    manager.title(),
+                    octal(*mode)
+                )?;
+                for line in content.lines() {
+                    write!(f, "\n        | {line}")?;
+                }
+                Ok(())
+            }
+            Self::Nameservers { lines } => {
+                let servers: Vec<&str> = lines
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("nameserver "))
+                    .collect();
+                write!(
+                    f,
+                    "/etc/resolv.conf (when not a symlink): nameservers {}",
+                    servers.join(" ")
+                )
+            }
+            Self::WaitNodeReady {
+                node,
+                kubelet_version,
+                retries,
+                delay_seconds,
+            } => write!(
+                f,
+                "on the controller: wait until node {node} is Ready with kubelet v{kubelet_version} ({retries} tries, {delay_seconds} s apart), then report it"
+            ),
+            Self::AptRepository { line, key, .. } => {
+                write!(
+                    f,
+                    "apt repository {line} (key {key}; apt-get update when it changed)"
+                )
             }
             Self::RpmRepository {
                 name,
                 baseurl,
+                key,
                 exclude,
-                ..
             } => {
-                write!(f, "rpm repository {name} {baseurl}")?;
+                write!(f, "rpm repository {name} {baseurl} (key {key})")?;
                 if !exclude.is_empty() {
                     write!(f, " (excluding {} from updates)", exclude.join(" "))?;
                 }
                 Ok(())
             }
             Self::InstallPackages {
-                manager, packages, ..
-            } => write!(f, "{manager} install {}", packages.join(" ")),
+                manager,
+                packages,
+                exact_version,
+                ..
+            } => {
+                write!(f, "{manager} install {}", packages.join(" "))?;
+                if exact_version.is_some() {
+                    f.write_str(" (replacing any other installed version, held or not)")?;
+                }
+                Ok(())
+            }
             Self::HoldPackages { packages } => write!(f, "apt-mark hold {}", packages.join(" ")),
             Self::SetHostname { name } => write!(f, "hostname {name}"),
-            Self::LoadModules { modules } => write!(f, "modprobe {}", modules.join(" ")),
+            Self::LoadModules { modules } => {
+                let list: Vec<String> = modules
+                    .iter()
+                    .map(|m| format!("{} (unless {} exists)", m.name, m.present_when))
+                    .collect();
+                write!(f, "modprobe {}", list.join(", "))
+            }
             Self::SwapOff => f.write_str("swapoff -a"),
             Self::SelinuxPermissive => {
                 f.write_str("SELinux permissive now (setenforce 0) and at boot")
@@ -626,7 +835,9 @@ impl fmt::Display for Action {
                         ignore_preflight_errors.join(",")
                     )?;
                 }
-                Ok(())
+                f.write_str(
+                    " (the token through the environment; a failure shows kubeadm's error without it)",
+                )
             }
             Self::PullImages {
                 kubernetes_version,

@@ -226,6 +226,52 @@ impl ProxyUrl {
 }
 
 text_value! {
+    /// The URL of a package repository or of its signing key (`package_sources`): `http://`
+    /// or `https://`, visible ASCII without `"` or backslashes, so it can stand in an apt
+    /// `deb` line, a yum `.repo` file and a command line as one word.
+    ///
+    /// ```
+    /// use edgeworker_core::plan::SourceUrl;
+    /// assert!(SourceUrl::parse("http://mirror.local/k8s/{minor}/deb/").is_ok());
+    /// assert!(SourceUrl::parse("mirror.local/k8s").is_err());
+    /// assert!(SourceUrl::parse("http://mirror.local/a b").is_err());
+    /// ```
+    SourceUrl
+}
+
+impl SourceUrl {
+    /// Parses a repository or key URL.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::PackageSource`] naming what is wrong.
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        let err = |reason| Problem::PackageSource {
+            value: s.to_owned(),
+            reason,
+        };
+        let rest = s
+            .strip_prefix("http://")
+            .or_else(|| s.strip_prefix("https://"))
+            .ok_or_else(|| err("a URL must start with http:// or https://"))?;
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            return Err(err(
+                "only visible ASCII characters other than '\"' and '\\' are allowed",
+            ));
+        }
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if host.is_empty() || host.starts_with(':') {
+            return Err(err("the host is missing"));
+        }
+        Ok(Self(Cow::Owned(s.to_owned())))
+    }
+}
+
+text_value! {
     /// One `no_proxy` entry: a host, domain suffix (`.example.com`), IP address, CIDR or `*`.
     ///
     /// ```

@@ -18,16 +18,39 @@
 //! templates. The playbook text itself is built by the same step builders as the plan, from
 //! [`Facts`] whose strings are references to those variables, so it contains no input at all.
 //! The given join token is in neither file: it is read from [`JOIN_TOKEN_ENV`] at run time.
+//! On the node it reaches `kubeadm join` through the task's environment, never its arguments,
+//! so the join's result can be shown (with the token taken out of kubeadm's output).
+//!
+//! **Applied in the same run, or on the next.** What must take effect on the node (the
+//! management interface) is applied by a task guarded by the live state, not by a handler: a
+//! handler notified by a run that then failed never runs again, since the next run finds the
+//! file unchanged. Handlers remain for restarts (containerd, kubelet, chrony, sysctl); they run
+//! at recorded points inside the rescued node block, so a failing one is that node's failure,
+//! named by where the restarts were applied (`ansible_failed_task` is undefined then).
+//!
+//! **Which Ansible.** Every module, option, filter and test exists in ansible-base 2.10 with
+//! Jinja2 2.11 (StarlingX's controllers) and in ansible-core 2.16: for example apt's
+//! `allow_downgrade` and `allow_change_held_packages` (2.12+, 2.13+) are replaced by
+//! `apt-get --allow-downgrades --allow-change-held-packages` run only when an installed
+//! version differs. `.ci/ansible-check` checks this against both.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::plan::builder::{
-    self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, NodeFacts, Shape, TOKEN_FACT,
+    self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, NETWORKD_FILE, NM_CONNECTION, NodeFacts,
+    Shape, TOKEN_FACT,
 };
-use crate::plan::os::{OsFamily, OsProfile, PackageManager};
+use crate::plan::os::{
+    ANSIBLE_FOR_NEW_PYTHON, OsFamily, OsProfile, PYTHON_BEYOND_ANSIBLE_2_10, PackageManager,
+    SUPPORTED,
+};
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, family_key};
 use crate::plan::render::yaml::{self, Yaml, map, s, strs};
-use crate::plan::step::{Action, Check, Guard, Handler, ServiceState, Step, StepId, TokenSource};
+use crate::plan::step::{
+    Action, Check, Guard, Handler, KeyOrigin, NetworkManager, ServiceState, Step, StepId,
+    TokenSource,
+};
 use crate::plan::{JOIN_TOKEN_ENV, Plan};
 
 /// The inventory group of the controller (the host running `ansible-playbook`).
@@ -40,6 +63,26 @@ pub const NODE_GROUP: &str = "edgeworkers";
 /// systemd, such as `.ci/ansible-check`. Handlers ignore `--tags`, so a variable is the way.
 pub const RESTART_SWITCH: &str = "edgeworker_restart_services";
 
+/// Prints the node's network manager (see [`NetworkManager`]), or `none`.
+const DETECT_NETWORK_MANAGER: &str = "if systemctl is-active --quiet systemd-networkd; then echo networkd; \
+elif systemctl is-active --quiet NetworkManager; then echo networkmanager; \
+elif [ -f /etc/network/interfaces ]; then echo ifupdown; else echo none; fi";
+
+/// Joins with the token from the environment, never from the command line Ansible records.
+const JOIN_SCRIPT: &str = "a=$1 h=$2 n=$3; shift 3; t=$EDGEWORKER_JOIN_TOKEN; unset EDGEWORKER_JOIN_TOKEN; \
+exec kubeadm join \"$a\" --token \"$t\" --discovery-token-ca-cert-hash \"$h\" --node-name \"$n\" \"$@\"";
+
+/// The join's output, with the token taken out (kubeadm may quote parts of it).
+const JOIN_ERROR: &str = "kubeadm join exited {{ edgeworker_join.rc }}: {{ ((edgeworker_join.stderr | default('')) ~ '\n' ~ (edgeworker_join.stdout | default(''))) | replace(hostvars['localhost'].edgeworker_join_token, '<redacted>') | trim }}";
+
+/// The node object says Ready and the expected kubelet version.
+const NODE_READY: &str = "edgeworker_node.rc == 0 \
+and ((edgeworker_node.stdout | from_json).status.conditions | default([]) | selectattr('type', 'equalto', 'Ready') | map(attribute='status') | list) == ['True'] \
+and ((edgeworker_node.stdout | from_json).status.nodeInfo | default({})).kubeletVersion | default('') == edgeworker_ready_version";
+
+/// The crictl endpoint of containerd.
+const CRI_ENDPOINT: &str = "unix:///run/containerd/containerd.sock";
+
 /// The rendered files, in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnsibleFiles {
@@ -47,7 +90,27 @@ pub struct AnsibleFiles {
     pub playbook: String,
     /// `inventory.yml`.
     pub inventory: String,
+    /// `ansible.cfg`, read by `ansible-playbook` run from the same directory.
+    pub config: String,
 }
+
+/// `ansible.cfg` beside the playbook: what a fleet run needs from Ansible itself.
+///
+/// - `forks`: nodes worked on at once (Ansible's default is 5);
+/// - `pipelining`: one SSH round trip per task instead of several (needs sudo without
+///   `requiretty`, the default of current distributions);
+/// - `ControlPersist`: one SSH connection per node reused by every task.
+///
+/// Every option exists in ansible-base 2.10 and ansible-core 2.16.
+pub const ANSIBLE_CFG: &str = "\
+[defaults]
+forks = 50
+retry_files_enabled = False
+
+[ssh_connection]
+pipelining = True
+ssh_args = -o ControlMaster=auto -o ControlPersist=300s -o ServerAliveInterval=30
+";
 
 /// The YAML library refused a document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +138,7 @@ pub(crate) fn render(plan: &Plan) -> Result<AnsibleFiles, RenderError> {
     Ok(AnsibleFiles {
         playbook,
         inventory,
+        config: ANSIBLE_CFG.to_owned(),
     })
 }
 
@@ -91,17 +155,17 @@ fn playbook(plan: &Plan) -> Yaml {
     let cleanup = builder::cleanup(&facts);
 
     let (lock, preparation) = controller_steps.split_at(1);
-    let mut controller_tasks = tasks_of(lock);
-    let mut rescue = cleanup_tasks(&cleanup, false);
+    let mut controller_tasks = tasks_of(&facts, lock);
+    let mut rescue = cleanup_tasks(&facts, &cleanup, false);
     rescue.push(named(
         StepId::ControllerCleanup,
         "stop after the failed controller preparation",
         "ansible.builtin.fail",
-        map([("msg", s("Controller preparation failed at {{ ansible_failed_task.name }}; staged files removed and lock released."))]),
+        map([("msg", s(format!("Controller preparation failed at {FAILED_TASK}; staged files removed and lock released.")))]),
     ));
     controller_tasks.push(map([
         ("name", s("edgeworker: prepare the controller")),
-        ("block", Yaml::Seq(tasks_of(preparation))),
+        ("block", Yaml::Seq(tasks_of(&facts, preparation))),
         ("rescue", Yaml::Seq(rescue)),
     ]));
 
@@ -129,9 +193,46 @@ fn playbook(plan: &Plan) -> Yaml {
             ("hosts", s(CONTROLLER_GROUP)),
             ("gather_facts", Yaml::Bool(false)),
             ("become", Yaml::Bool(true)),
-            ("tasks", Yaml::Seq(cleanup_tasks(&cleanup, true))),
+            ("tasks", Yaml::Seq(cleanup_tasks(&facts, &cleanup, true))),
         ]),
     ])
+}
+
+/// Before anything runs on a node: refuse, with the reason, a release whose Python the running
+/// Ansible cannot run modules on (from the OS table; no module is needed to check it).
+fn ansible_for_python() -> Yaml {
+    let releases: Vec<String> = SUPPORTED
+        .iter()
+        .filter(|r| r.minimum_ansible().is_some())
+        .map(|r| format!("'{} {}'", r.id, r.version))
+        .collect();
+    let (major, minor) = PYTHON_BEYOND_ANSIBLE_2_10;
+    named(
+        StepId::NodePreflight,
+        "check this Ansible can run modules on the node's Python",
+        "ansible.builtin.assert",
+        map([
+            (
+                "that",
+                strs(&[&format!(
+                    "ansible_version.full is version('{ANSIBLE_FOR_NEW_PYTHON}', '>=')"
+                )]),
+            ),
+            (
+                "fail_msg",
+                s(format!(
+                    "{{{{ edgeworker_os_id }}}} {{{{ edgeworker_os_version }}}} runs Python {major}.{minor} or later, on which Ansible {{{{ ansible_version.full }}}} cannot run modules; run this playbook with ansible-core {ANSIBLE_FOR_NEW_PYTHON} or later"
+                )),
+            ),
+        ]),
+    )
+    .with(
+        "when",
+        s(format!(
+            "(edgeworker_os_id ~ ' ' ~ edgeworker_os_version) in [{}]",
+            releases.join(", ")
+        )),
+    )
 }
 
 /// The node play's tasks: one block per OS profile in the fleet, rescued per node.
@@ -142,6 +243,7 @@ fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
         .map(|p| (p.node().os().profile().key(), p.node().os().profile()))
         .collect();
     let mut node_block = vec![
+        ansible_for_python(),
         named(
             StepId::NodePreflight,
             "wait for the connection",
@@ -163,9 +265,12 @@ fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
         node_block.push(map([
             ("name", s(format!("edgeworker: nodes of profile {key}"))),
             ("when", s(format!("edgeworker_profile == '{key}'"))),
-            ("block", Yaml::Seq(tasks_of(&steps))),
+            ("block", Yaml::Seq(tasks_of(facts, &steps))),
         ]));
     }
+    // Restarts still pending run here, inside the rescued block: a failing handler is then
+    // this node's failure, not a success reported before its handlers ran.
+    node_block.extend(flush_handlers("the end of this node's steps"));
     node_block.push(map([
         ("name", s("edgeworker: mark this node done")),
         (
@@ -186,16 +291,37 @@ fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
                 ("name", s("edgeworker: record the step this node failed at")),
                 (
                     "ansible.builtin.set_fact",
-                    map([(
-                        "edgeworker_failed_step",
-                        s("{{ ansible_failed_task.name }}"),
-                    )]),
+                    map([("edgeworker_failed_step", s(FAILED_TASK))]),
                 ),
             ])]),
         ),
     ])];
 
     node_tasks
+}
+
+/// The failed task's name; a failing handler leaves `ansible_failed_task` undefined, so the
+/// restarts being applied (see [`flush_handlers`]) are named instead.
+const FAILED_TASK: &str = "{{ ansible_failed_task.name if ansible_failed_task is defined else 'the pending restarts at ' ~ (edgeworker_flushing | default('an unknown point')) }}";
+
+/// Runs the pending handlers now, after recording where, for the failure report.
+fn flush_handlers(at: &str) -> [Yaml; 2] {
+    [
+        map([
+            ("name", s(format!("edgeworker: pending restarts at {at}"))),
+            (
+                "ansible.builtin.set_fact",
+                map([("edgeworker_flushing", s(at))]),
+            ),
+        ]),
+        map([
+            (
+                "name",
+                s(format!("edgeworker: apply the pending restarts at {at}")),
+            ),
+            ("ansible.builtin.meta", s("flush_handlers")),
+        ]),
+    ]
 }
 
 fn handlers() -> Vec<Yaml> {
@@ -246,20 +372,6 @@ fn handlers() -> Vec<Yaml> {
             None,
         ),
         handler(
-            "reload network (systemd-networkd)",
-            Handler::ReloadNetwork,
-            "ansible.builtin.command",
-            argv(&["networkctl", "reload"]),
-            Some(OsFamily::DebianLike),
-        ),
-        handler(
-            "reload network (NetworkManager)",
-            Handler::ReloadNetwork,
-            "ansible.builtin.command",
-            argv(&["nmcli", "connection", "reload"]),
-            Some(OsFamily::RhelLike),
-        ),
-        handler(
             "restart time sync (chrony)",
             Handler::RestartTimeSync,
             "ansible.builtin.systemd",
@@ -276,7 +388,7 @@ fn handlers() -> Vec<Yaml> {
     ]
 }
 
-fn cleanup_tasks(cleanup: &Step, report: bool) -> Vec<Yaml> {
+fn cleanup_tasks(facts: &Facts, cleanup: &Step, report: bool) -> Vec<Yaml> {
     let step = Step {
         actions: cleanup
             .actions
@@ -286,7 +398,7 @@ fn cleanup_tasks(cleanup: &Step, report: bool) -> Vec<Yaml> {
             .collect(),
         ..cleanup.clone()
     };
-    tasks_of(std::slice::from_ref(&step))
+    tasks_of(facts, std::slice::from_ref(&step))
 }
 
 // ---------------------------------------------------------------------------------- tasks
@@ -308,30 +420,68 @@ fn argv(items: &[&str]) -> Yaml {
     map([("argv", strs(items))])
 }
 
-/// Names a path in a task name only when it is our own constant text.
+/// A task name with its target, so "failed at" names one task. A target holding a variable
+/// shows the variable's reference (`{{ edgeworker_registry }}`): still one task, and never
+/// input text in the playbook.
 fn what_path(verb: &str, path: &str) -> String {
-    if path.contains("{{") {
-        verb.to_owned()
-    } else {
-        format!("{verb} {path}")
-    }
+    format!("{verb} {path}")
 }
 
-fn tasks_of(steps: &[Step]) -> Vec<Yaml> {
+fn tasks_of(facts: &Facts, steps: &[Step]) -> Vec<Yaml> {
     let mut tasks = Vec::new();
     for step in steps {
         for action in &step.actions {
             for task in action_tasks(step, action) {
-                tasks.push(decorate(step, action, task));
+                tasks.push(decorate(facts.shape, step, action, task));
             }
         }
     }
     tasks
 }
 
+/// Actions whose tasks download something: they get the proxy environment.
+fn reaches_network(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::AptRepository { .. }
+            | Action::RpmRepository { .. }
+            | Action::InstallPackages { .. }
+    )
+}
+
+/// The proxy variables, under both spellings (tools read one or the other), for a task that
+/// downloads; `None` without a proxy.
+fn proxy_environment(shape: Shape) -> Option<Yaml> {
+    if !(shape.has_http || shape.has_https) {
+        return None;
+    }
+    let mut env = Vec::new();
+    if shape.has_http {
+        env.extend([
+            ("http_proxy", "{{ edgeworker_http_proxy }}"),
+            ("HTTP_PROXY", "{{ edgeworker_http_proxy }}"),
+        ]);
+    }
+    if shape.has_https {
+        env.extend([
+            ("https_proxy", "{{ edgeworker_https_proxy }}"),
+            ("HTTPS_PROXY", "{{ edgeworker_https_proxy }}"),
+        ]);
+    }
+    env.extend([
+        ("no_proxy", "{{ edgeworker_no_proxy }}"),
+        ("NO_PROXY", "{{ edgeworker_no_proxy }}"),
+    ]);
+    Some(Yaml::Map(
+        env.into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), s(v)))
+            .collect(),
+    ))
+}
+
 /// Step-wide settings: notifications on changing tasks, loops over the nodes for the
 /// controller's per-node steps, delegation of the labels step, secrecy.
-fn decorate(step: &Step, action: &Action, task: Yaml) -> Yaml {
+fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -> Yaml {
     let mut task = task;
     let changes = matches!(
         action,
@@ -339,6 +489,8 @@ fn decorate(step: &Step, action: &Action, task: Yaml) -> Yaml {
             | Action::CopyToNode { .. }
             | Action::LineInFile { .. }
             | Action::InstallPackages { .. }
+            | Action::Remove { .. }
+            | Action::RemoveLine { .. }
     );
     if changes && !step.notify.is_empty() && !has_key(&task, "register") {
         let names: Vec<&str> = step.notify.iter().map(|h| h.as_str()).collect();
@@ -347,16 +499,35 @@ fn decorate(step: &Step, action: &Action, task: Yaml) -> Yaml {
     if matches!(step.id, StepId::ControllerHosts) {
         task = task.with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")));
     }
-    if matches!(step.id, StepId::NodeLabels) {
-        task = task.with("delegate_to", s(CONTROLLER_HOST));
-    }
     if matches!(
         action,
-        Action::JoinToken { .. } | Action::KubeadmJoin { .. } | Action::DeleteJoinToken
+        Action::LabelNode { .. } | Action::WaitNodeReady { .. }
     ) {
+        task = task.with("delegate_to", s(CONTROLLER_HOST));
+    }
+    if let Some(Yaml::Map(proxy)) = proxy_environment(shape).filter(|_| reaches_network(action)) {
+        // Added to what the task sets itself.
+        let env = match task.get("environment") {
+            Some(Yaml::Map(own)) => own.iter().cloned().chain(proxy).collect(),
+            _ => proxy,
+        };
+        task = task.with("environment", Yaml::Map(env));
+    }
+    // The join's own task sets no_log itself: its error report must stay visible.
+    if matches!(action, Action::JoinToken { .. } | Action::DeleteJoinToken) {
         task = task.with("no_log", Yaml::Bool(true));
     }
     task
+}
+
+impl Yaml {
+    /// The value of a mapping's key.
+    fn get(&self, key: &str) -> Option<&Yaml> {
+        match self {
+            Yaml::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
 }
 
 fn has_key(task: &Yaml, key: &str) -> bool {
@@ -369,7 +540,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
     let t = |what: &str, module: &'static str, args: Yaml| named(id, what, module, args);
     match action {
         Action::Lock { path, stale_after_minutes } => vec![
-            t("look for a held lock", "ansible.builtin.stat", map([("path", s(path.as_str()))])).with("register", s("edgeworker_lock")),
+            t(&format!("look for a held lock {path}"), "ansible.builtin.stat", map([("path", s(path.as_str()))])).with("register", s("edgeworker_lock")),
             t(
                 "refuse to run while the lock is held",
                 "ansible.builtin.fail",
@@ -433,6 +604,8 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 ("path", s(path.as_str())),
                 ("marker", s(format!("# {{mark}} edgeworker: {name}"))),
                 ("block", s(format!("{ip} {name}"))),
+                // Containers bind-mount it: a rename over it fails, a rewrite works.
+                ("unsafe_writes", Yaml::Bool(true)),
             ]),
         )],
         Action::Directory { path, mode: m } => vec![t(
@@ -475,68 +648,220 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             map([("path", s(path.as_str())), ("regexp", s("^([^#\\s]\\S*\\s+\\S+\\s+swap\\s.*)$")), ("replace", s("# \\1"))]),
         )],
         Action::Remove { path } => vec![t(&what_path("remove", path), "ansible.builtin.file", map([("path", s(path.as_str())), ("state", s("absent"))]))],
-        Action::AptRepository { name, line, key_url, keyring } => vec![
-            t("make directory /etc/apt/keyrings", "ansible.builtin.file", map([("path", s("/etc/apt/keyrings")), ("state", s("directory")), ("mode", mode(0o755))])),
-            t(&format!("fetch the {name} repository key"), "ansible.builtin.get_url", map([("url", s(key_url.as_str())), ("dest", s(keyring.as_str())), ("mode", mode(0o644))])),
+        Action::RemoveLine { path, regexp } => vec![t(
+            &format!("remove /{regexp}/ from {path}"),
+            "ansible.builtin.lineinfile",
+            map([("path", s(path.as_str())), ("regexp", s(regexp.as_str())), ("state", s("absent"))]),
+        )],
+        Action::HandOverToOperator { path } => vec![
+            t("find the operator running ansible-playbook", "ansible.builtin.command", argv(&["id", "-un"]))
+                .with("become", Yaml::Bool(false))
+                .with("register", s("edgeworker_operator"))
+                .with("changed_when", Yaml::Bool(false))
+                .with("check_mode", Yaml::Bool(false)),
             t(
-                &format!("add the {name} repository"),
-                "ansible.builtin.copy",
-                map([("dest", s(format!("/etc/apt/sources.list.d/edgeworker-{name}.list"))), ("content", s(format!("{line}\n"))), ("mode", mode(0o644))]),
+                &format!("give {path} to the operator"),
+                "ansible.builtin.file",
+                map([
+                    ("path", s(path.as_str())),
+                    ("state", s("directory")),
+                    ("owner", s("{{ edgeworker_operator.stdout }}")),
+                    ("mode", s("u=rwX,go=")),
+                    ("recurse", Yaml::Bool(true)),
+                ]),
             ),
         ],
-        Action::RpmRepository { name, baseurl, gpgkey, exclude } => {
+        Action::DetectNetworkManager { supported } => {
+            let names: Vec<String> = supported.iter().map(|m| format!("'{}'", m.as_str())).collect();
+            vec![
+                t("find the network manager in use", "ansible.builtin.command", map([("argv", strs(&["sh", "-c", DETECT_NETWORK_MANAGER]))]))
+                    .with("register", s("edgeworker_netmgr"))
+                    .with("changed_when", Yaml::Bool(false))
+                    .with("check_mode", Yaml::Bool(false)),
+                t(
+                    "check the network manager is one this plan configures",
+                    "ansible.builtin.assert",
+                    map([
+                        ("that", Yaml::Seq(vec![s(format!("edgeworker_netmgr.stdout in [{}]", names.join(", ")))])),
+                        (
+                            "fail_msg",
+                            s(format!(
+                                "The node's network is managed by {{{{ edgeworker_netmgr.stdout }}}}; this plan configures {} on this OS",
+                                supported.iter().map(|m| m.title()).collect::<Vec<_>>().join(", ")
+                            )),
+                        ),
+                    ]),
+                ),
+            ]
+        }
+        Action::ManagementInterface { manager, path, content, mode: m } => interface_tasks(id, *manager, path, content, *m),
+        Action::Nameservers { lines } => vec![
+            t("look at /etc/resolv.conf", "ansible.builtin.stat", map([("path", s("/etc/resolv.conf"))])).with("register", s("edgeworker_resolv_stat")),
+            t("read the nameservers of /etc/resolv.conf", "ansible.builtin.command", map([("argv", strs(&["awk", "/^nameserver/ { print \"nameserver\", $2 }", "/etc/resolv.conf"]))]))
+                .with("register", s("edgeworker_resolv"))
+                .with("changed_when", Yaml::Bool(false))
+                .with("failed_when", Yaml::Bool(false))
+                .with("check_mode", Yaml::Bool(false)),
+            t(
+                "write /etc/resolv.conf",
+                "ansible.builtin.copy",
+                map([
+                    ("dest", s("/etc/resolv.conf")),
+                    ("content", s(format!("# Managed by edgeworker provisioning: the StarlingX controller's DNS servers.\n{lines}"))),
+                    ("mode", mode(0o644)),
+                    // Containers bind-mount it: a rename over it fails, a rewrite works.
+                    ("unsafe_writes", Yaml::Bool(true)),
+                ]),
+            )
+            .with(
+                "when",
+                s("not (edgeworker_resolv_stat.stat.islnk | default(false)) and edgeworker_resolv.stdout_lines != edgeworker_resolv_nameservers.splitlines()"),
+            ),
+        ],
+        Action::WaitNodeReady { node, kubelet_version, retries, delay_seconds } => vec![
+            t(
+                &format!("wait until node {node} is Ready with kubelet v{kubelet_version}"),
+                "ansible.builtin.command",
+                map([("argv", Yaml::Seq(vec![s("kubectl"), s("--kubeconfig"), s("/etc/kubernetes/admin.conf"), s("get"), s("node"), s(node.as_str()), s("-o"), s("json")]))]),
+            )
+            .with("vars", map([("edgeworker_ready_version", s(format!("v{kubelet_version}")))]))
+            .with("register", s("edgeworker_node"))
+            .with("until", s(NODE_READY))
+            .with("retries", Yaml::Int(i64::from(*retries)))
+            .with("delay", Yaml::Int(i64::from(*delay_seconds)))
+            .with("changed_when", Yaml::Bool(false)),
+            t(
+                &format!("report node {node} Ready"),
+                "ansible.builtin.debug",
+                map([("msg", s(format!("{node} is registered and Ready with kubelet {{{{ (edgeworker_node.stdout | from_json).status.nodeInfo.kubeletVersion }}}}")))]),
+            )
+            .with("when", s("edgeworker_node is succeeded and edgeworker_node.stdout | default('') | length > 0")),
+        ],
+        Action::AptRepository { name, line, key, keyring } => {
+            let key_task = match key {
+                KeyOrigin::Url { url } => t(
+                    &format!("fetch the {name} repository key into {keyring}"),
+                    "ansible.builtin.get_url",
+                    map([("url", s(url.as_str())), ("dest", s(keyring.as_str())), ("mode", mode(0o644))]),
+                ),
+                KeyOrigin::Staged { path } => t(
+                    &format!("copy the {name} repository key to {keyring}"),
+                    "ansible.builtin.copy",
+                    map([("src", s(path.as_str())), ("dest", s(keyring.as_str())), ("mode", mode(0o644))]),
+                ),
+            };
+            let list = format!("/etc/apt/sources.list.d/edgeworker-{name}.list");
+            vec![
+                t("make directory /etc/apt/keyrings", "ansible.builtin.file", map([("path", s("/etc/apt/keyrings")), ("state", s("directory")), ("mode", mode(0o755))])),
+                key_task.with("register", s(format!("edgeworker_apt_key_{name}"))),
+                t(&format!("add the {name} repository in {list}"), "ansible.builtin.copy", map([("dest", s(list.as_str())), ("content", s(format!("{line}\n"))), ("mode", mode(0o644))]))
+                    .with("register", s(format!("edgeworker_apt_list_{name}"))),
+                // The one index refresh a new or changed repository needs; installs refresh
+                // only a stale index.
+                t(&format!("refresh the apt index for the changed {name} repository"), "ansible.builtin.apt", map([("update_cache", Yaml::Bool(true))]))
+                    .with("when", s(format!("edgeworker_apt_key_{name} is changed or edgeworker_apt_list_{name} is changed"))),
+            ]
+        }
+        Action::RpmRepository { name, baseurl, key, exclude } => {
+            let mut tasks = Vec::new();
+            let gpgkey = match key {
+                KeyOrigin::Url { url } => url.clone(),
+                KeyOrigin::Staged { path } => {
+                    let dest = format!("/etc/pki/rpm-gpg/edgeworker-{name}.key");
+                    tasks.push(t(
+                        &format!("copy the {name} repository key to {dest}"),
+                        "ansible.builtin.copy",
+                        map([("src", s(path.as_str())), ("dest", s(dest.as_str())), ("mode", mode(0o644))]),
+                    ));
+                    format!("file://{dest}")
+                }
+            };
             let mut args = map([
                 ("name", s(name.as_str())),
                 ("description", s(format!("{name} (edgeworker provisioning)"))),
                 ("baseurl", s(baseurl.as_str())),
-                ("gpgkey", s(gpgkey.as_str())),
+                ("gpgkey", s(gpgkey)),
                 ("gpgcheck", Yaml::Bool(true)),
             ]);
             if !exclude.is_empty() {
                 args = args.with("exclude", Yaml::Seq(exclude.iter().map(|e| s(e.as_str())).collect()));
             }
-            vec![t(&format!("add the {name} repository"), "ansible.builtin.yum_repository", args)]
+            tasks.push(t(&format!("add the {name} repository"), "ansible.builtin.yum_repository", args));
+            tasks
         }
-        Action::InstallPackages { manager, packages, disable_excludes } => {
+        Action::InstallPackages { manager, packages, disable_excludes, exact_version } => {
+            let what = format!("install {}", packages.join(" "));
             let names = Yaml::Seq(packages.iter().map(|p| s(p.as_str())).collect());
-            let (module, mut args) = match manager {
-                PackageManager::Apt => (
+            match (manager, exact_version) {
+                // ansible-base 2.10's apt has neither allow_downgrade nor
+                // allow_change_held_packages: apt-get itself, when a version differs.
+                (PackageManager::Apt, Some(version)) => {
+                    let names: Vec<&str> = packages.iter().map(|p| p.split('=').next().unwrap_or(p)).collect();
+                    let mut query = vec!["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}\n"];
+                    query.extend(&names);
+                    let mut install = vec![
+                        s("apt-get"), s("install"), s("-y"), s("-q"), s("--allow-downgrades"), s("--allow-change-held-packages"),
+                        s("-o"), s("Dpkg::Options::=--force-confdef"), s("-o"), s("Dpkg::Options::=--force-confold"),
+                    ];
+                    install.extend(packages.iter().map(|p| s(p.as_str())));
+                    vec![
+                        t(&format!("read the installed versions of {}", names.join(" ")), "ansible.builtin.command", map([("argv", strs(&query))]))
+                            .with("register", s("edgeworker_installed"))
+                            .with("changed_when", Yaml::Bool(false))
+                            .with("failed_when", Yaml::Bool(false))
+                            .with("check_mode", Yaml::Bool(false)),
+                        // The version goes through a variable: a template inside a condition
+                        // would make Ansible evaluate input text as an expression.
+                        t(&what, "ansible.builtin.command", map([("argv", Yaml::Seq(install))]))
+                            .with("environment", map([("DEBIAN_FRONTEND", s("noninteractive"))]))
+                            .with("vars", map([("edgeworker_pinned_version", s(version.as_str()))]))
+                            .with(
+                                "when",
+                                s(format!(
+                                    "edgeworker_installed.stdout_lines | select('match', '^.i +' ~ (edgeworker_pinned_version | regex_escape) ~ '-') | list | length != {}",
+                                    names.len()
+                                )),
+                            ),
+                    ]
+                }
+                (PackageManager::Apt, None) => vec![t(
+                    &what,
                     "ansible.builtin.apt",
-                    map([
-                        ("name", names),
-                        ("state", s("present")),
-                        ("update_cache", Yaml::Bool(true)),
-                        ("allow_downgrade", Yaml::Bool(true)),
-                        ("allow_change_held_packages", Yaml::Bool(true)),
-                    ]),
-                ),
-                PackageManager::Yum => ("ansible.builtin.yum", map([("name", names), ("state", s("present")), ("allow_downgrade", Yaml::Bool(true))])),
-                PackageManager::Dnf => ("ansible.builtin.dnf", map([("name", names), ("state", s("present")), ("allow_downgrade", Yaml::Bool(true))])),
-            };
-            if let Some(repo) = disable_excludes {
-                args = args.with("disable_excludes", s(repo.as_str()));
+                    map([("name", names), ("state", s("present")), ("update_cache", Yaml::Bool(true)), ("cache_valid_time", Yaml::Int(3600))]),
+                )],
+                (PackageManager::Yum | PackageManager::Dnf, _) => {
+                    let module = if *manager == PackageManager::Yum { "ansible.builtin.yum" } else { "ansible.builtin.dnf" };
+                    let mut args = map([("name", names), ("state", s("present")), ("allow_downgrade", Yaml::Bool(true))]);
+                    if let Some(repo) = disable_excludes {
+                        args = args.with("disable_excludes", s(repo.as_str()));
+                    }
+                    vec![t(&what, module, args)]
+                }
             }
-            vec![t("install packages", module, args)]
         }
         Action::HoldPackages { packages } => vec![t(
-            "hold the packages",
+            &format!("hold {}", packages.join(" ")),
             "ansible.builtin.dpkg_selections",
             map([("name", s("{{ item }}")), ("selection", s("hold"))]),
         )
         .with("loop", Yaml::Seq(packages.iter().map(|p| s(p.as_str())).collect()))],
-        Action::SetHostname { name } => vec![t("set the hostname", "ansible.builtin.hostname", map([("name", s(name.as_str()))]))],
+        Action::SetHostname { name } => vec![t(&format!("set the hostname to {name}"), "ansible.builtin.hostname", map([("name", s(name.as_str()))]))],
         Action::LoadModules { modules } => vec![t(
-            "load the kernel modules",
+            &format!("load the kernel modules {}", modules.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(" ")),
             "ansible.builtin.command",
-            map([("argv", strs(&["modprobe", "{{ item }}"])), ("creates", s("/sys/module/{{ item }}"))]),
+            map([("argv", strs(&["modprobe", "{{ item.name }}"])), ("creates", s("{{ item.present_when }}"))]),
         )
-        .with("loop", Yaml::Seq(modules.iter().map(|m| s(m.as_str())).collect()))],
+        .with(
+            "loop",
+            Yaml::Seq(modules.iter().map(|m| map([("name", s(m.name.as_str())), ("present_when", s(m.present_when.as_str()))])).collect()),
+        )
+        .with("loop_control", map([("label", s("{{ item.name }}"))]))],
         Action::SwapOff => vec![t("turn swap off", "ansible.builtin.command", argv(&["swapoff", "-a"])).with("when", s("ansible_facts['swaptotal_mb'] | int > 0"))],
         Action::SelinuxPermissive => vec![
             t("set SELinux permissive now", "ansible.builtin.command", argv(&["setenforce", "0"]))
                 .with("when", s("ansible_facts['selinux']['status'] == 'enabled' and ansible_facts['selinux']['mode'] == 'enforcing'")),
             t(
-                "set SELinux permissive at boot",
+                "set SELinux permissive at boot in /etc/selinux/config",
                 "ansible.builtin.lineinfile",
                 map([("path", s("/etc/selinux/config")), ("regexp", s("^SELINUX=")), ("line", s("SELINUX=permissive"))]),
             )
@@ -548,7 +873,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 .with("failed_when", Yaml::Bool(false))
                 .with("changed_when", Yaml::Bool(false))
                 .with("check_mode", Yaml::Bool(false)),
-            t("open the ports", "ansible.builtin.command", map([("argv", strs(&["firewall-cmd", "--permanent", "--add-port={{ item }}"]))]))
+            t(&format!("open {} in firewalld", ports.join(" ")), "ansible.builtin.command", map([("argv", strs(&["firewall-cmd", "--permanent", "--add-port={{ item }}"]))]))
                 .with("loop", Yaml::Seq(ports.iter().map(|p| s(p.as_str())).collect()))
                 .with("when", s("edgeworker_firewalld.rc == 0"))
                 .with("register", s("edgeworker_ports"))
@@ -565,18 +890,22 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             };
             vec![t(&what_path("set the state of service", name), "ansible.builtin.systemd", args)]
         }
-        Action::WaitFor { argv: command, retries, delay_seconds } => vec![
-            map([("name", s(format!("{id}: apply pending restarts"))), ("ansible.builtin.meta", s("flush_handlers"))]),
-            t("wait until it answers", "ansible.builtin.command", map([("argv", Yaml::Seq(command.iter().map(|a| s(a.as_str())).collect()))]))
+        Action::WaitFor { argv: command, retries, delay_seconds } => {
+            let [record, flush] = flush_handlers(id.as_str());
+            vec![
+            record,
+            flush,
+            t(&format!("wait until `{}` answers", command.join(" ")), "ansible.builtin.command", map([("argv", Yaml::Seq(command.iter().map(|a| s(a.as_str())).collect()))]))
                 .with("register", s("edgeworker_wait"))
                 .with("until", s("edgeworker_wait.rc == 0"))
                 .with("retries", Yaml::Int(i64::from(*retries)))
                 .with("delay", Yaml::Int(i64::from(*delay_seconds)))
                 .with("changed_when", Yaml::Bool(false))
                 .with("check_mode", Yaml::Bool(false)),
-        ],
+            ]
+        }
         Action::MinimumVersion { argv: command, minimum } => vec![
-            t("read the version", "ansible.builtin.command", map([("argv", Yaml::Seq(command.iter().map(|a| s(a.as_str())).collect()))]))
+            t(&format!("read the version of {}", command.first().map_or("", String::as_str)), "ansible.builtin.command", map([("argv", Yaml::Seq(command.iter().map(|a| s(a.as_str())).collect()))]))
                 .with("register", s("edgeworker_version"))
                 .with("changed_when", Yaml::Bool(false))
                 .with("check_mode", Yaml::Bool(false)),
@@ -631,12 +960,9 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 .with("ignore_errors", Yaml::Bool(true)),
         ],
         Action::KubeadmJoin { apiserver, token, ca_cert_hash, node_name, ignore_preflight_errors } => {
-            let mut args = vec![
-                s("kubeadm"), s("join"), s(apiserver.as_str()),
-                s("--token"), s(token.as_str()),
-                s("--discovery-token-ca-cert-hash"), s(ca_cert_hash.as_str()),
-                s("--node-name"), s(node_name.as_str()),
-            ];
+            // The token reaches kubeadm through the environment: the task's arguments and
+            // result never hold it, so kubeadm's error can be shown (filtered once more).
+            let mut args = vec![s("sh"), s("-c"), s(JOIN_SCRIPT), s("edgeworker-join"), s(apiserver.as_str()), s(ca_cert_hash.as_str()), s(node_name.as_str())];
             if !ignore_preflight_errors.is_empty() {
                 args.push(s(format!("--ignore-preflight-errors={}", ignore_preflight_errors.join(","))));
             }
@@ -644,7 +970,15 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 Guard::SkipWhenExists { path } => path.as_str(),
                 Guard::Converges | Guard::Always => KUBELET_CONF,
             };
-            vec![t("join the cluster", "ansible.builtin.command", map([("argv", Yaml::Seq(args)), ("creates", s(creates))]))]
+            vec![
+                t(&format!("kubeadm join {apiserver} as {node_name}"), "ansible.builtin.command", map([("argv", Yaml::Seq(args)), ("creates", s(creates))]))
+                    .with("environment", map([("EDGEWORKER_JOIN_TOKEN", s(token.as_str()))]))
+                    .with("register", s("edgeworker_join"))
+                    .with("failed_when", Yaml::Bool(false))
+                    .with("no_log", Yaml::Bool(true)),
+                t("report kubeadm join's error", "ansible.builtin.fail", map([("msg", s(JOIN_ERROR))]))
+                    .with("when", s("edgeworker_join.rc is defined and edgeworker_join.rc != 0")),
+            ]
         }
         Action::PullImages { kubernetes_version, image_repository, images } => vec![
             t(
@@ -663,20 +997,35 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             .with("changed_when", Yaml::Bool(false))
             .with("check_mode", Yaml::Bool(false)),
             t(
-                "pull the worker images",
+                "look for each worker image in containerd",
                 "ansible.builtin.command",
-                map([("argv", strs(&["crictl", "--runtime-endpoint", "unix:///run/containerd/containerd.sock", "pull", "{{ item }}"]))]),
+                map([("argv", strs(&["crictl", "--runtime-endpoint", CRI_ENDPOINT, "--image-endpoint", CRI_ENDPOINT, "inspecti", "{{ item }}"]))]),
             )
             .with("loop", s(format!("{{{{ edgeworker_images.stdout_lines | select('search', '/({}):') | list }}}}", images.join("|"))))
-            .with("register", s("edgeworker_pull"))
-            .with("changed_when", s("'up to date' not in edgeworker_pull.stdout")),
+            .with("register", s("edgeworker_present"))
+            .with("changed_when", Yaml::Bool(false))
+            .with("failed_when", Yaml::Bool(false))
+            .with("check_mode", Yaml::Bool(false)),
+            // crictl says "Image is up to date" for every pull: only a missing image is pulled,
+            // so a pull is a change.
+            t(
+                &format!("pull the missing worker images ({})", images.join(", ")),
+                "ansible.builtin.command",
+                map([("argv", strs(&["crictl", "--runtime-endpoint", CRI_ENDPOINT, "--image-endpoint", CRI_ENDPOINT, "pull", "{{ item.item }}"]))]),
+            )
+            .with("loop", s("{{ edgeworker_present.results }}"))
+            .with("loop_control", map([("label", s("{{ item.item }}"))]))
+            .with("when", s("item.rc != 0")),
         ],
-        Action::LabelNode { .. } => vec![t(
-            "label the node",
+        Action::LabelNode { node, .. } => vec![t(
+            &format!("label node {node}"),
             "ansible.builtin.command",
             map([("argv", s("{{ ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'label', '--overwrite', 'node', inventory_hostname] + edgeworker_labels }}"))]),
         )
-        .with("when", s("edgeworker_labels | length > 0"))],
+        .with("when", s("edgeworker_labels | length > 0"))
+        .with("register", s("edgeworker_label"))
+        // kubectl says "node/<name> not labeled" when every label already had its value.
+        .with("changed_when", s("'not labeled' not in edgeworker_label.stdout"))],
         Action::ReportFailedNodes => vec![
             t(
                 "collect the nodes that did not finish",
@@ -735,7 +1084,7 @@ fn check_tasks(id: StepId, check: &Check) -> Vec<Yaml> {
         )
         .with("when", s(format!("ansible_facts['processor_vcpus'] | int < {cpus} or ansible_facts['memtotal_mb'] | int < {memory_mib}")))],
         Check::NotJoinedElsewhere { kubelet_conf, .. } => vec![
-            named(id, "look for an existing kubelet configuration", "ansible.builtin.stat", map([("path", s(kubelet_conf.as_str()))])).with("register", s("edgeworker_kubelet_conf")),
+            named(id, &format!("look for an existing kubelet configuration {kubelet_conf}"), "ansible.builtin.stat", map([("path", s(kubelet_conf.as_str()))])).with("register", s("edgeworker_kubelet_conf")),
             named(id, "read the existing kubelet configuration", "ansible.builtin.slurp", map([("src", s(kubelet_conf.as_str()))]))
                 .with("register", s("edgeworker_kubelet_conf_text"))
                 .with("when", s("edgeworker_kubelet_conf.stat.exists")),
@@ -751,4 +1100,100 @@ fn check_tasks(id: StepId, check: &Check) -> Vec<Yaml> {
             .with("when", s("edgeworker_kubelet_conf.stat.exists")),
         ],
     }
+}
+
+/// The management interface for one network manager: written, then applied unless the
+/// manager's live state already shows it (so a failed run is finished by the next one), then
+/// checked.
+fn interface_tasks(
+    id: StepId,
+    manager: NetworkManager,
+    path: &str,
+    content: &str,
+    m: u32,
+) -> Vec<Yaml> {
+    let when = format!("edgeworker_netmgr.stdout == '{}'", manager.as_str());
+    let t = |what: &str, module: &'static str, args: Yaml| {
+        named(id, what, module, args).with("when", s(when.as_str()))
+    };
+    let written = format!("edgeworker_netfile_{}", manager.as_str());
+    let write = t(
+        &format!("write {path} ({})", manager.title()),
+        "ansible.builtin.copy",
+        map([
+            ("dest", s(path)),
+            ("content", s(content)),
+            ("mode", mode(m)),
+        ]),
+    )
+    .with("register", s(written.as_str()));
+    let (read, applied, apply, how): (&[&str], String, Vec<&str>, &str) = match manager {
+        NetworkManager::Networkd => (
+            &["networkctl", "status", "--all", "--no-pager"],
+            format!("'Network File: {NETWORKD_FILE}' in edgeworker_live.stdout"),
+            vec!["networkctl", "reload"],
+            "networkctl reload",
+        ),
+        NetworkManager::NetworkManager => (
+            &[
+                "nmcli",
+                "-t",
+                "-f",
+                "NAME",
+                "connection",
+                "show",
+                "--active",
+            ],
+            format!("'{NM_CONNECTION}' in edgeworker_live.stdout_lines"),
+            vec![
+                "sh",
+                "-c",
+                "nmcli connection reload && nmcli connection up edgeworker-mgmt",
+            ],
+            "nmcli connection reload and up",
+        ),
+        // dhclient applies the hook at the next lease; the address stays with ifupdown.
+        NetworkManager::Ifupdown => return vec![write],
+    };
+    let live = |what: &str, register: &str| {
+        t(what, "ansible.builtin.command", map([("argv", strs(read))]))
+            .with("register", s(register))
+            .with("changed_when", Yaml::Bool(false))
+            .with("failed_when", Yaml::Bool(false))
+    };
+    let checked = applied.replace("edgeworker_live.", "edgeworker_live_after.");
+    vec![
+        write,
+        live(
+            &format!("read what {} applies", manager.title()),
+            "edgeworker_live",
+        )
+        .with("check_mode", Yaml::Bool(false)),
+        t(
+            &format!("apply {path} ({how})"),
+            "ansible.builtin.command",
+            map([("argv", strs(&apply))]),
+        )
+        .with(
+            "when",
+            Yaml::Seq(vec![
+                s(when.as_str()),
+                s(format!("{written} is changed or not ({applied})")),
+            ]),
+        ),
+        live(
+            &format!("check {} applies {path}", manager.title()),
+            "edgeworker_live_after",
+        )
+        .with("until", s(checked))
+        .with("retries", Yaml::Int(10))
+        .with("delay", Yaml::Int(2))
+        .with(
+            "failed_when",
+            s(format!(
+                "not ({})",
+                applied.replace("edgeworker_live.", "edgeworker_live_after.")
+            )),
+        ),
+    ]
 }

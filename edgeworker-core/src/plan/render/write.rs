@@ -1,6 +1,6 @@
 //! Writing the Ansible directory: everything rendered first, each file complete or absent.
 //!
-//! Policy: only `playbook.yml` and `inventory.yml` are ever written. An existing file of
+//! Policy: only `playbook.yml`, `inventory.yml` and `ansible.cfg` are ever written. An existing file of
 //! that name is replaced only when it starts with [`HEADER`] (a previous rendering);
 //! anything else is refused, so an operator's own playbook is never clobbered. Other files
 //! in the directory are left alone. Each file is written to a temporary file in the same
@@ -70,20 +70,27 @@ impl AnsibleFiles {
     ///
     /// ```
     /// # use edgeworker_core::plan::AnsibleFiles;
-    /// let files = AnsibleFiles { playbook: "- {}\n".into(), inventory: "all: {}\n".into() };
+    /// let files = AnsibleFiles {
+    ///     playbook: "- {}\n".into(),
+    ///     inventory: "all: {}\n".into(),
+    ///     config: "[defaults]\n".into(),
+    /// };
     /// let named = files.named();
     /// assert_eq!(named[0].0, "playbook.yml");
+    /// assert_eq!(named[2].0, "ansible.cfg");
     /// assert!(named[1].1.starts_with("# Rendered by edgeworker"));
     /// ```
     #[must_use]
-    pub fn named(&self) -> [(&'static str, String); 2] {
+    pub fn named(&self) -> [(&'static str, String); 3] {
         [
             ("playbook.yml", format!("{HEADER}{}", self.playbook)),
             ("inventory.yml", format!("{HEADER}{}", self.inventory)),
+            ("ansible.cfg", format!("{HEADER}{}", self.config)),
         ]
     }
 
-    /// Writes `playbook.yml` and `inventory.yml` into `dir`, creating it if missing.
+    /// Writes `playbook.yml`, `inventory.yml` and `ansible.cfg` into `dir`, creating it if
+    /// missing.
     ///
     /// # Errors
     ///

@@ -79,8 +79,12 @@ pub(crate) fn strs(items: &[&str]) -> Yaml {
 impl Yaml {
     /// Adds an entry to a mapping (no-op on other nodes, which builders never extend).
     pub(crate) fn with(mut self, key: &'static str, value: Yaml) -> Self {
+        // A key set twice replaces the first value in place: a mapping never repeats a key.
         if let Self::Map(entries) = &mut self {
-            entries.push((Cow::Borrowed(key), value));
+            match entries.iter_mut().find(|(k, _)| k == key) {
+                Some(entry) => entry.1 = value,
+                None => entries.push((Cow::Borrowed(key), value)),
+            }
         }
         self
     }
