@@ -613,7 +613,9 @@ fn truncated_directory_and_read_only_state_files() {
         let out = cli(&args);
         assert_eq!(status(&out), 3, "{args:?}");
         assert!(
-            stderr(&out).contains("state.d: cannot read the address state: Is a directory"),
+            stderr(&out).contains(
+                "state.d: cannot read the address state: not a regular file (a directory)"
+            ),
             "{}",
             stderr(&out)
         );

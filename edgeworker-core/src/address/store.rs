@@ -151,6 +151,15 @@ pub enum StoreError {
         /// What is wrong, with the position for JSON errors.
         reason: String,
     },
+    /// Another writer held the state's lock for longer than the writer would wait. Nothing
+    /// was written.
+    #[error("{}: is locked by another process (waited {:.1} s)", path.display(), waited.as_secs_f64())]
+    Locked {
+        /// The state file (its real path, links resolved).
+        path: PathBuf,
+        /// How long the writer waited.
+        waited: std::time::Duration,
+    },
     /// The version counter cannot go higher.
     #[error("address pool {pool} has reached its last version")]
     VersionExhausted {
@@ -175,6 +184,7 @@ impl StoreError {
             Self::Rejected(rule) => rule.code(),
             Self::Io { .. } => "store.io",
             Self::Corrupt { .. } => "store.corrupt",
+            Self::Locked { .. } => "store.locked",
             Self::VersionExhausted { .. } => "store.version_exhausted",
         }
     }
