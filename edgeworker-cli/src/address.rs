@@ -220,7 +220,7 @@ pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
 /// The state, with a hint when it does not exist yet.
 pub async fn read_state(store: &JsonFileStore) -> Result<(AllocatedPool, Version), Failure> {
     store.read().await.map_err(|err| match &err {
-        StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+        StoreError::File(file) if file.source.kind() == std::io::ErrorKind::NotFound => {
             Failure::input(format!(
                 "{}: no such address state file (allocate or reserve with --pool POOL.json creates it)",
                 store.path().display()

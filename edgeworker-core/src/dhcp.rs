@@ -111,8 +111,9 @@ impl DhcpWarning {
 /// Why entries cannot be rendered.
 ///
 /// ```
-/// use edgeworker_core::dhcp::{dnsmasq_addn_hosts, DhcpError};
-/// let err = dnsmasq_addn_hosts(&[("edge-1\nevil-mgmt", "10.0.0.5".parse()?)]).unwrap_err();
+/// use edgeworker_core::dhcp::{dnsmasq_hosts, DhcpError};
+/// let no_macs: [(&str, &str); 0] = [];
+/// let err = dnsmasq_hosts(&[("edge-1\nevil-mgmt", "10.0.0.5".parse()?)], no_macs).unwrap_err();
 /// assert_eq!(err.code(), "dhcp.invalid_name");
 /// assert_eq!(
 ///     err.to_string(),
@@ -133,7 +134,9 @@ pub enum DhcpError {
     },
     /// Neither `controller-pxeboot` nor `controller-mgmt` is among the rows, so the
     /// additional-hosts file has no address for the controller.
-    #[error("address row controller-mgmt is missing: the additional-hosts file names the controller by it")]
+    #[error(
+        "address row controller-mgmt is missing: the additional-hosts file names the controller by it"
+    )]
     NoControllerRow,
     /// A host named in the MAC table is not a valid host name.
     #[error("mgmt_mac of host {:?}: {problem}", excerpt(.host))]
@@ -330,7 +333,10 @@ mod tests {
     #[test]
     fn ipv6_without_mac_is_bracketed_in_hosts() {
         let rows = [("edge-1-mgmt", ip("fd00::1"))];
-        assert_eq!(dnsmasq_hosts(&rows, NO_MACS).unwrap().lines, ["edge-1,[fd00::1]"]);
+        assert_eq!(
+            dnsmasq_hosts(&rows, NO_MACS).unwrap().lines,
+            ["edge-1,[fd00::1]"]
+        );
     }
 
     #[test]
@@ -376,7 +382,10 @@ mod tests {
             ["169.254.202.2 pxecontroller"]
         );
         let v6 = [("controller-mgmt", ip("fd00::2"))];
-        assert_eq!(dnsmasq_addn_hosts(&v6).unwrap().lines, ["fd00::2 pxecontroller"]);
+        assert_eq!(
+            dnsmasq_addn_hosts(&v6).unwrap().lines,
+            ["fd00::2 pxecontroller"]
+        );
         let err = dnsmasq_addn_hosts(&[("edge-1-mgmt", ip("10.0.0.1"))]).unwrap_err();
         assert_eq!(err.code(), "dhcp.no_controller_row");
     }
@@ -402,7 +411,10 @@ mod tests {
             let file = dnsmasq_hosts(&rows, [(name, "08:00:27:aa:00:01")]).unwrap();
             assert_eq!(
                 file.lines,
-                ["08:00:27:aa:00:01,192.168.204.9,1d", "edge-1,192.168.204.10"],
+                [
+                    "08:00:27:aa:00:01,192.168.204.9,1d",
+                    "edge-1,192.168.204.10"
+                ],
                 "{name}"
             );
             assert_eq!(file.warnings.len(), 1);
@@ -418,7 +430,9 @@ mod tests {
             assert_eq!(file.lines, ["edge-1,192.168.204.10"], "{name}");
             assert!(file.warnings[0].line_dropped);
             assert!(
-                file.warnings[0].to_string().contains("(no MAC: no line at all)"),
+                file.warnings[0]
+                    .to_string()
+                    .contains("(no MAC: no line at all)"),
                 "{}",
                 file.warnings[0]
             );

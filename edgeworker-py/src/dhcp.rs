@@ -10,7 +10,8 @@ use crate::convert::{self, str_arg};
 use crate::errors;
 use crate::pool::rows_arg;
 
-/// dnsmasq `dhcp-hostsfile` lines for `rows`, with the MACs of `macs` (host name → MAC).
+/// dnsmasq `dhcp-hostsfile` lines for `rows`, with the MACs of `macs` (host name → MAC); a
+/// host name dnsmasq would misread is left out of its line with a `DhcpWarning`.
 #[pyfunction]
 pub fn dnsmasq_hosts(
     py: Python<'_>,
@@ -29,14 +30,19 @@ pub fn dnsmasq_hosts(
             Ok((host, mac))
         })
         .collect::<PyResult<Vec<_>>>()?;
-    py.detach(move || dhcp::dnsmasq_hosts(&rows, macs))
-        .map_err(|err| errors::dhcp(py, &err))
+    let file = py
+        .detach(move || dhcp::dnsmasq_hosts(&rows, macs))
+        .map_err(|err| errors::dhcp(py, &err))?;
+    errors::dhcp_warnings(py, &file.warnings)?;
+    Ok(file.lines)
 }
 
-/// dnsmasq `addn-hosts` lines for `rows`.
+/// dnsmasq `addn-hosts` lines for `rows`: the one line `<ip> pxecontroller`, from the row
+/// `controller-pxeboot` when given, else `controller-mgmt`.
 #[pyfunction]
 pub fn dnsmasq_addn_hosts(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     let rows: Vec<(String, IpAddr)> = rows_arg(py, rows, "rows")?;
     py.detach(move || dhcp::dnsmasq_addn_hosts(&rows))
+        .map(|file| file.lines)
         .map_err(|err| errors::dhcp(py, &err))
 }

@@ -46,11 +46,10 @@
 //!   without blocking on it, and a state is read only up to [`MAX_STATE_BYTES`].
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io;
 use std::net::IpAddr;
-use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -59,6 +58,10 @@ use serde::{Deserialize, Serialize};
 use super::allocation::AllocatedPool;
 use super::pool::{AddressPool, PoolSpec};
 use super::store::{AddressStore, Change, StoreError, Version};
+use crate::atomic_file::{not_regular, read_regular, replace};
+
+/// How errors name the state file.
+const WHAT: &str = "the address state";
 
 /// The schema this code reads and writes.
 pub const STATE_SCHEMA: u32 = 1;
@@ -242,74 +245,8 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
 }
 
 fn read_state(path: &Path) -> Result<(AllocatedPool, Version), StoreError> {
-    let (bytes, _) = read_regular(path).map_err(io_error(path, "read the address state"))?;
+    let (bytes, _) = read_regular(path, MAX_STATE_BYTES, WHAT)?;
     parse_state(path, &bytes)
-}
-
-/// Opens `path` for reading, refusing anything but a regular file without blocking on it: a
-/// FIFO would hang the caller and a device would be read until a size limit. The state store
-/// reads through it; so does the command line for its input files.
-///
-/// # Errors
-///
-/// The operating system's error opening `path`, or [`io::ErrorKind::InvalidInput`] with
-/// "not a regular file (a FIFO)" (a directory, a device, ...).
-///
-/// ```
-/// use edgeworker_core::address::open_regular;
-///
-/// let err = open_regular(std::path::Path::new("/dev/null")).unwrap_err();
-/// assert_eq!(err.to_string(), "not a regular file (a character device)");
-/// ```
-pub fn open_regular(path: &Path) -> io::Result<File> {
-    // O_NONBLOCK keeps open(2) from waiting for a FIFO's writer; it changes nothing for the
-    // regular file that is the only thing accepted.
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(not_regular(&metadata));
-    }
-    Ok(file)
-}
-
-fn not_regular(metadata: &fs::Metadata) -> io::Error {
-    use std::os::unix::fs::FileTypeExt as _;
-    let kind = metadata.file_type();
-    let what = if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    };
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("not a regular file ({what})"),
-    )
-}
-
-/// The whole regular file at `path`, at most [`MAX_STATE_BYTES`], with its metadata.
-fn read_regular(path: &Path) -> io::Result<(Vec<u8>, fs::Metadata)> {
-    let file = open_regular(path)?;
-    let metadata = file.metadata()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_STATE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_STATE_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than {MAX_STATE_BYTES} bytes"),
-        ));
-    }
-    Ok((bytes, metadata))
 }
 
 /// The file a state path names: links followed to the real file, so every path to one file
@@ -460,7 +397,7 @@ fn create_if_absent(path: &Path, pool: AddressPool, timeout: Duration) -> Result
     }
     let json = render_state(&AllocatedPool::new(pool), Version::INITIAL)
         .map_err(|err| io_error(&real, "serialize the address state")(io::Error::other(err)))?;
-    replace(&real, &json, None)?;
+    replace(&real, &json, None, WHAT)?;
     Ok(true)
 }
 
@@ -473,8 +410,7 @@ fn commit(
 ) -> Result<Version, StoreError> {
     let real = resolve(path)?;
     let _lock = lock_writers(&real, timeout)?;
-    let (bytes, metadata) =
-        read_regular(&real).map_err(io_error(&real, "read the address state"))?;
+    let (bytes, metadata) = read_regular(&real, MAX_STATE_BYTES, WHAT)?;
     let (rows, found) = parse_state(&real, &bytes)?;
     if rows.pool().name() != pool {
         return Err(StoreError::UnknownPool {
@@ -503,109 +439,8 @@ fn commit(
     change.apply(&mut rows)?;
     let json = render_state(&rows, next)
         .map_err(|err| io_error(&real, "serialize the address state")(io::Error::other(err)))?;
-    replace(&real, &json, Some(&metadata))?;
+    replace(&real, &json, Some(&metadata), WHAT)?;
     Ok(next)
-}
-
-/// Tells apart the temporary files of calls in one process; the process id tells apart
-/// processes.
-static TEMP_SEQUENCE: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `contents` to a new temporary file beside `path` (keeping the mode, owner and group
-/// of `previous`, the file being replaced), syncs it, renames it over `path` and syncs the
-/// directory.
-fn replace(
-    path: &Path,
-    contents: &[u8],
-    previous: Option<&fs::Metadata>,
-) -> Result<(), StoreError> {
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(path, "write the address state")(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    // A new state gets the mode a plain create gives (0666 less the umask); a replacement
-    // starts private and takes the old file's mode once written.
-    let mode = if previous.is_some() { 0o600 } else { 0o666 };
-    let (temp, file) = create_temp(&dir, file_name, mode)?;
-    // From here on the temporary file is this call's own: it is the only one removed on error.
-    let written = write_synced(file, contents, previous)
-        .map_err(io_error(&temp, "write the new address state"));
-    if let Err(err) = written {
-        // Best effort: the old state is intact either way.
-        let _ = fs::remove_file(&temp);
-        return Err(err);
-    }
-    if let Err(err) = fs::rename(&temp, path) {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(path, "replace the address state")(err));
-    }
-    File::open(&dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(&dir, "sync the directory"))
-}
-
-/// Creates `.<name>.<pid>-<n>.tmp` in `dir` with create-new semantics, taking the next
-/// number when a name is taken (a planted file, or one left by a killed process).
-fn create_temp(
-    dir: &Path,
-    file_name: &std::ffi::OsStr,
-    mode: u32,
-) -> Result<(PathBuf, File), StoreError> {
-    const ATTEMPTS: u32 = 64;
-    let pid = std::process::id();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let sequence = TEMP_SEQUENCE.fetch_add(1, Ordering::Relaxed);
-        let mut name = std::ffi::OsString::from(".");
-        name.push(file_name);
-        name.push(format!(".{pid}-{sequence}.tmp"));
-        let temp = dir.join(name);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .mode(mode)
-            .open(&temp)
-        {
-            Ok(file) => return Ok((temp, file)),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists && attempt < ATTEMPTS => {}
-            Err(err) => return Err(io_error(&temp, "create the new address state")(err)),
-        }
-    }
-}
-
-fn write_synced(
-    mut file: File,
-    contents: &[u8],
-    previous: Option<&fs::Metadata>,
-) -> io::Result<()> {
-    file.write_all(contents)?;
-    if let Some(previous) = previous {
-        keep_owner(&file, previous)?;
-        file.set_permissions(previous.permissions())?;
-    }
-    file.sync_all()
-}
-
-/// Gives the new file the replaced file's owner and group. Only root may give a file away,
-/// so a writer that is not the owner (but may write the directory) keeps its own: the same
-/// as any editor that saves by renaming.
-fn keep_owner(file: &File, previous: &fs::Metadata) -> io::Result<()> {
-    let own = file.metadata()?;
-    if (own.uid(), own.gid()) == (previous.uid(), previous.gid()) {
-        return Ok(());
-    }
-    match std::os::unix::fs::fchown(file, Some(previous.uid()), Some(previous.gid())) {
-        Err(err) if err.kind() == io::ErrorKind::PermissionDenied => Ok(()),
-        other => other,
-    }
 }
 
 #[cfg(test)]
@@ -640,41 +475,6 @@ mod tests {
             parse_state(path, bad_pool).unwrap_err().to_string(),
             "s.json: corrupt address state: pool: Address pool network 10.0.0.0/31 is too small (pool.network_too_small)"
         );
-    }
-
-    /// Temporary names planted ahead of this process (links to a file an attacker wants
-    /// overwritten) are skipped, never followed, and left where they are.
-    #[test]
-    fn planted_temporary_names_are_skipped_not_followed() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("mgmt.json");
-        let victim = dir.path().join("victim");
-        fs::write(&victim, "precious").unwrap();
-        let pid = std::process::id();
-        let next = TEMP_SEQUENCE.load(Ordering::Relaxed);
-        let planted: Vec<PathBuf> = (next..next + 8)
-            .map(|n| dir.path().join(format!(".mgmt.json.{pid}-{n}.tmp")))
-            .collect();
-        for link in &planted {
-            std::os::unix::fs::symlink(&victim, link).unwrap();
-        }
-        let pool: AddressPool =
-            serde_json::from_str(r#"{"name": "m", "network": "10.0.0.0/24"}"#).unwrap();
-        assert!(create_if_absent(&state, pool, DEFAULT_LOCK_TIMEOUT).unwrap());
-        let change = Change::Add {
-            name: "a-mgmt".into(),
-            address: "10.0.0.7".parse().unwrap(),
-        };
-        assert_eq!(
-            commit(&state, "m", &change, Version::INITIAL, DEFAULT_LOCK_TIMEOUT).unwrap(),
-            Version::new(1)
-        );
-        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
-        for link in &planted {
-            assert!(fs::symlink_metadata(link).unwrap().file_type().is_symlink());
-        }
-        let (rows, _) = read_state(&state).unwrap();
-        assert_eq!(rows.address_of("a-mgmt"), Some("10.0.0.7".parse().unwrap()));
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod tree;
 pub use allocation::{
     AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name,
 };
-pub use file::{DEFAULT_LOCK_TIMEOUT, JsonFileStore, MAX_STATE_BYTES, STATE_SCHEMA, open_regular};
+pub use file::{DEFAULT_LOCK_TIMEOUT, JsonFileStore, MAX_STATE_BYTES, STATE_SCHEMA};
 pub use manager::{AddressManager, DEFAULT_MAX_ATTEMPTS, ManagerError};
 pub use memory::MemoryStore;
 pub use pool::{AddressPool, AddressRange, AllocationOrder, PoolError, PoolSpec};

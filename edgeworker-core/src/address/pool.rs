@@ -561,11 +561,8 @@ mod tests {
             assert_eq!(err.to_string(), message, "{network} {range:?}");
             assert_eq!(err.status(), 409);
         }
-        let v6 = AddressPool::try_from(spec(
-            "fd00::/120",
-            Some(&[["fd00::1", "fd00::ff"]]),
-        ))
-        .unwrap();
+        let v6 =
+            AddressPool::try_from(spec("fd00::/120", Some(&[["fd00::1", "fd00::ff"]]))).unwrap();
         assert!(v6.contains("fd00::ff".parse().unwrap()));
         let ok = AddressPool::try_from(spec(
             "192.168.204.0/24",

@@ -142,6 +142,9 @@ pub enum StoreError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Reading or replacing the state file failed.
+    #[error(transparent)]
+    File(#[from] crate::atomic_file::FileError),
     /// A state file is not a valid state (bad JSON, truncated, unknown schema, broken rows).
     /// Never repaired or reset silently: the file is left as it is for a person to look at.
     #[error("{}: corrupt address state: {reason}", path.display())]
@@ -182,7 +185,7 @@ impl StoreError {
             Self::Conflict { .. } => "store.conflict",
             Self::UnknownPool { .. } => "store.unknown_pool",
             Self::Rejected(rule) => rule.code(),
-            Self::Io { .. } => "store.io",
+            Self::Io { .. } | Self::File(_) => "store.io",
             Self::Corrupt { .. } => "store.corrupt",
             Self::Locked { .. } => "store.locked",
             Self::VersionExhausted { .. } => "store.version_exhausted",

@@ -152,11 +152,15 @@ class AddressPool:
 def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str]) -> list[str]:
     """dnsmasq ``dhcp-hostsfile`` lines, one per row in row order: ``<mac>,<host>,<ip>,1d``
     for hosts in ``macs`` (host name → MAC), else ``<host>,<ip>``; IPv6 in brackets. The host
-    is the row name without ``-mgmt``. A name or MAC that could break the file raises
+    is the row name without ``-mgmt``. A name dnsmasq would misread (``3600``, ``12h``,
+    ``ignore``, an IPv4 address) is left out of its line (no line without a MAC), with a
+    ``DhcpWarning`` (``dhcp.name_omitted``). A name or MAC that could break the file raises
     ``DhcpError`` (``dhcp.*``)."""
 
 def dnsmasq_addn_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str]) -> list[str]:
-    """dnsmasq ``addn-hosts`` lines, ``<ip> <host>``, one per row in row order."""
+    """dnsmasq ``addn-hosts`` file: the one line ``<ip> pxecontroller``, from the row
+    ``controller-pxeboot`` when ``rows`` has it, else ``controller-mgmt``; neither raises
+    ``DhcpError`` (``dhcp.no_controller_row``)."""
 
 class _SkewVerdict(TypedDict):
     allowed: bool

@@ -84,7 +84,8 @@ class PoolExhaustedError(AddressPoolError):
 class DhcpError(EdgeworkerError):
     """Address rows or MAC addresses that cannot be written to dnsmasq's files safely
     (``code``: ``dhcp.invalid_name``, ``dhcp.invalid_host``, ``dhcp.invalid_mac``,
-    ``dhcp.duplicate_host``); refused, never escaped."""
+    ``dhcp.duplicate_host``), or no controller row for the additional-hosts file
+    (``dhcp.no_controller_row``); refused, never escaped."""
 
     def __init__(self, message: str, code: str) -> None:
         self.code = code
@@ -92,6 +93,14 @@ class DhcpError(EdgeworkerError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class DhcpWarning(UserWarning):
+    """A host name left out of a dnsmasq hosts-file line because dnsmasq would read it as
+    something else (``3600``, ``12h``, ``ignore``, an IPv4 address); the reservation by MAC
+    stays. Issued with ``warnings.warn``; the rendered lines are still returned."""
+
+    code = "dhcp.name_omitted"
 
 
 class PlanError(EdgeworkerError):
@@ -113,6 +122,7 @@ __all__ = [
     "AddressPoolError",
     "ContextError",
     "DhcpError",
+    "DhcpWarning",
     "EdgeworkerError",
     "HostValidationError",
     "OperationNotSupportedError",
