@@ -133,7 +133,7 @@ fn a_megabyte_in_every_request_field() {
         ("console", 0),
         ("clock_synchronization", 0),
         ("hw_settle", 0),
-        ("vsc_controllers", 0),
+        ("vsc_controllers", 1),
         ("ttys_dcd", 1),
         ("location", 1),
     ] {

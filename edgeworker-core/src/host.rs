@@ -519,12 +519,18 @@ impl FromStr for BmType {
 /// assert_eq!(subs.to_string(), "edgeworker,lowlatency");
 /// assert_eq!(Subfunctions::parse(Personality::Worker, None)?.to_string(), "worker");
 /// assert_eq!(Subfunctions::parse(Personality::Worker, Some("worker,storage")), Err(vec!["storage".to_owned()]));
+/// // Given with the personality: kept in the order given (sysinv rewrites only a value
+/// // that lacks the personality).
+/// let subs = Subfunctions::parse(Personality::Edgeworker, Some("lowlatency,edgeworker"))?;
+/// assert_eq!(subs.to_string(), "lowlatency,edgeworker");
 /// # Ok::<(), Vec<String>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Subfunctions {
     personality: Personality,
     lowlatency: bool,
+    /// `lowlatency` was given before the personality, which was given too.
+    lowlatency_first: bool,
 }
 
 /// The one subfunction a host may have besides its personality.
@@ -532,13 +538,17 @@ pub const LOWLATENCY: &str = "lowlatency";
 
 impl Subfunctions {
     /// The subfunctions of `personality` given the comma-separated `given` (absent or empty:
-    /// the personality alone).
+    /// the personality alone). A value holding the personality keeps its order (RULES §2.5,
+    /// sysinv `_update_subfunctions` leaves it as it is); one without gets the personality
+    /// first. Repeated values count once.
     ///
     /// # Errors
     ///
     /// The distinct values that are neither the personality nor `lowlatency`, in order.
     pub fn parse(personality: Personality, given: Option<&str>) -> Result<Self, Vec<String>> {
         let mut lowlatency = false;
+        let mut has_personality = false;
+        let mut lowlatency_first = false;
         let mut invalid: Vec<String> = Vec::new();
         for value in given
             .filter(|g| !g.is_empty())
@@ -547,7 +557,10 @@ impl Subfunctions {
         {
             if value == LOWLATENCY {
                 lowlatency = true;
-            } else if value != personality.as_str() && !invalid.iter().any(|v| v == value) {
+            } else if value == personality.as_str() {
+                lowlatency_first |= lowlatency && !has_personality;
+                has_personality = true;
+            } else if !invalid.iter().any(|v| v == value) {
                 invalid.push(value.to_owned());
             }
         }
@@ -555,6 +568,7 @@ impl Subfunctions {
             Ok(Self {
                 personality,
                 lowlatency,
+                lowlatency_first,
             })
         } else {
             Err(invalid)
@@ -567,6 +581,7 @@ impl Subfunctions {
         Self {
             personality,
             lowlatency: false,
+            lowlatency_first: false,
         }
     }
 
@@ -579,6 +594,9 @@ impl Subfunctions {
 
 impl fmt::Display for Subfunctions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lowlatency_first {
+            return write!(f, "{LOWLATENCY},{}", self.personality.as_str());
+        }
         f.write_str(self.personality.as_str())?;
         if self.lowlatency {
             write!(f, ",{LOWLATENCY}")?;
@@ -596,7 +614,11 @@ impl Serialize for Subfunctions {
 impl<'de> Deserialize<'de> for Subfunctions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let (first, _) = text.split_once(',').unwrap_or((&text, ""));
+        // The personality is the first value that is not `lowlatency` (which may come first).
+        let first = text
+            .split(',')
+            .find(|value| *value != LOWLATENCY)
+            .unwrap_or(&text);
         let personality: Personality = first.parse().map_err(de::Error::custom)?;
         Self::parse(personality, Some(&text)).map_err(|invalid| {
             de::Error::custom(format!("invalid subfunctions {}", invalid.join(",")))
@@ -801,17 +823,23 @@ mod tests {
         assert_eq!(codes(&errors), [("request.invalid_type", None)]);
     }
 
+    /// sysinv host.py `_update_subfunctions`: a value that holds the personality is kept as
+    /// given (duplicates dropped: ours); one without it gets the personality first.
     #[test]
-    fn subfunctions_are_deterministic() {
+    fn sysinv_update_subfunctions_keeps_a_value_with_the_personality() {
         let p = Personality::Edgeworker;
-        for given in [
-            "lowlatency,edgeworker",
-            "edgeworker,lowlatency",
-            "lowlatency,lowlatency",
+        for (given, kept) in [
+            ("lowlatency,edgeworker", "lowlatency,edgeworker"),
+            ("lowlatency,edgeworker,lowlatency", "lowlatency,edgeworker"),
+            ("edgeworker,lowlatency", "edgeworker,lowlatency"),
+            ("edgeworker,lowlatency,edgeworker", "edgeworker,lowlatency"),
+            ("lowlatency,lowlatency", "edgeworker,lowlatency"),
+            ("lowlatency", "edgeworker,lowlatency"),
         ] {
             assert_eq!(
                 Subfunctions::parse(p, Some(given)).unwrap().to_string(),
-                "edgeworker,lowlatency"
+                kept,
+                "{given}"
             );
         }
         assert_eq!(
@@ -822,6 +850,8 @@ mod tests {
             Subfunctions::parse(p, Some("worker,,worker")),
             Err(vec!["worker".to_owned(), String::new()])
         );
+        let kept: Subfunctions = serde_json::from_str("\"lowlatency,edgeworker\"").unwrap();
+        assert_eq!(kept.to_string(), "lowlatency,edgeworker");
         let s: Subfunctions = serde_json::from_str("\"worker,lowlatency\"").unwrap();
         assert_eq!(
             s,

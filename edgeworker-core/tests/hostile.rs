@@ -159,7 +159,7 @@ fn a_megabyte_in_every_request_field() {
         ("bm_password", Ok(&["bmc.ignored"])),
         ("serialid", Ok(&[])),
         ("console", Ok(&[])),
-        ("vsc_controllers", Ok(&[])),
+        ("vsc_controllers", Err(&["vsc_controllers.not_applicable"])),
         ("ttys_dcd", Err(&["request.invalid_type"])),
         ("location", Err(&["request.invalid_type"])),
     ];
