@@ -284,11 +284,19 @@ fn or_none(value: Option<&str>) -> &str {
 
 // Constructors, in the order of RULES.md. Each is the single definition of its message.
 impl Violation {
-    pub(crate) fn unknown_field(field: &str) -> Self {
+    /// wsme's `UnknownAttribute`, for every unknown name at once, each quoted through the
+    /// bounded excerpt. wsme lists a set; sorted here, so the order never depends on how the
+    /// request was read.
+    pub(crate) fn unknown_fields(names: &[&str]) -> Self {
+        let mut names: Vec<String> = names.iter().map(|n| excerpt(n).to_string()).collect();
+        names.sort();
+        names.dedup();
+        let joined = names.join(", ");
+        let plural = if names.len() > 1 { "s" } else { "" };
         Self {
             code: Code::RequestUnknownField,
-            field: Some(Cow::Owned(field.to_owned())),
-            message: format!("Unknown field '{}'", excerpt(field)),
+            message: format!("Unknown attribute{plural} for argument host: {joined}"),
+            field: Some(Cow::Owned(joined)),
         }
     }
 

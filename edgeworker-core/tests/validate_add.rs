@@ -933,7 +933,7 @@ fn request_shape_errors_come_from_the_json() {
             v(
                 "request.unknown_field",
                 Some("role"),
-                "Unknown field 'role'",
+                "Unknown attribute for argument host: role",
                 400
             ),
         ]
