@@ -11,12 +11,14 @@ type Rows = Vec<(String, IpAddr)>;
 type Macs = Vec<(String, String)>;
 
 fn rows_and_macs(n: u32) -> (Rows, Macs) {
+    // The controller's row last: the additional-hosts file looks it up among all the rows.
     let rows = (0..n)
         .map(|i| {
             let [_, _, a, b] = i.to_be_bytes();
             let address = IpAddr::from([10, 50, a, b]);
             (format!("edge-{i}-mgmt"), address)
         })
+        .chain([("controller-mgmt".to_owned(), IpAddr::from([10, 51, 0, 2]))])
         .collect();
     let macs = (0..n)
         .map(|i| {

@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use edgeworker_core::address::{
@@ -26,6 +27,25 @@ pub struct Target {
     /// The host; its address row is `<host>-mgmt`.
     #[arg(long = "host", value_name = "NAME", value_parser = parse_host)]
     host: Hostname,
+    /// How long to wait for another writer's lock on STATE before giving up (exit 3).
+    /// Runs that only read (a host that already has its address) never wait.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    lock_timeout: Duration,
+}
+
+impl Target {
+    /// The store over STATE, with the lock timeout asked for.
+    fn store(&self) -> JsonFileStore {
+        JsonFileStore::new(&self.state).with_lock_timeout(self.lock_timeout)
+    }
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("'{value}' is not a number of seconds (0 or more)"))
 }
 
 /// The pool a command may create the state from.
@@ -140,7 +160,7 @@ fn parse_order(value: &str) -> Result<AllocationOrder, String> {
 
 /// `allocate`: prints the host's address, allocating one if it has none.
 pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
-    let store = JsonFileStore::new(&args.target.state);
+    let store = args.target.store();
     let name = mgmt_row_name(args.target.host.as_str());
     let pool = args.pool.read()?;
     let mut rng = match args.seed {
@@ -167,7 +187,7 @@ pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
 
 /// `reserve`: records the host's address chosen by the operator.
 pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
-    let store = JsonFileStore::new(&args.target.state);
+    let store = args.target.store();
     let name = mgmt_row_name(args.target.host.as_str());
     let pool = args.pool.read()?;
     runtime()?.block_on(async {
@@ -182,7 +202,7 @@ pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
 
 /// `release`: removes the host's row; prints the address it held, nothing if none.
 pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
-    let store = JsonFileStore::new(&args.target.state);
+    let store = args.target.store();
     let name = mgmt_row_name(args.target.host.as_str());
     let released = runtime()?.block_on(async {
         let (rows, _) = read_state(&store).await?;
@@ -200,7 +220,7 @@ pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
 /// The state, with a hint when it does not exist yet.
 pub async fn read_state(store: &JsonFileStore) -> Result<(AllocatedPool, Version), Failure> {
     store.read().await.map_err(|err| match &err {
-        StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+        StoreError::File(file) if file.source.kind() == std::io::ErrorKind::NotFound => {
             Failure::input(format!(
                 "{}: no such address state file (allocate or reserve with --pool POOL.json creates it)",
                 store.path().display()

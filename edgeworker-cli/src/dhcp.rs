@@ -1,17 +1,21 @@
-//! `dhcp`: the dnsmasq hosts file (or additional-hosts file) of the address state.
+//! `dhcp`: the dnsmasq hosts file (or additional-hosts file) of the address state, printed or
+//! written in place the way sysinv's conductor writes it.
 
 use std::io::Write as _;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use edgeworker_core::address::JsonFileStore;
+use edgeworker_core::atomic_file::{self, FileError};
 use edgeworker_core::context::Context;
-use edgeworker_core::dhcp::{dnsmasq_addn_hosts, dnsmasq_hosts};
+use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts, dnsmasq_hosts};
 
 use crate::address::{read_state, runtime};
 use crate::context;
 use crate::failure::{self, Failure};
+use crate::input::MAX_INPUT_BYTES;
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]
@@ -19,52 +23,102 @@ pub struct DhcpArgs {
     /// The address state file.
     #[arg(long, value_name = "STATE")]
     state: PathBuf,
-    /// A context file (JSON, `-` for stdin) whose hosts give the MACs of the reservations;
-    /// without it, lines carry no MAC.
+    /// A context file (JSON, `-` for stdin) whose hosts give the MACs of the reservations
+    /// (without it, lines carry no MAC) and whose address rows may hold `controller-pxeboot`.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
-    /// Print the additional-hosts file (`<ip> <hostname>`) instead of the hosts file.
+    /// The additional-hosts file (`<ip> pxecontroller`) instead of the hosts file.
     #[arg(long)]
     addn_hosts: bool,
+    /// Write the file to FILE (atomically, and not at all when its content is unchanged, so
+    /// dnsmasq is not reloaded for nothing) instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
-/// `dhcp`: prints the file's contents, one entry a line.
+/// `dhcp`: prints or writes the file; names left out are warned about on stderr (exit 0).
 pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
     let context = match &args.context {
         Some(path) => Some(context::read(Some(path))?),
         None => None,
     };
-    // A discovered host has no hostname yet: nothing to reserve for it.
-    let macs: Vec<(String, String)> = context
-        .iter()
-        .flat_map(Context::hosts)
-        .filter_map(|host| {
+    let store = JsonFileStore::new(&args.state);
+    let (rows, _) = runtime()?.block_on(read_state(&store))?;
+    let mut rows: Vec<(String, IpAddr)> = rows
+        .rows()
+        .into_iter()
+        .map(|(name, address)| (name.to_owned(), address))
+        .collect();
+    let file = if args.addn_hosts {
+        // The pxeboot row lives in another pool; the context's rows bring it.
+        rows.extend(
+            context
+                .iter()
+                .flat_map(Context::addresses)
+                .map(|row| (row.name.clone(), row.address)),
+        );
+        dnsmasq_addn_hosts(&rows)
+    } else {
+        // A discovered host has no hostname yet: nothing to reserve for it.
+        let macs = context.iter().flat_map(Context::hosts).filter_map(|host| {
             Some((
                 host.hostname.as_ref()?.to_string(),
                 host.mgmt_mac.to_string(),
             ))
-        })
-        .collect();
-    let store = JsonFileStore::new(&args.state);
-    let (rows, _) = runtime()?.block_on(read_state(&store))?;
-    let rows = rows.rows();
-    let lines = if args.addn_hosts {
-        dnsmasq_addn_hosts(&rows)
-    } else {
+        });
         dnsmasq_hosts(&rows, macs)
     }
     .map_err(|err| Failure::invalid(format!("{}: {err}", err.code())))?;
-    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-    for line in &lines {
-        out.push_str(line);
-        out.push('\n');
+    warn(&file);
+    match &args.out {
+        Some(path) => write_out(path, &file.text()),
+        None => print(&file.text()),
     }
+}
+
+fn warn(file: &Rendered) {
+    for warning in &file.warnings {
+        eprintln!("edgeworker-cli: warning: {}: {warning}", warning.code());
+    }
+}
+
+fn print(text: &str) -> Result<ExitCode, Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout
-        .write_all(out.as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
     }
+}
+
+/// Replaces FILE when its content differs, as sysinv's conductor does (`filecmp` before the
+/// rename), and says which happened.
+fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
+    const WHAT: &str = "the dnsmasq file";
+    let io_failure = |err: FileError| Failure::input(err.to_string());
+    let previous = match atomic_file::read_regular(path, MAX_INPUT_BYTES, WHAT) {
+        Ok((bytes, metadata)) => Some((bytes, metadata)),
+        Err(err) if err.source.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(io_failure(err)),
+    };
+    if let Some((bytes, _)) = &previous
+        && bytes == text.as_bytes()
+    {
+        eprintln!(
+            "edgeworker-cli: {}: unchanged, not rewritten",
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    atomic_file::replace(
+        path,
+        text.as_bytes(),
+        previous.as_ref().map(|(_, m)| m),
+        WHAT,
+    )
+    .map_err(io_failure)?;
+    eprintln!("edgeworker-cli: {}: written", path.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -30,7 +30,8 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        edgeworker_core::atomic_file::open_regular(path)
+            .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
     };
     result.map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {

@@ -217,7 +217,11 @@ fn unreadable_or_corrupt_state_exits_3_naming_the_file() {
         "x",
     ]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("Is a directory"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file (a directory)"),
+        "{}",
+        stderr(&out)
+    );
 
     let other = write_pool(
         dir.path(),

@@ -39,11 +39,147 @@ fn hosts_and_addn_hosts_in_row_order() {
         stdout(&out),
         "controller,[fd00:204::2]\n08:00:27:aa:00:01,edge-1,[fd00:204::77],1d\nedge-2,[fd00:204::78]\n"
     );
+    // sysinv manager.py _generate_dnsmasq_hosts_file: the pxecontroller line alone.
     let out = cli(&["dhcp", "--state", &state, "--addn-hosts"]);
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "fd00:204::2 pxecontroller\n");
+}
+
+/// sysinv `_generate_dnsmasq_hosts_file`: with a pxeboot network the additional-hosts line
+/// takes `controller-pxeboot`, which the context's address rows bring.
+#[test]
+fn addn_hosts_takes_the_pxeboot_row_from_the_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    fs::write(&state, STATE).unwrap();
+    let context = dir.path().join("ctx.json");
+    fs::write(
+        &context,
+        r#"{"addresses": [{"name": "controller-pxeboot", "address": "169.254.202.2"}]}"#,
+    )
+    .unwrap();
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state.display().to_string(),
+        "--context",
+        &context.display().to_string(),
+        "--addn-hosts",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "169.254.202.2 pxecontroller\n");
+}
+
+/// RULES §5: a name dnsmasq would misread is written without its name, with one warning
+/// line on stderr, exit 0; the rest of the site keeps its reservations.
+#[test]
+fn a_misread_name_is_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    fs::write(
+        &state,
+        r#"{"schema": 1, "version": 1, "pool": {"name": "management", "network": "10.0.0.0/24"},
+            "rows": [{"name": "3600-mgmt", "address": "10.0.0.9"}, {"name": "edge-1-mgmt", "address": "10.0.0.10"}]}"#,
+    )
+    .unwrap();
+    let context = dir.path().join("ctx.json");
+    fs::write(
+        &context,
+        r#"{"hosts": [{"hostname": "3600", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:01"}]}"#,
+    )
+    .unwrap();
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state.display().to_string(),
+        "--context",
+        &context.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "fd00:204::2 controller\nfd00:204::77 edge-1\nfd00:204::78 edge-2\n"
+        "08:00:27:aa:00:01,10.0.0.9,1d\nedge-1,10.0.0.10\n"
+    );
+    assert_eq!(
+        stderr(&out),
+        "edgeworker-cli: warning: dhcp.name_omitted: address row \"3600-mgmt\": host name \"3600\" is left out of its DHCP reservation: dnsmasq would read it as a lease time\n"
+    );
+}
+
+/// `--out`: written atomically, and not at all when unchanged (sysinv compares before it
+/// renames, so dnsmasq is not reloaded for nothing); the file keeps its mode.
+#[test]
+fn out_writes_only_when_the_content_changes() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    fs::write(&state, STATE).unwrap();
+    let state = state.display().to_string();
+    let target = dir.path().join("dnsmasq.hosts");
+    let target_arg = target.display().to_string();
+    let run = || cli(&["dhcp", "--state", &state, "--out", &target_arg]);
+
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).ends_with("dnsmasq.hosts: written\n"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "controller,[fd00:204::2]\nedge-1,[fd00:204::77]\nedge-2,[fd00:204::78]\n"
+    );
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+    let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&target).unwrap());
+
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with("dnsmasq.hosts: unchanged, not rewritten\n"),
+        "{}",
+        stderr(&out)
+    );
+    let same = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&target).unwrap());
+    assert_eq!(inode, same, "an unchanged file is not replaced");
+
+    fs::write(&target, "stale\n").unwrap();
+    let out = run();
+    assert!(
+        stderr(&out).ends_with("dnsmasq.hosts: written\n"),
+        "{}",
+        stderr(&out)
+    );
+    let after = fs::metadata(&target).unwrap();
+    assert_eq!(after.permissions().mode() & 0o777, 0o640);
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+
+    // A FIFO where the file goes is refused at once.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state,
+        "--out",
+        &fifo.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("fifo: cannot read the dnsmasq file: not a regular file (a FIFO)"),
+        "{}",
+        stderr(&out)
     );
 }
 

@@ -133,7 +133,7 @@ fn a_megabyte_in_every_request_field() {
         ("console", 0),
         ("clock_synchronization", 0),
         ("hw_settle", 0),
-        ("vsc_controllers", 0),
+        ("vsc_controllers", 1),
         ("ttys_dcd", 1),
         ("location", 1),
     ] {
@@ -613,7 +613,9 @@ fn truncated_directory_and_read_only_state_files() {
         let out = cli(&args);
         assert_eq!(status(&out), 3, "{args:?}");
         assert!(
-            stderr(&out).contains("state.d: cannot read the address state: Is a directory"),
+            stderr(&out).contains(
+                "state.d: cannot read the address state: not a regular file (a directory)"
+            ),
             "{}",
             stderr(&out)
         );

@@ -78,7 +78,7 @@ fn exit_1_invalid_host_text_names_code_field_and_message() {
         ("hosts/invalid-duplicate-mac.json", "mgmt_mac.duplicate"),
         ("hosts/invalid-personality-case.json", "personality.invalid"),
         ("hosts/invalid-static-mgmt-ip.json", "mgmt_ip.not_allowed"),
-        ("hosts/invalid-request-shape.json", "request.unknown_field"),
+        ("hosts/invalid-request-shape.json", "request.invalid_type"),
     ] {
         let o = validate(&["--context", "context.json", "--format", "json", file]);
         assert_eq!(o.status.code(), Some(1), "{file}");

@@ -57,12 +57,39 @@ pub enum SystemType {
     Standard,
 }
 
-/// The system: mode and type. JSON: `{"mode": "duplex", "type": "Standard"}`.
+/// The system's vswitch (sysinv `utils.get_vswitch_type()`); only `nuage_vrs` changes what a
+/// host-add accepts (`vsc_controllers`).
 ///
 /// ```
-/// use edgeworker_core::context::{System, SystemMode, SystemType};
+/// use edgeworker_core::context::VswitchType;
+/// let t: VswitchType = serde_json::from_str(r#""nuage_vrs""#)?;
+/// assert_eq!(t, VswitchType::NuageVrs);
+/// assert_eq!(VswitchType::default(), VswitchType::None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum VswitchType {
+    /// No accelerated vswitch (the container platform's default).
+    #[default]
+    #[serde(rename = "none")]
+    None,
+    /// OVS with DPDK.
+    #[serde(rename = "ovs-dpdk")]
+    OvsDpdk,
+    /// Nuage VRS, whose workers name their VSC controllers.
+    #[serde(rename = "nuage_vrs")]
+    NuageVrs,
+}
+
+/// The system: mode, type and vswitch. JSON:
+/// `{"mode": "duplex", "type": "Standard", "vswitch_type": "none"}`.
+///
+/// ```
+/// use edgeworker_core::context::{System, SystemMode, SystemType, VswitchType};
 /// let system = System::default();
 /// assert_eq!((system.mode, system.system_type), (SystemMode::Duplex, SystemType::Standard));
+/// assert_eq!(system.vswitch_type, VswitchType::None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +100,9 @@ pub struct System {
     /// System type.
     #[serde(default, rename = "type")]
     pub system_type: SystemType,
+    /// The vswitch.
+    #[serde(default)]
+    pub vswitch_type: VswitchType,
 }
 
 /// The management network: how addresses are assigned, and from which pool.

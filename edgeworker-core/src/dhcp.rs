@@ -4,11 +4,20 @@
 //!   `<mac>,<hostname>,<ip>,1d` when the host's MAC is known, else `<hostname>,<ip>`;
 //!   IPv6 addresses in brackets (`[fd00::5]`). The MAC is written lowercase with `:`
 //!   whatever its stored separator: dnsmasq takes only `:` fields for hardware addresses.
-//! - additional-hosts file (`addn-hosts`), `/etc/hosts` format: `<ip> <hostname>`.
+//! - additional-hosts file (`addn-hosts`), `/etc/hosts` format: exactly one line,
+//!   `<ip> pxecontroller`, the address of the row `controller-pxeboot` when given, else of
+//!   `controller-mgmt` (sysinv `manager.py` `_generate_dnsmasq_hosts_file`). Host names reach
+//!   dnsmasq through the hosts file, not this one.
 //!
 //! The host name is the row name without its `-mgmt` suffix. A row name without that suffix
 //! (a platform row such as `gateway`, or one written by hand) is used whole, as sysinv's
 //! suffix substitution leaves it.
+//!
+//! A host name that sysinv accepts but that dnsmasq's `dhcp-host` parser would read as
+//! something else (`3600`, `12h`, `ignore`, an IPv4 address) is left out of its line
+//! (`<mac>,<ip>,1d` still reserves the address; a row without a MAC has nothing left and is
+//! left out) and reported as a [`DhcpWarning`]: one odd name never blocks the file for the
+//! whole site.
 //!
 //! Every name and MAC is parsed with [`Hostname`] and [`MacAddress`] before it is written:
 //! their alphabets have no `,`, space, `#` or newline, so no value can start a second entry.
@@ -25,11 +34,86 @@ use crate::mac::{MacAddress, Separator};
 /// How long a reservation's lease lasts, as sysinv writes it.
 pub const LEASE: &str = "1d";
 
+/// The name the additional-hosts file gives the controller (sysinv `PXECONTROLLER_HOSTNAME`).
+pub const PXECONTROLLER: &str = "pxecontroller";
+
+/// The rows the additional-hosts file takes the controller's address from, first found wins.
+pub const CONTROLLER_ROWS: [&str; 2] = ["controller-pxeboot", "controller-mgmt"];
+
+/// A dnsmasq file: its lines and what had to be left out of them.
+///
+/// ```
+/// use edgeworker_core::dhcp::dnsmasq_hosts;
+/// let rows = [("3600-mgmt", "192.168.204.9".parse()?), ("edge-1-mgmt", "192.168.204.10".parse()?)];
+/// let file = dnsmasq_hosts(&rows, [("3600", "08:00:27:aa:00:01")])?;
+/// assert_eq!(file.text(), "08:00:27:aa:00:01,192.168.204.9,1d\nedge-1,192.168.204.10\n");
+/// assert_eq!(file.warnings[0].code(), "dhcp.name_omitted");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rendered {
+    /// The lines, without line ends.
+    pub lines: Vec<String>,
+    /// Names left out, in row order.
+    pub warnings: Vec<DhcpWarning>,
+}
+
+impl Rendered {
+    /// The file's contents: every line followed by a newline.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let mut text = String::with_capacity(self.lines.iter().map(|l| l.len() + 1).sum());
+        for line in &self.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// A host name left out of the hosts file because dnsmasq would read it as something else.
+///
+/// ```
+/// use edgeworker_core::dhcp::dnsmasq_hosts;
+/// let file = dnsmasq_hosts(&[("12h-mgmt", "10.0.0.5".parse()?)], [("12h", "08:00:27:aa:00:01")])?;
+/// assert_eq!(
+///     file.warnings[0].to_string(),
+///     r#"address row "12h-mgmt": host name "12h" is left out of its DHCP reservation: dnsmasq would read it as a lease time"#,
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "address row {:?}: host name {:?} is left out of its DHCP reservation{}: dnsmasq would read it as {reading}",
+    excerpt(.row), excerpt(.host), if *.line_dropped { " (no MAC: no line at all)" } else { "" }
+)]
+#[non_exhaustive]
+pub struct DhcpWarning {
+    /// The row name.
+    pub row: String,
+    /// The host name left out.
+    pub host: String,
+    /// What dnsmasq would take it for.
+    pub reading: &'static str,
+    /// The row had no MAC, so nothing was left to write for it.
+    pub line_dropped: bool,
+}
+
+impl DhcpWarning {
+    /// The stable code, `dhcp.name_omitted`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "dhcp.name_omitted"
+    }
+}
+
 /// Why entries cannot be rendered.
 ///
 /// ```
-/// use edgeworker_core::dhcp::{dnsmasq_addn_hosts, DhcpError};
-/// let err = dnsmasq_addn_hosts(&[("edge-1\nevil-mgmt", "10.0.0.5".parse()?)]).unwrap_err();
+/// use edgeworker_core::dhcp::{dnsmasq_hosts, DhcpError};
+/// let no_macs: [(&str, &str); 0] = [];
+/// let err = dnsmasq_hosts(&[("edge-1\nevil-mgmt", "10.0.0.5".parse()?)], no_macs).unwrap_err();
 /// assert_eq!(err.code(), "dhcp.invalid_name");
 /// assert_eq!(
 ///     err.to_string(),
@@ -48,17 +132,12 @@ pub enum DhcpError {
         /// What is wrong with the host name.
         problem: HostnameError,
     },
-    /// A row's host name that dnsmasq's `dhcp-host` parser would read as something else (a
-    /// keyword, a lease time or an address): the reservation would lose its name or its host.
-    #[error("address row {:?}: dnsmasq would read host name {:?} as {reading}", excerpt(.row), excerpt(.host))]
-    Misread {
-        /// The row name, as given.
-        row: String,
-        /// The host name.
-        host: String,
-        /// What dnsmasq would take it for.
-        reading: &'static str,
-    },
+    /// Neither `controller-pxeboot` nor `controller-mgmt` is among the rows, so the
+    /// additional-hosts file has no address for the controller.
+    #[error(
+        "address row controller-mgmt is missing: the additional-hosts file names the controller by it"
+    )]
+    NoControllerRow,
     /// A host named in the MAC table is not a valid host name.
     #[error("mgmt_mac of host {:?}: {problem}", excerpt(.host))]
     InvalidMacHost {
@@ -94,7 +173,7 @@ impl DhcpError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidName { .. } => "dhcp.invalid_name",
-            Self::Misread { .. } => "dhcp.misread_name",
+            Self::NoControllerRow => "dhcp.no_controller_row",
             Self::InvalidMacHost { .. } => "dhcp.invalid_host",
             Self::InvalidMac { .. } => "dhcp.invalid_mac",
             Self::DuplicateHost { .. } => "dhcp.duplicate_host",
@@ -102,14 +181,13 @@ impl DhcpError {
     }
 }
 
-/// The hosts-file lines (no trailing newline), one per row, in row order. `macs` maps host
-/// names (not row names) to MAC addresses, as text; hosts without a row are ignored.
+/// The hosts file, one line per row, in row order. `macs` maps host names (not row names) to
+/// MAC addresses, as text; hosts without a row are ignored. A host name dnsmasq would misread
+/// is left out of its line, with a [`DhcpWarning`].
 ///
 /// # Errors
 ///
 /// The first [`DhcpError`]: the MAC table is checked whole first, then the rows in order.
-/// A host name dnsmasq would misread ([`DhcpError::Misread`]) is refused here, not in the
-/// additional-hosts file, whose lines are plain `hosts` entries.
 ///
 /// ```
 /// use edgeworker_core::dhcp::dnsmasq_hosts;
@@ -118,8 +196,9 @@ impl DhcpError {
 ///     ("edge-1-mgmt", "192.168.204.77".parse()?),
 ///     ("edge-6-mgmt", "fd00::6".parse()?),
 /// ];
-/// let lines = dnsmasq_hosts(&rows, [("edge-1", "08:00:27:AA:00:01"), ("edge-6", "08:00:27:aa:00:06")])?;
-/// assert_eq!(lines, [
+/// let file = dnsmasq_hosts(&rows, [("edge-1", "08:00:27:AA:00:01"), ("edge-6", "08:00:27:aa:00:06")])?;
+/// assert!(file.warnings.is_empty());
+/// assert_eq!(file.lines, [
 ///     "controller,192.168.204.2",
 ///     "08:00:27:aa:00:01,edge-1,192.168.204.77,1d",
 ///     "08:00:27:aa:00:06,edge-6,[fd00::6],1d",
@@ -129,51 +208,71 @@ impl DhcpError {
 pub fn dnsmasq_hosts<N, H, M>(
     rows: &[(N, IpAddr)],
     macs: impl IntoIterator<Item = (H, M)>,
-) -> Result<Vec<String>, DhcpError>
+) -> Result<Rendered, DhcpError>
 where
     N: AsRef<str>,
     H: AsRef<str>,
     M: AsRef<str>,
 {
     let macs = mac_table(macs)?;
-    rows.iter()
-        .map(|(row, address)| {
-            let host = host_of(row.as_ref())?;
-            if let Some(reading) = host.dhcp_misreading() {
-                return Err(DhcpError::Misread {
-                    row: row.as_ref().to_owned(),
-                    host: host.into_string(),
-                    reading,
-                });
+    let mut file = Rendered::default();
+    for (row, address) in rows {
+        let row = row.as_ref();
+        let host = host_of(row)?;
+        let address = match address {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => format!("[{v6}]"),
+        };
+        let mac = macs.get(host.as_str());
+        if let Some(reading) = host.dhcp_misreading() {
+            file.warnings.push(DhcpWarning {
+                row: row.to_owned(),
+                host: host.into_string(),
+                reading,
+                line_dropped: mac.is_none(),
+            });
+            if let Some(mac) = mac {
+                file.lines.push(format!("{mac},{address},{LEASE}"));
             }
-            let address = match address {
-                IpAddr::V4(v4) => v4.to_string(),
-                IpAddr::V6(v6) => format!("[{v6}]"),
-            };
-            Ok(match macs.get(host.as_str()) {
-                Some(mac) => format!("{mac},{host},{address},{LEASE}"),
-                None => format!("{host},{address}"),
-            })
-        })
-        .collect()
+            continue;
+        }
+        file.lines.push(match mac {
+            Some(mac) => format!("{mac},{host},{address},{LEASE}"),
+            None => format!("{host},{address}"),
+        });
+    }
+    Ok(file)
 }
 
-/// The additional-hosts lines (`<ip> <hostname>`, no trailing newline), in row order.
+/// The additional-hosts file: the one line `<ip> pxecontroller`, with the address of the row
+/// `controller-pxeboot` when `rows` has it (a system with a pxeboot network), else of
+/// `controller-mgmt`. Give it the management rows, and the pxeboot rows where there are any.
 ///
 /// # Errors
 ///
-/// [`DhcpError::InvalidName`] for the first row whose host name is not valid.
+/// [`DhcpError::NoControllerRow`] when neither row is there.
 ///
 /// ```
 /// use edgeworker_core::dhcp::dnsmasq_addn_hosts;
-/// let rows = [("edge-1-mgmt", "192.168.204.77".parse()?), ("edge-6-mgmt", "fd00::6".parse()?)];
-/// assert_eq!(dnsmasq_addn_hosts(&rows)?, ["192.168.204.77 edge-1", "fd00::6 edge-6"]);
+/// let rows = [("controller-mgmt", "192.168.204.2".parse()?), ("edge-6-mgmt", "192.168.204.6".parse()?)];
+/// assert_eq!(dnsmasq_addn_hosts(&rows)?.lines, ["192.168.204.2 pxecontroller"]);
+/// let rows = [("controller-mgmt", "192.168.204.2".parse()?), ("controller-pxeboot", "169.254.202.2".parse()?)];
+/// assert_eq!(dnsmasq_addn_hosts(&rows)?.text(), "169.254.202.2 pxecontroller\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn dnsmasq_addn_hosts<N: AsRef<str>>(rows: &[(N, IpAddr)]) -> Result<Vec<String>, DhcpError> {
-    rows.iter()
-        .map(|(row, address)| Ok(format!("{address} {}", host_of(row.as_ref())?)))
-        .collect()
+pub fn dnsmasq_addn_hosts<N: AsRef<str>>(rows: &[(N, IpAddr)]) -> Result<Rendered, DhcpError> {
+    let address = CONTROLLER_ROWS
+        .iter()
+        .find_map(|wanted| {
+            rows.iter()
+                .find(|(row, _)| row.as_ref() == *wanted)
+                .map(|(_, address)| address)
+        })
+        .ok_or(DhcpError::NoControllerRow)?;
+    Ok(Rendered {
+        lines: vec![format!("{address} {PXECONTROLLER}")],
+        warnings: Vec::new(),
+    })
 }
 
 /// The host name of a row: its name without `-mgmt`, parsed.
@@ -226,15 +325,18 @@ mod tests {
         // Regression (fuzz target `dhcp`): `08-00-27-aa-00-04,edge-1,...` is read by dnsmasq
         // as two host names and no hardware address, so the host got no reservation.
         let rows = [("edge-1-mgmt", ip("192.168.204.9"))];
-        let lines = dnsmasq_hosts(&rows, [("edge-1", "08-00-27-AA-00-04")]).unwrap();
-        assert_eq!(lines, ["08:00:27:aa:00:04,edge-1,192.168.204.9,1d"]);
+        let file = dnsmasq_hosts(&rows, [("edge-1", "08-00-27-AA-00-04")]).unwrap();
+        assert_eq!(file.lines, ["08:00:27:aa:00:04,edge-1,192.168.204.9,1d"]);
     }
 
+    /// sysinv `_dnsmasq_host_entry_to_string`: IPv6 in brackets.
     #[test]
-    fn ipv6_without_mac_is_bracketed_in_hosts_but_not_in_addn_hosts() {
+    fn ipv6_without_mac_is_bracketed_in_hosts() {
         let rows = [("edge-1-mgmt", ip("fd00::1"))];
-        assert_eq!(dnsmasq_hosts(&rows, NO_MACS).unwrap(), ["edge-1,[fd00::1]"]);
-        assert_eq!(dnsmasq_addn_hosts(&rows).unwrap(), ["fd00::1 edge-1"]);
+        assert_eq!(
+            dnsmasq_hosts(&rows, NO_MACS).unwrap().lines,
+            ["edge-1,[fd00::1]"]
+        );
     }
 
     #[test]
@@ -245,10 +347,10 @@ mod tests {
             ("a-mgmt-b", ip("10.0.0.3")),
         ];
         assert_eq!(
-            dnsmasq_addn_hosts(&rows).unwrap(),
-            ["10.0.0.1 gateway", "10.0.0.2 mgmt", "10.0.0.3 a-mgmt-b"]
+            dnsmasq_hosts(&rows, NO_MACS).unwrap().lines,
+            ["gateway,10.0.0.1", "mgmt,10.0.0.2", "a-mgmt-b,10.0.0.3"]
         );
-        let err = dnsmasq_addn_hosts(&[("-mgmt", ip("10.0.0.1"))]).unwrap_err();
+        let err = dnsmasq_hosts(&[("-mgmt", ip("10.0.0.1"))], NO_MACS).unwrap_err();
         assert_eq!(
             err,
             DhcpError::InvalidName {
@@ -258,15 +360,40 @@ mod tests {
         );
     }
 
+    /// sysinv `manager.py` `_generate_dnsmasq_hosts_file` (stx.5.0): the additional-hosts
+    /// file is one `<ip> pxecontroller` line, from `controller-pxeboot` when the system has
+    /// a pxeboot network, else from `controller-mgmt`.
     #[test]
-    fn names_dnsmasq_would_misread_are_refused_with_what_it_would_read() {
-        let render = |name: &str| {
-            let row = format!("{name}-mgmt");
-            dnsmasq_hosts(
-                &[(row.as_str(), "192.168.204.9".parse().unwrap())],
-                [(name, "08:00:27:aa:00:01")],
-            )
-        };
+    fn sysinv_generate_dnsmasq_hosts_file_addn_hosts_is_the_pxecontroller_line() {
+        let mgmt = [
+            ("edge-1-mgmt", ip("192.168.204.9")),
+            ("controller-mgmt", ip("192.168.204.2")),
+            ("controller-0-mgmt", ip("192.168.204.3")),
+        ];
+        let file = dnsmasq_addn_hosts(&mgmt).unwrap();
+        assert_eq!(file.text(), "192.168.204.2 pxecontroller\n");
+        assert!(file.warnings.is_empty());
+        let with_pxeboot = [
+            ("controller-mgmt", ip("192.168.204.2")),
+            ("controller-pxeboot", ip("169.254.202.2")),
+        ];
+        assert_eq!(
+            dnsmasq_addn_hosts(&with_pxeboot).unwrap().lines,
+            ["169.254.202.2 pxecontroller"]
+        );
+        let v6 = [("controller-mgmt", ip("fd00::2"))];
+        assert_eq!(
+            dnsmasq_addn_hosts(&v6).unwrap().lines,
+            ["fd00::2 pxecontroller"]
+        );
+        let err = dnsmasq_addn_hosts(&[("edge-1-mgmt", ip("10.0.0.1"))]).unwrap_err();
+        assert_eq!(err.code(), "dhcp.no_controller_row");
+    }
+
+    /// RULES §5: a name dnsmasq would misread is left out of its line, with a warning; the
+    /// rest of the file is written.
+    #[test]
+    fn names_dnsmasq_would_misread_are_left_out_with_a_warning() {
         for (name, reading) in [
             ("ignore", "the keyword 'ignore' (no DHCP for the host)"),
             ("IGNORE", "the keyword 'ignore' (no DHCP for the host)"),
@@ -276,13 +403,38 @@ mod tests {
             ("7W", "a lease time"),
             ("10.0.0.9", "an IPv4 address"),
         ] {
-            let err = render(name).unwrap_err();
-            assert_eq!(err.code(), "dhcp.misread_name", "{name}");
+            let row = format!("{name}-mgmt");
+            let rows = [
+                (row.as_str(), ip("192.168.204.9")),
+                ("edge-1-mgmt", ip("192.168.204.10")),
+            ];
+            let file = dnsmasq_hosts(&rows, [(name, "08:00:27:aa:00:01")]).unwrap();
             assert_eq!(
-                err.to_string(),
+                file.lines,
+                [
+                    "08:00:27:aa:00:01,192.168.204.9,1d",
+                    "edge-1,192.168.204.10"
+                ],
+                "{name}"
+            );
+            assert_eq!(file.warnings.len(), 1);
+            assert_eq!(file.warnings[0].code(), "dhcp.name_omitted");
+            assert_eq!(
+                file.warnings[0].to_string(),
                 format!(
-                    "address row \"{name}-mgmt\": dnsmasq would read host name \"{name}\" as {reading}"
+                    "address row \"{name}-mgmt\": host name \"{name}\" is left out of its DHCP reservation: dnsmasq would read it as {reading}"
                 )
+            );
+            // Without a MAC nothing is left to say: no line, and the warning says so.
+            let file = dnsmasq_hosts(&rows, NO_MACS).unwrap();
+            assert_eq!(file.lines, ["edge-1,192.168.204.10"], "{name}");
+            assert!(file.warnings[0].line_dropped);
+            assert!(
+                file.warnings[0]
+                    .to_string()
+                    .contains("(no MAC: no line at all)"),
+                "{}",
+                file.warnings[0]
             );
         }
         for fine in [
@@ -294,10 +446,11 @@ mod tests {
             "3600-edge",
             "1.2.3.4.5",
         ] {
-            assert!(render(fine).is_ok(), "{fine}");
+            let row = format!("{fine}-mgmt");
+            let file = dnsmasq_hosts(&[(row.as_str(), ip("10.0.0.5"))], NO_MACS).unwrap();
+            assert!(file.warnings.is_empty(), "{fine}");
+            assert_eq!(file.lines, [format!("{fine},10.0.0.5")]);
         }
-        // The additional-hosts file is a plain hosts file: no such reading there.
-        assert!(dnsmasq_addn_hosts(&[("ignore-mgmt", "192.168.204.9".parse().unwrap())]).is_ok());
     }
 
     #[test]
@@ -313,7 +466,6 @@ mod tests {
             let err = dnsmasq_hosts(&rows, NO_MACS).unwrap_err();
             assert_eq!(err.code(), "dhcp.invalid_name", "{row:?}");
             assert!(err.to_string().contains(&format!("{row:?}")), "{err}");
-            assert_eq!(dnsmasq_addn_hosts(&rows).unwrap_err(), err);
         }
         let rows = [("edge-1-mgmt", ip("10.0.0.1"))];
         let err = dnsmasq_hosts(&rows, [("edge-1", "08:00:27:00:00:01\nx")]).unwrap_err();
@@ -345,7 +497,7 @@ mod tests {
             ("no-row".to_owned(), "00:00:00:00:00:01".to_owned()),
         ]);
         assert_eq!(
-            dnsmasq_hosts(&rows, &macs).unwrap(),
+            dnsmasq_hosts(&rows, &macs).unwrap().lines,
             ["edge-1,10.0.0.5", "aa:bb:cc:dd:ee:ff,edge-2,10.0.0.6,1d"]
         );
     }

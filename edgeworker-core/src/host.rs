@@ -76,7 +76,7 @@ pub struct PassThrough {
 /// let errors = HostAddRequest::from_value(&serde_json::json!({"hostnme": "x", "personality": 1}))
 ///     .unwrap_err();
 /// let codes: Vec<_> = errors.iter().map(|v| v.code().as_str()).collect();
-/// assert_eq!(codes, ["request.unknown_field", "request.invalid_type"]);
+/// assert_eq!(codes, ["request.invalid_type", "request.unknown_field"]);
 /// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct HostAddRequest {
@@ -122,12 +122,14 @@ impl fmt::Debug for HostAddRequest {
     }
 }
 
-/// The fields every request shares, with their JSON types.
+/// The JSON type a field takes.
 #[derive(Clone, Copy)]
 enum Kind {
     Text,
     Object,
     Bool,
+    /// sysinv's API attributes we drop: their type is sysinv's business.
+    Any,
 }
 
 impl Kind {
@@ -136,6 +138,7 @@ impl Kind {
             Self::Text => "a string",
             Self::Object => "an object",
             Self::Bool => "a boolean",
+            Self::Any => "any value",
         }
     }
 }
@@ -152,58 +155,199 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Every field name a request or change set may carry, so violations can name them with a
-/// `'static` string; the first ones are the only ones a host-add takes.
-const FIELDS: &[(&str, Kind)] = &[
-    ("hostname", Kind::Text),
-    ("personality", Kind::Text),
-    ("subfunctions", Kind::Text),
-    ("mgmt_mac", Kind::Text),
-    ("mgmt_ip", Kind::Text),
-    ("bm_type", Kind::Text),
-    ("bm_ip", Kind::Text),
-    ("bm_username", Kind::Text),
-    ("bm_password", Kind::Text),
-    ("serialid", Kind::Text),
-    ("location", Kind::Object),
-    ("boot_device", Kind::Text),
-    ("rootfs_device", Kind::Text),
-    ("install_output", Kind::Text),
-    ("console", Kind::Text),
-    ("ttys_dcd", Kind::Bool),
-    ("clock_synchronization", Kind::Text),
-    ("hw_settle", Kind::Text),
-    ("vsc_controllers", Kind::Text),
-    // Only the platform changes these; a change set touching them is refused by a rule.
-    ("uuid", Kind::Text),
-    ("invprovision", Kind::Text),
-    ("recordtype", Kind::Text),
-    ("administrative", Kind::Text),
-    ("operational", Kind::Text),
-    ("availability", Kind::Text),
+/// What a request or change set does with a field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A host-add field (RULES §2), also changeable by host-update.
+    Request,
+    /// A host-add field no update may change (`field.restricted`, RULES §3).
+    RequestRestricted,
+    /// Only the platform changes it: refused in a change set, accepted and dropped on add
+    /// when sysinv's API type has it.
+    Platform { on_add: bool },
+    /// An attribute of sysinv's `Host` API type that a host-add ignores: accepted and
+    /// dropped, so the conductor can pass `host.as_dict()` unfiltered.
+    Dropped,
+}
+
+/// One request field: its name, JSON type, role, and where its value goes.
+struct Field {
+    name: &'static str,
+    kind: Kind,
+    role: Role,
+    set: fn(&mut HostAddRequest, Typed),
+}
+
+impl Field {
+    const fn new(
+        name: &'static str,
+        kind: Kind,
+        role: Role,
+        set: fn(&mut HostAddRequest, Typed),
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            role,
+            set,
+        }
+    }
+
+    const fn dropped(name: &'static str) -> Self {
+        Self::new(name, Kind::Any, Role::Dropped, |_, _| {})
+    }
+
+    const fn platform(name: &'static str, on_add: bool) -> Self {
+        Self::new(name, Kind::Text, Role::Platform { on_add }, |_, _| {})
+    }
+
+    fn restricted(&self) -> bool {
+        matches!(self.role, Role::RequestRestricted | Role::Platform { .. })
+    }
+
+    fn on_add(&self) -> bool {
+        !matches!(self.role, Role::Platform { on_add: false })
+    }
+}
+
+/// Every field a request or change set may name: the one table of names, JSON types,
+/// roles and destinations (RULES §2 and §3; sysinv stx.5.0 `host.py` `class Host`).
+const FIELDS: &[Field] = &[
+    Field::new("hostname", Kind::Text, Role::Request, |r, v| {
+        r.hostname = v.text();
+    }),
+    Field::new("personality", Kind::Text, Role::Request, |r, v| {
+        r.personality = v.text();
+    }),
+    Field::new("subfunctions", Kind::Text, Role::Request, |r, v| {
+        r.subfunctions = v.text();
+    }),
+    Field::new("mgmt_mac", Kind::Text, Role::RequestRestricted, |r, v| {
+        r.mgmt_mac = v.text();
+    }),
+    Field::new("mgmt_ip", Kind::Text, Role::RequestRestricted, |r, v| {
+        r.mgmt_ip = v.text();
+    }),
+    Field::new("bm_type", Kind::Text, Role::Request, |r, v| {
+        r.bm_type = v.text();
+    }),
+    Field::new("bm_ip", Kind::Text, Role::Request, |r, v| {
+        r.bm_ip = v.text();
+    }),
+    Field::new("bm_username", Kind::Text, Role::Request, |r, v| {
+        r.bm_username = v.text();
+    }),
+    Field::new("bm_password", Kind::Text, Role::Request, |r, v| {
+        r.bm_password = v.text();
+    }),
+    Field::new("serialid", Kind::Text, Role::Request, |r, v| {
+        r.extra.serialid = v.text();
+    }),
+    Field::new("location", Kind::Object, Role::Request, |r, v| {
+        r.extra.location = v.object();
+    }),
+    Field::new("boot_device", Kind::Text, Role::Request, |r, v| {
+        r.extra.boot_device = v.text();
+    }),
+    Field::new("rootfs_device", Kind::Text, Role::Request, |r, v| {
+        r.extra.rootfs_device = v.text();
+    }),
+    Field::new("install_output", Kind::Text, Role::Request, |r, v| {
+        r.extra.install_output = v.text();
+    }),
+    Field::new("console", Kind::Text, Role::Request, |r, v| {
+        r.extra.console = v.text();
+    }),
+    Field::new("ttys_dcd", Kind::Bool, Role::Request, |r, v| {
+        r.extra.ttys_dcd = v.flag();
+    }),
+    Field::new(
+        "clock_synchronization",
+        Kind::Text,
+        Role::Request,
+        |r, v| {
+            r.extra.clock_synchronization = v.text();
+        },
+    ),
+    Field::new("hw_settle", Kind::Text, Role::Request, |r, v| {
+        r.extra.hw_settle = v.text();
+    }),
+    Field::new("vsc_controllers", Kind::Text, Role::Request, |r, v| {
+        r.extra.vsc_controllers = v.text();
+    }),
+    Field::platform("uuid", true),
+    Field::platform("invprovision", true),
+    Field::platform("recordtype", false),
+    Field::platform("administrative", true),
+    Field::platform("operational", true),
+    Field::platform("availability", true),
+    Field::dropped("id"),
+    Field::dropped("subfunction_oper"),
+    Field::dropped("subfunction_avail"),
+    Field::dropped("action"),
+    Field::dropped("ihost_action"),
+    Field::dropped("inv_state"),
+    Field::dropped("vim_progress_status"),
+    Field::dropped("task"),
+    Field::dropped("mtce_info"),
+    Field::dropped("reserved"),
+    Field::dropped("config_status"),
+    Field::dropped("config_applied"),
+    Field::dropped("config_target"),
+    Field::dropped("uptime"),
+    Field::dropped("capabilities"),
+    Field::dropped("forisystemid"),
+    Field::dropped("isystem_uuid"),
+    Field::dropped("iprofile_uuid"),
+    Field::dropped("peers"),
+    Field::dropped("links"),
+    Field::dropped("iinterfaces"),
+    Field::dropped("ports"),
+    Field::dropped("ethernet_ports"),
+    Field::dropped("inodes"),
+    Field::dropped("icpus"),
+    Field::dropped("imemorys"),
+    Field::dropped("istors"),
+    Field::dropped("idisks"),
+    Field::dropped("partitions"),
+    Field::dropped("ceph_mon"),
+    Field::dropped("ipvs"),
+    Field::dropped("ilvgs"),
+    Field::dropped("host_fs"),
+    Field::dropped("isensors"),
+    Field::dropped("isensorgroups"),
+    Field::dropped("pci_devices"),
+    Field::dropped("lldp_agents"),
+    Field::dropped("lldp_neighbours"),
+    Field::dropped("labels"),
+    Field::dropped("tboot"),
+    Field::dropped("software_load"),
+    Field::dropped("target_load"),
+    Field::dropped("install_state"),
+    Field::dropped("install_state_info"),
+    Field::dropped("iscsi_initiator_name"),
+    Field::dropped("device_image_update"),
+    Field::dropped("reboot_needed"),
 ];
 
-/// How many of [`FIELDS`] a host-add request accepts.
-const ADD_FIELDS: usize = 19;
+/// Fields a change set may name but no update may change (RULES §3), from [`FIELDS`].
+///
+/// ```
+/// use edgeworker_core::host::restricted_fields;
+/// assert_eq!(restricted_fields().collect::<Vec<_>>(), [
+///     "mgmt_mac", "mgmt_ip", "uuid", "invprovision", "recordtype",
+///     "administrative", "operational", "availability",
+/// ]);
+/// ```
+pub fn restricted_fields() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().filter(|f| f.restricted()).map(|f| f.name)
+}
 
-/// Fields a change set may name but no update may change (RULES §3).
-pub const RESTRICTED_FIELDS: [&str; 8] = [
-    "mgmt_mac",
-    "mgmt_ip",
-    "uuid",
-    "invprovision",
-    "recordtype",
-    "administrative",
-    "operational",
-    "availability",
-];
-
-fn known_field(name: &str, accepted: usize) -> Option<(&'static str, Kind)> {
+/// The field named `name`, if a host-add (`add`) or a change set accepts it.
+fn known_field(name: &str, add: bool) -> Option<&'static Field> {
     FIELDS
         .iter()
-        .take(accepted)
-        .find(|(known, _)| *known == name)
-        .copied()
+        .find(|field| field.name == name && (!add || field.on_add()))
 }
 
 /// One typed field value, as read from JSON.
@@ -211,75 +355,77 @@ enum Typed {
     Text(String),
     Object(Map<String, Value>),
     Bool(bool),
+    Dropped,
 }
 
-fn typed(name: &'static str, kind: Kind, value: &Value) -> Result<Option<Typed>, Violation> {
-    match (kind, value) {
+impl Typed {
+    fn text(self) -> Option<String> {
+        match self {
+            Self::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn object(self) -> Option<Map<String, Value>> {
+        match self {
+            Self::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn flag(self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+fn typed(field: &Field, value: &Value) -> Result<Option<Typed>, Violation> {
+    match (field.kind, value) {
         (_, Value::Null) => Ok(None),
+        (Kind::Any, _) => Ok(Some(Typed::Dropped)),
         (Kind::Text, Value::String(s)) => Ok(Some(Typed::Text(s.clone()))),
         (Kind::Object, Value::Object(m)) => Ok(Some(Typed::Object(m.clone()))),
         (Kind::Bool, Value::Bool(b)) => Ok(Some(Typed::Bool(*b))),
         _ => Err(Violation::invalid_type(
-            Some(name),
-            kind.expected(),
+            Some(field.name),
+            field.kind.expected(),
             json_type(value),
         )),
     }
 }
 
-/// Stores a typed value in the field of a request-shaped struct named `name`.
-fn assign(name: &str, value: Typed, core: &mut HostAddRequest, restricted: &mut Vec<&'static str>) {
-    let (text, object, flag) = match value {
-        Typed::Text(s) => (Some(s), None, None),
-        Typed::Object(m) => (None, Some(m), None),
-        Typed::Bool(b) => (None, None, Some(b)),
-    };
-    let e = &mut core.extra;
-    match name {
-        "hostname" => core.hostname = text,
-        "personality" => core.personality = text,
-        "subfunctions" => core.subfunctions = text,
-        "mgmt_mac" => core.mgmt_mac = text,
-        "mgmt_ip" => core.mgmt_ip = text,
-        "bm_type" => core.bm_type = text,
-        "bm_ip" => core.bm_ip = text,
-        "bm_username" => core.bm_username = text,
-        "bm_password" => core.bm_password = text,
-        "serialid" => e.serialid = text,
-        "location" => e.location = object,
-        "boot_device" => e.boot_device = text,
-        "rootfs_device" => e.rootfs_device = text,
-        "install_output" => e.install_output = text,
-        "console" => e.console = text,
-        "ttys_dcd" => e.ttys_dcd = flag,
-        "clock_synchronization" => e.clock_synchronization = text,
-        "hw_settle" => e.hw_settle = text,
-        "vsc_controllers" => e.vsc_controllers = text,
-        _ => {}
-    }
-    if let Some(field) = RESTRICTED_FIELDS.iter().find(|f| **f == name) {
-        restricted.push(field);
-    }
-}
-
-/// Reads the fields of a request object; `accepted` bounds the known fields.
+/// Reads the fields of a request object (`add`: a host-add; else a change set). Unknown
+/// names are one violation, as wsme reports them; the restricted fields named (present and
+/// not `null`) are collected for the update rules.
 fn read_fields<'a>(
     fields: impl Iterator<Item = (&'a String, &'a Value)>,
-    accepted: usize,
+    add: bool,
     core: &mut HostAddRequest,
     restricted: &mut Vec<&'static str>,
 ) -> Vec<Violation> {
     let mut errors = Vec::new();
+    let mut unknown: Vec<&str> = Vec::new();
     for (key, value) in fields {
-        let Some((name, kind)) = known_field(key, accepted) else {
-            errors.push(Violation::unknown_field(key));
+        let Some(field) = known_field(key, add) else {
+            unknown.push(key);
             continue;
         };
-        match typed(name, kind, value) {
-            Ok(Some(v)) => assign(name, v, core, restricted),
+        match typed(field, value) {
+            Ok(Some(v)) => {
+                if field.restricted() {
+                    restricted.push(field.name);
+                }
+                (field.set)(core, v);
+            }
             Ok(None) => {}
             Err(violation) => errors.push(violation),
         }
+    }
+    // wsme converts the known attributes first, then reports the unknown ones.
+    if !unknown.is_empty() {
+        errors.push(Violation::unknown_fields(&unknown));
     }
     errors
 }
@@ -302,7 +448,7 @@ impl HostAddRequest {
         };
         let mut request = Self::default();
         let mut ignored = Vec::new();
-        let errors = read_fields(map.iter(), ADD_FIELDS, &mut request, &mut ignored);
+        let errors = read_fields(map.iter(), true, &mut request, &mut ignored);
         if errors.is_empty() {
             Ok(request)
         } else {
@@ -342,7 +488,7 @@ pub struct ChangeSet {
     pub bm_password: bool,
     /// Pass-through fields to change.
     pub extra: PassThrough,
-    /// Restricted fields the change set names ([`RESTRICTED_FIELDS`]), in input order.
+    /// Restricted fields the change set names ([`restricted_fields`]), in input order.
     pub restricted: Vec<&'static str>,
 }
 
@@ -398,10 +544,12 @@ impl ChangeSet {
         for (key, value) in fields {
             match unique.iter().find(|(k, _)| *k == key) {
                 Some((_, first)) if *first != value => {
-                    if let Some((name, _)) = known_field(&key, FIELDS.len())
-                        && !errors.iter().any(|v: &Violation| v.field() == Some(name))
+                    if let Some(field) = known_field(&key, false)
+                        && !errors
+                            .iter()
+                            .any(|v: &Violation| v.field() == Some(field.name))
                     {
-                        errors.push(Violation::duplicate_field(name));
+                        errors.push(Violation::duplicate_field(field.name));
                     }
                 }
                 Some(_) => {}
@@ -419,7 +567,7 @@ impl ChangeSet {
     ) -> Result<Self, Vec<Violation>> {
         let mut core = HostAddRequest::default();
         let mut restricted = Vec::new();
-        let errors = read_fields(fields, FIELDS.len(), &mut core, &mut restricted);
+        let errors = read_fields(fields, false, &mut core, &mut restricted);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -520,12 +668,18 @@ impl FromStr for BmType {
 /// assert_eq!(subs.to_string(), "edgeworker,lowlatency");
 /// assert_eq!(Subfunctions::parse(Personality::Worker, None)?.to_string(), "worker");
 /// assert_eq!(Subfunctions::parse(Personality::Worker, Some("worker,storage")), Err(vec!["storage".to_owned()]));
+/// // Given with the personality: kept in the order given (sysinv rewrites only a value
+/// // that lacks the personality).
+/// let subs = Subfunctions::parse(Personality::Edgeworker, Some("lowlatency,edgeworker"))?;
+/// assert_eq!(subs.to_string(), "lowlatency,edgeworker");
 /// # Ok::<(), Vec<String>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Subfunctions {
     personality: Personality,
     lowlatency: bool,
+    /// `lowlatency` was given before the personality, which was given too.
+    lowlatency_first: bool,
 }
 
 /// The one subfunction a host may have besides its personality.
@@ -533,13 +687,17 @@ pub const LOWLATENCY: &str = "lowlatency";
 
 impl Subfunctions {
     /// The subfunctions of `personality` given the comma-separated `given` (absent or empty:
-    /// the personality alone).
+    /// the personality alone). A value holding the personality keeps its order (RULES §2.5,
+    /// sysinv `_update_subfunctions` leaves it as it is); one without gets the personality
+    /// first. Repeated values count once.
     ///
     /// # Errors
     ///
     /// The distinct values that are neither the personality nor `lowlatency`, in order.
     pub fn parse(personality: Personality, given: Option<&str>) -> Result<Self, Vec<String>> {
         let mut lowlatency = false;
+        let mut has_personality = false;
+        let mut lowlatency_first = false;
         let mut invalid: Vec<String> = Vec::new();
         for value in given
             .filter(|g| !g.is_empty())
@@ -548,7 +706,10 @@ impl Subfunctions {
         {
             if value == LOWLATENCY {
                 lowlatency = true;
-            } else if value != personality.as_str() && !invalid.iter().any(|v| v == value) {
+            } else if value == personality.as_str() {
+                lowlatency_first |= lowlatency && !has_personality;
+                has_personality = true;
+            } else if !invalid.iter().any(|v| v == value) {
                 invalid.push(value.to_owned());
             }
         }
@@ -556,6 +717,7 @@ impl Subfunctions {
             Ok(Self {
                 personality,
                 lowlatency,
+                lowlatency_first,
             })
         } else {
             Err(invalid)
@@ -568,6 +730,7 @@ impl Subfunctions {
         Self {
             personality,
             lowlatency: false,
+            lowlatency_first: false,
         }
     }
 
@@ -580,6 +743,9 @@ impl Subfunctions {
 
 impl fmt::Display for Subfunctions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lowlatency_first {
+            return write!(f, "{LOWLATENCY},{}", self.personality.as_str());
+        }
         f.write_str(self.personality.as_str())?;
         if self.lowlatency {
             write!(f, ",{LOWLATENCY}")?;
@@ -597,7 +763,11 @@ impl Serialize for Subfunctions {
 impl<'de> Deserialize<'de> for Subfunctions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let (first, _) = text.split_once(',').unwrap_or((&text, ""));
+        // The personality is the first value that is not `lowlatency` (which may come first).
+        let first = text
+            .split(',')
+            .find(|value| *value != LOWLATENCY)
+            .unwrap_or(&text);
         let personality: Personality = first.parse().map_err(de::Error::custom)?;
         Self::parse(personality, Some(&text)).map_err(|invalid| {
             de::Error::custom(format!("invalid subfunctions {}", invalid.join(",")))
@@ -740,7 +910,7 @@ mod tests {
 
     #[test]
     fn wrong_types_and_unknown_fields_are_named() {
-        let value = json!({"hostname": 5, "ttys_dcd": "yes", "location": "x", "uuid": "u"});
+        let value = json!({"hostname": 5, "ttys_dcd": "yes", "location": "x", "recordtype": "u"});
         let errors = HostAddRequest::from_value(&value).unwrap_err();
         assert_eq!(
             codes(&errors),
@@ -748,20 +918,49 @@ mod tests {
                 ("request.invalid_type", Some("hostname")),
                 ("request.invalid_type", Some("location")),
                 ("request.invalid_type", Some("ttys_dcd")),
-                ("request.unknown_field", Some("uuid")),
+                ("request.unknown_field", Some("recordtype")),
             ]
         );
         assert_eq!(
             errors[0].message(),
             "Field hostname must be a string, not a number"
         );
-        assert_eq!(errors[3].message(), "Unknown field 'uuid'");
+        // wsme's UnknownAttribute message.
+        assert_eq!(
+            errors[3].message(),
+            "Unknown attribute for argument host: recordtype"
+        );
+        let two = HostAddRequest::from_value(&json!({"colour": 1, "size": 2})).unwrap_err();
+        assert_eq!(
+            two[0].message(),
+            "Unknown attributes for argument host: colour, size"
+        );
         let not_object = HostAddRequest::from_value(&json!([1])).unwrap_err();
         assert_eq!(
             not_object[0].message(),
             "The request must be an object, not an array"
         );
         assert_eq!(not_object[0].field(), None);
+    }
+
+    /// RULES §2: every attribute of sysinv's `Host` API type (stx.5.0 `host.py` `class
+    /// Host`) is accepted and dropped, so `host.as_dict()` can be passed unfiltered.
+    #[test]
+    fn sysinv_host_api_attributes_are_accepted_and_dropped() {
+        let value = json!({
+            "hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:09",
+            "id": 7, "uuid": "0b3c", "invprovision": "unprovisioned", "administrative": "locked",
+            "operational": "disabled", "availability": "offline", "capabilities": {"x": 1},
+            "links": [], "ports": null, "uptime": 12, "reboot_needed": false,
+            "install_state_info": "", "labels": [{"k": "v"}],
+        });
+        let request = HostAddRequest::from_value(&value).unwrap();
+        assert_eq!(request.hostname.as_deref(), Some("edge-1"));
+        assert_eq!(request.extra, PassThrough::default());
+        // recordtype is no attribute of the API type: unknown on add, restricted on update.
+        assert!(HostAddRequest::from_value(&json!({"recordtype": "standard"})).is_err());
+        let c = ChangeSet::from_value(&json!({"recordtype": "standard", "id": 3})).unwrap();
+        assert_eq!(c.restricted, ["recordtype"]);
     }
 
     #[test]
@@ -802,17 +1001,23 @@ mod tests {
         assert_eq!(codes(&errors), [("request.invalid_type", None)]);
     }
 
+    /// sysinv host.py `_update_subfunctions`: a value that holds the personality is kept as
+    /// given (duplicates dropped: ours); one without it gets the personality first.
     #[test]
-    fn subfunctions_are_deterministic() {
+    fn sysinv_update_subfunctions_keeps_a_value_with_the_personality() {
         let p = Personality::Edgeworker;
-        for given in [
-            "lowlatency,edgeworker",
-            "edgeworker,lowlatency",
-            "lowlatency,lowlatency",
+        for (given, kept) in [
+            ("lowlatency,edgeworker", "lowlatency,edgeworker"),
+            ("lowlatency,edgeworker,lowlatency", "lowlatency,edgeworker"),
+            ("edgeworker,lowlatency", "edgeworker,lowlatency"),
+            ("edgeworker,lowlatency,edgeworker", "edgeworker,lowlatency"),
+            ("lowlatency,lowlatency", "edgeworker,lowlatency"),
+            ("lowlatency", "edgeworker,lowlatency"),
         ] {
             assert_eq!(
                 Subfunctions::parse(p, Some(given)).unwrap().to_string(),
-                "edgeworker,lowlatency"
+                kept,
+                "{given}"
             );
         }
         assert_eq!(
@@ -823,6 +1028,8 @@ mod tests {
             Subfunctions::parse(p, Some("worker,,worker")),
             Err(vec!["worker".to_owned(), String::new()])
         );
+        let kept: Subfunctions = serde_json::from_str("\"lowlatency,edgeworker\"").unwrap();
+        assert_eq!(kept.to_string(), "lowlatency,edgeworker");
         let s: Subfunctions = serde_json::from_str("\"worker,lowlatency\"").unwrap();
         assert_eq!(
             s,

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod atomic_file;
 pub mod context;
 pub mod dhcp;
 pub mod excerpt;

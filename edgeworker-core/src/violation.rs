@@ -32,6 +32,15 @@ pub enum Code {
     RequestInvalidType,
     /// `request.duplicate_field`: the same field twice with different values.
     RequestDuplicateField,
+    /// `host.no_unlocked_controller`: a host-add without a personality while no controller
+    /// is unlocked and enabled.
+    HostNoUnlockedController,
+    /// `vsc_controllers.not_applicable`: `vsc_controllers` given for a host that is not a
+    /// worker, or on a system whose vswitch is not `nuage_vrs`.
+    VscControllersNotApplicable,
+    /// `vsc_controllers.invalid`: not two comma-separated IPv4 addresses (a worker on
+    /// `nuage_vrs`).
+    VscControllersInvalid,
     /// `system.simplex`: adding a host, or making one an edgeworker, on a simplex system.
     SystemSimplex,
     /// `mgmt_ip.not_allowed`: `mgmt_ip` given with dynamic addressing.
@@ -123,6 +132,9 @@ impl Code {
             Self::RequestUnknownField => "request.unknown_field",
             Self::RequestInvalidType => "request.invalid_type",
             Self::RequestDuplicateField => "request.duplicate_field",
+            Self::HostNoUnlockedController => "host.no_unlocked_controller",
+            Self::VscControllersNotApplicable => "vsc_controllers.not_applicable",
+            Self::VscControllersInvalid => "vsc_controllers.invalid",
             Self::SystemSimplex => "system.simplex",
             Self::MgmtIpNotAllowed => "mgmt_ip.not_allowed",
             Self::MgmtIpRequired => "mgmt_ip.required",
@@ -272,11 +284,19 @@ fn or_none(value: Option<&str>) -> &str {
 
 // Constructors, in the order of RULES.md. Each is the single definition of its message.
 impl Violation {
-    pub(crate) fn unknown_field(field: &str) -> Self {
+    /// wsme's `UnknownAttribute`, for every unknown name at once, each quoted through the
+    /// bounded excerpt. wsme lists a set; sorted here, so the order never depends on how the
+    /// request was read.
+    pub(crate) fn unknown_fields(names: &[&str]) -> Self {
+        let mut names: Vec<String> = names.iter().map(|n| excerpt(n).to_string()).collect();
+        names.sort();
+        names.dedup();
+        let joined = names.join(", ");
+        let plural = if names.len() > 1 { "s" } else { "" };
         Self {
             code: Code::RequestUnknownField,
-            field: Some(Cow::Owned(field.to_owned())),
-            message: format!("Unknown field '{}'", excerpt(field)),
+            message: format!("Unknown attribute{plural} for argument host: {joined}"),
+            field: Some(Cow::Owned(joined)),
         }
     }
 
@@ -293,6 +313,53 @@ impl Violation {
             Code::RequestDuplicateField,
             Some(field),
             "Illegal duplicate parameters passed.".to_owned(),
+        )
+    }
+
+    pub(crate) fn host_no_unlocked_controller(mgmt_mac: Option<&str>) -> Self {
+        Self::new(
+            Code::HostNoUnlockedController,
+            None,
+            format!(
+                "Provisioning request for new host '{}' is not permitted while there is no unlocked-enabled controller. Unlock controller-0, wait for it to enable and then retry.",
+                excerpt(or_none(mgmt_mac))
+            ),
+        )
+    }
+
+    pub(crate) fn vsc_controllers_not_applicable() -> Self {
+        Self::new(
+            Code::VscControllersNotApplicable,
+            Some("vsc_controllers"),
+            "The vsc_controllers property is not applicable to this host.".to_owned(),
+        )
+    }
+
+    pub(crate) fn vsc_controllers_not_two() -> Self {
+        Self::new(
+            Code::VscControllersInvalid,
+            Some("vsc_controllers"),
+            "Rejected: two VSC controllers (active and standby) must be specified (comma separated)."
+                .to_owned(),
+        )
+    }
+
+    pub(crate) fn vsc_controllers_not_ipv4() -> Self {
+        Self::new(
+            Code::VscControllersInvalid,
+            Some("vsc_controllers"),
+            "Invalid vsc_controller IP version - only IPv4 supported".to_owned(),
+        )
+    }
+
+    pub(crate) fn vsc_controllers_invalid_address(value: &str) -> Self {
+        Self::new(
+            Code::VscControllersInvalid,
+            Some("vsc_controllers"),
+            format!(
+                "Rejected: invalid VSC controller IP address: {}",
+                excerpt(value)
+            ),
         )
     }
 

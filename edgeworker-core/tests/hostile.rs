@@ -48,15 +48,17 @@ fn long_invalid_subfunctions_equal_in_their_quote_are_reported_once() {
 /// Finding (fuzz target `dhcp`, reading lines as dnsmasq's `dhcp-host` parser does): names
 /// in the host-name alphabet that dnsmasq reads as something else. `ignore` disables the
 /// host's DHCP, `infinite`, `3600` or `12h` become its lease time, `10.0.0.9` a second
-/// address; the reservation loses its name or its host. Rendering now refuses them
-/// (`dhcp.misread_name`).
+/// address; the reservation loses its name or its host. Rendering now leaves the name out
+/// of the line (the reservation by MAC stays) with a `dhcp.name_omitted` warning.
 #[test]
-fn dhcp_refuses_names_dnsmasq_reads_as_something_else() {
+fn dhcp_leaves_out_names_dnsmasq_reads_as_something_else() {
     for name in ["ignore", "infinite", "3600", "12h", "10.0.0.9"] {
         let row = format!("{name}-mgmt");
         let rows = [(row.as_str(), "192.168.204.9".parse().unwrap())];
-        let rendered = edgeworker_core::dhcp::dnsmasq_hosts(&rows, [(name, "08:00:27:aa:00:01")]);
-        assert!(rendered.is_err(), "{name}: {rendered:?}");
+        let file =
+            edgeworker_core::dhcp::dnsmasq_hosts(&rows, [(name, "08:00:27:aa:00:01")]).unwrap();
+        assert_eq!(file.lines, ["08:00:27:aa:00:01,192.168.204.9,1d"], "{name}");
+        assert_eq!(file.warnings[0].code(), "dhcp.name_omitted");
     }
 }
 
@@ -157,7 +159,7 @@ fn a_megabyte_in_every_request_field() {
         ("bm_password", Ok(&["bmc.ignored"])),
         ("serialid", Ok(&[])),
         ("console", Ok(&[])),
-        ("vsc_controllers", Ok(&[])),
+        ("vsc_controllers", Err(&["vsc_controllers.not_applicable"])),
         ("ttys_dcd", Err(&["request.invalid_type"])),
         ("location", Err(&["request.invalid_type"])),
     ];

@@ -301,7 +301,7 @@ async fn a_directory_or_a_missing_file_is_an_io_error_naming_it() {
     let missing = JsonFileStore::new(dir.path().join("absent.json"));
     let err = missing.load("management").await.unwrap_err();
     assert!(
-        matches!(&err, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound),
+        matches!(&err, StoreError::File(file) if file.source.kind() == std::io::ErrorKind::NotFound),
         "{err:?}"
     );
 }

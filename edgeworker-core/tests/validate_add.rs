@@ -598,14 +598,16 @@ fn check_19_static_mgmt_ip_inside_the_pool_ranges() {
     }
 }
 
+/// sysinv host.py `_update_subfunctions`: the personality first when the value lacks it;
+/// a value that holds it is kept as given.
 #[test]
-fn subfunctions_are_the_personality_then_lowlatency() {
+fn sysinv_update_subfunctions_order() {
     let host =
         |s: &str| add(&edge(json!({"subfunctions": s}))).map(|o| o.host.subfunctions().to_string());
     assert_eq!(host("lowlatency").unwrap(), "edgeworker,lowlatency");
     assert_eq!(
         host("lowlatency,edgeworker").unwrap(),
-        "edgeworker,lowlatency"
+        "lowlatency,edgeworker"
     );
     assert_eq!(host("edgeworker").unwrap(), "edgeworker");
     assert_eq!(
@@ -637,7 +639,9 @@ fn all_violations_in_sysinv_order_first_is_sysinvs_answer() {
             "bmc.unsupported"
         ]
     );
-    // Everything at once on a static simplex system.
+    // Everything at once on a static simplex system (sysinv host.py stx.5.0
+    // `_new_host_semantic_checks`: the mgmt_ip checks, then simplex; `_validate_hostname`
+    // refuses the personality before the MAC checks and never reaches the character rules).
     let simplex_static = ctx(
         json!({"system": {"mode": "simplex", "type": "All-in-one"}, "mgmt_network": {"dynamic": false}}),
     );
@@ -648,18 +652,163 @@ fn all_violations_in_sysinv_order_first_is_sysinvs_answer() {
     assert_eq!(
         codes(&result),
         [
-            "system.simplex",
             "mgmt_ip.required",
-            "hostname.invalid_chars",
-            "mgmt_mac.invalid",
+            "system.simplex",
             "personality.invalid",
+            "mgmt_mac.invalid",
             "bm_type.invalid"
         ]
     );
     assert_eq!(
         result.unwrap_err().to_string(),
-        "Host-add Rejected: Adding a host on a simplex system is not allowed."
+        "Host-add Rejected: Cannot add a worker host without specifying a mgmt_ip when static address allocation is configured."
     );
+}
+
+/// RULES §2's examples, sysinv host.py stx.5.0 `_new_host_semantic_checks` and
+/// `_no_controllers_exist`: checks 0 to 4 only once controller-0 or controller-1 exists.
+#[test]
+fn sysinv_new_host_semantic_checks_only_once_a_controller_exists() {
+    // Simplex + static + no mgmt_ip: mgmt_ip.required comes first.
+    let simplex_static = ctx(json!({
+        "system": {"mode": "simplex", "type": "All-in-one"},
+        "mgmt_network": {"dynamic": false}
+    }));
+    assert_eq!(
+        codes(&add_in(&simplex_static, &edge(json!({})))),
+        ["mgmt_ip.required", "system.simplex"]
+    );
+    // No controllers + dynamic + an in-pool mgmt_ip: accepted.
+    let empty = ctx(json!({"hosts": [], "addresses": []}));
+    assert!(add_in(&empty, &edge(json!({"mgmt_ip": "192.168.204.77"}))).is_ok());
+    // No controllers on simplex: no simplex refusal either (controller-0's own add).
+    let empty_simplex = ctx(json!({
+        "system": {"mode": "simplex", "type": "All-in-one"}, "hosts": [], "addresses": []
+    }));
+    assert!(add_in(&empty_simplex, &edge(json!({}))).is_ok());
+}
+
+/// sysinv host.py stx.5.0 `_block_add_host_semantic_checks`: no personality and no
+/// controller both unlocked and enabled; the MAC as given, `None` when absent.
+#[test]
+fn sysinv_block_add_host_semantic_checks() {
+    let locked = ctx(json!({"hosts": [
+        {"hostname": "controller-0", "personality": "controller", "mgmt_mac": "08:00:27:aa:00:01",
+         "administrative": "locked", "operational": "enabled"},
+        {"hostname": "controller-1", "personality": "controller", "mgmt_mac": "08:00:27:aa:00:02",
+         "administrative": "unlocked", "operational": "disabled"}
+    ]}));
+    let request = json!({"hostname": "edge-1", "mgmt_mac": "3C:EC:EF:10:20:01"});
+    let result = add_in(&locked, &request);
+    assert_eq!(
+        codes(&result),
+        ["host.no_unlocked_controller", "personality.invalid"]
+    );
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "Provisioning request for new host '3C:EC:EF:10:20:01' is not permitted while there is no unlocked-enabled controller. Unlock controller-0, wait for it to enable and then retry."
+    );
+    let result = add_in(&locked, &json!({"hostname": "edge-1"}));
+    assert!(
+        result.unwrap_err().errors()[0]
+            .message()
+            .starts_with("Provisioning request for new host 'None' is not permitted"),
+    );
+    // With a personality the check does not apply.
+    assert!(add_in(&locked, &edge(json!({}))).is_ok());
+    // The default system has unlocked-enabled controllers: an absent personality is only
+    // personality.invalid.
+    assert_eq!(codes(&add(&request)), ["personality.invalid"]);
+}
+
+/// sysinv host.py stx.5.0 `_semantic_check_vsc_controllers`: only a worker on a `nuage_vrs`
+/// system may name VSC controllers, two IPv4 addresses.
+#[test]
+fn sysinv_semantic_check_vsc_controllers() {
+    let not_applicable = "The vsc_controllers property is not applicable to this host.";
+    let first = |ctx: &Context, request: &serde_json::Value| {
+        add_in(ctx, request).unwrap_err().errors()[0]
+            .message()
+            .to_owned()
+    };
+    let worker = |vsc: &str| {
+        json!({"hostname": "worker-1", "personality": "worker", "mgmt_mac": "08:00:27:aa:00:31",
+               "vsc_controllers": vsc})
+    };
+    assert_eq!(
+        first(
+            &Context::default(),
+            &edge(json!({"vsc_controllers": "10.0.0.1,10.0.0.2"}))
+        ),
+        not_applicable
+    );
+    assert_eq!(
+        first(&Context::default(), &worker("10.0.0.1,10.0.0.2")),
+        not_applicable
+    );
+    let nuage = ctx(json!({"system": {"vswitch_type": "nuage_vrs"}}));
+    assert_eq!(
+        first(
+            &nuage,
+            &edge(json!({"vsc_controllers": "10.0.0.1,10.0.0.2"}))
+        ),
+        not_applicable
+    );
+    assert!(add_in(&nuage, &worker("10.0.0.1,10.0.0.2")).is_ok());
+    for (value, message) in [
+        (
+            "10.0.0.1",
+            "Rejected: two VSC controllers (active and standby) must be specified (comma separated).",
+        ),
+        (
+            "10.0.0.1,fd00::1",
+            "Invalid vsc_controller IP version - only IPv4 supported",
+        ),
+        (
+            "10.0.0.1,vsc-b",
+            "Rejected: invalid VSC controller IP address: vsc-b",
+        ),
+    ] {
+        let errors = add_in(&nuage, &worker(value)).unwrap_err();
+        assert_eq!(errors.errors()[0].message(), message, "{value}");
+        assert_eq!(
+            errors.errors()[0].code().as_str(),
+            "vsc_controllers.invalid"
+        );
+    }
+}
+
+/// sysinv host.py stx.5.0 `_validate_hostname`, by personality: controller and storage
+/// names are checked against their list or pattern only; an invalid or absent personality
+/// with a hostname is refused before the MAC checks.
+#[test]
+fn sysinv_validate_hostname_by_personality() {
+    let controller = json!({"hostname": "edge@1", "personality": "controller", "mgmt_mac": "nope"});
+    assert_eq!(
+        codes(&add(&controller)),
+        ["hostname.invalid_for_personality", "mgmt_mac.invalid"]
+    );
+    let storage =
+        json!({"hostname": "store 1", "personality": "storage", "mgmt_mac": "08:00:27:aa:00:41"});
+    assert_eq!(codes(&add(&storage)), ["hostname.invalid_for_personality"]);
+    let absent = json!({"hostname": "edge-1", "mgmt_mac": "nope"});
+    let result = add(&absent);
+    assert_eq!(codes(&result), ["personality.invalid", "mgmt_mac.invalid"]);
+    assert_eq!(
+        result.unwrap_err().errors()[0].message(),
+        "edge-1: Reject attempt to configure with invalid personality=None "
+    );
+}
+
+/// sysinv host.py stx.5.0 `_bm_semantic_check_and_update` tests membership: `""` is no
+/// board management type, for every personality.
+#[test]
+fn sysinv_bm_type_empty_string_is_invalid() {
+    for personality in ["edgeworker", "worker"] {
+        let request = json!({"hostname": "node-1", "personality": personality,
+                             "mgmt_mac": "08:00:27:aa:00:51", "bm_type": ""});
+        assert_eq!(codes(&add(&request)), ["bm_type.invalid"], "{personality}");
+    }
 }
 
 #[test]
@@ -784,7 +933,7 @@ fn request_shape_errors_come_from_the_json() {
             v(
                 "request.unknown_field",
                 Some("role"),
-                "Unknown field 'role'",
+                "Unknown attribute for argument host: role",
                 400
             ),
         ]

@@ -16,6 +16,10 @@ use crate::pool::rows_arg;
 /// ``<host>,<ip>``; IPv6 addresses in brackets. The host is the row name without
 /// ``-mgmt``. Give every host's MAC, controllers included, or their reservations are lost.
 ///
+/// A host name dnsmasq would misread (``3600``, ``12h``, ``ignore``, an IPv4 address) is
+/// left out of its line (the reservation by MAC stays; without a MAC there is no line), with
+/// a ``DhcpWarning`` (``dhcp.name_omitted``) issued through ``warnings.warn``.
+///
 /// Raises ``DhcpError`` (``dhcp.*``) for a name or MAC that could break the file (never
 /// escaped), ``AddressPoolError`` (``address.invalid``) for a row address that is no IP
 /// address.
@@ -40,19 +44,27 @@ pub fn dnsmasq_hosts(
             Ok((host, mac))
         })
         .collect::<PyResult<Vec<_>>>()?;
-    py.detach(move || dhcp::dnsmasq_hosts(&rows, macs))
-        .map_err(|err| errors::dhcp(py, &err))
+    let file = py
+        .detach(move || dhcp::dnsmasq_hosts(&rows, macs))
+        .map_err(|err| errors::dhcp(py, &err))?;
+    errors::dhcp_warnings(py, &file.warnings)?;
+    Ok(file.lines)
 }
 
-/// dnsmasq ``addn-hosts`` lines, ``<ip> <host>``, one per row in row order.
+/// dnsmasq ``addn-hosts`` file: the one line ``<ip> pxecontroller``.
 ///
-/// Raises ``DhcpError`` and ``AddressPoolError`` as ``dnsmasq_hosts`` does.
+/// The address is the row ``controller-pxeboot``'s when ``rows`` has it (a system with a
+/// pxeboot network), else ``controller-mgmt``'s, as sysinv writes the file.
 ///
-/// >>> dnsmasq_addn_hosts({"edge-1-mgmt": "192.168.204.5"})
-/// ['192.168.204.5 edge-1']
+/// Raises ``DhcpError`` (``dhcp.no_controller_row``) when neither row is there,
+/// ``AddressPoolError`` (``address.invalid``) for a row address that is no IP address.
+///
+/// >>> dnsmasq_addn_hosts({"controller-mgmt": "192.168.204.2", "edge-1-mgmt": "192.168.204.5"})
+/// ['192.168.204.2 pxecontroller']
 #[pyfunction]
 pub fn dnsmasq_addn_hosts(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     let rows: Vec<(String, IpAddr)> = rows_arg(py, rows, "rows")?;
     py.detach(move || dhcp::dnsmasq_addn_hosts(&rows))
+        .map(|file| file.lines)
         .map_err(|err| errors::dhcp(py, &err))
 }

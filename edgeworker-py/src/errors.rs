@@ -30,6 +30,24 @@ fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 
+/// Issues one `edgeworker.DhcpWarning` per host name left out of a dnsmasq file (the
+/// return value stays the file's lines; `warnings` filters decide what the caller sees).
+pub fn dhcp_warnings(
+    py: Python<'_>,
+    warnings: &[edgeworker_core::dhcp::DhcpWarning],
+) -> PyResult<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    let category = class(py, "DhcpWarning")?;
+    for warning in warnings {
+        // Validated names hold no NUL; the conversion error is still an exception, not a panic.
+        let message = std::ffi::CString::new(warning.to_string())?;
+        PyErr::warn(py, &category, &message, 1)?;
+    }
+    Ok(())
+}
+
 /// A violation as the dict sysinv code reads: `code`, `field`, `message`, `status` (the
 /// shape `Violation` serializes to in the CLI's JSON).
 pub fn violation<'py>(py: Python<'py>, v: &Violation) -> PyResult<Bound<'py, PyDict>> {

@@ -3,10 +3,12 @@ anything that could add an entry to the files."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 import edgeworker
-from edgeworker import AddressPool, DhcpError, EdgeworkerError
+from edgeworker import AddressPool, DhcpError, DhcpWarning, EdgeworkerError
 
 
 def test_hosts_and_addn_hosts_from_a_pool():
@@ -19,22 +21,45 @@ def test_hosts_and_addn_hosts_from_a_pool():
         "controller-0,192.168.204.3",
         "08:00:27:aa:00:01,edge-1,192.168.204.1,1d",
     ]
-    assert edgeworker.dnsmasq_addn_hosts(rows) == [
-        "192.168.204.2 controller",
-        "192.168.204.3 controller-0",
-        "192.168.204.1 edge-1",
-    ]
+    # sysinv manager.py _generate_dnsmasq_hosts_file: one pxecontroller line.
+    assert edgeworker.dnsmasq_addn_hosts(rows) == ["192.168.204.2 pxecontroller"]
+
+
+def test_sysinv_generate_dnsmasq_hosts_file_prefers_the_pxeboot_row():
+    rows = [("controller-mgmt", "192.168.204.2"), ("controller-pxeboot", "169.254.202.2")]
+    assert edgeworker.dnsmasq_addn_hosts(rows) == ["169.254.202.2 pxecontroller"]
+    with pytest.raises(DhcpError) as info:
+        edgeworker.dnsmasq_addn_hosts([("edge-1-mgmt", "10.0.0.5")])
+    assert info.value.code == "dhcp.no_controller_row"
 
 
 def test_ipv6_addresses_are_bracketed_in_the_hosts_file():
     rows = [("edge-6-mgmt", "fd00::6"), ("gateway", "fd00::1")]
     assert edgeworker.dnsmasq_hosts(rows, {"edge-6": "08:00:27:aa:00:06"}) == ["08:00:27:aa:00:06,edge-6,[fd00::6],1d", "gateway,[fd00::1]"]
-    assert edgeworker.dnsmasq_addn_hosts(dict(rows)) == ["fd00::6 edge-6", "fd00::1 gateway"]
 
 
 def test_empty_rows_give_no_lines():
     assert edgeworker.dnsmasq_hosts([], {}) == []
-    assert edgeworker.dnsmasq_addn_hosts(()) == []
+
+
+def test_a_name_dnsmasq_would_misread_is_left_out_with_a_warning():
+    rows = [("3600-mgmt", "192.168.204.9"), ("12h-mgmt", "192.168.204.10"), ("edge-1-mgmt", "192.168.204.11")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lines = edgeworker.dnsmasq_hosts(rows, {"3600": "08:00:27:aa:00:01"})
+    assert lines == ["08:00:27:aa:00:01,192.168.204.9,1d", "edge-1,192.168.204.11"]
+    assert [w.category for w in caught] == [DhcpWarning, DhcpWarning]
+    assert str(caught[0].message) == (
+        'address row "3600-mgmt": host name "3600" is left out of its DHCP reservation: '
+        "dnsmasq would read it as a lease time"
+    )
+    assert "(no MAC: no line at all)" in str(caught[1].message)
+    assert DhcpWarning.code == "dhcp.name_omitted"
+    # Warnings turned into errors by the caller surface as the warning class.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DhcpWarning)
+        with pytest.raises(DhcpWarning):
+            edgeworker.dnsmasq_hosts(rows, {})
 
 
 @pytest.mark.parametrize(
@@ -53,9 +78,9 @@ def test_injection_is_refused(rows, macs, code):
     assert isinstance(info.value, EdgeworkerError)
 
 
-def test_addn_hosts_refuses_a_newline_with_the_cores_message():
+def test_hosts_refuses_a_newline_with_the_cores_message():
     with pytest.raises(DhcpError) as info:
-        edgeworker.dnsmasq_addn_hosts([("edge-1\nevil-mgmt", "10.0.0.5")])
+        edgeworker.dnsmasq_hosts([("edge-1\nevil-mgmt", "10.0.0.5")], {})
     assert str(info.value) == 'address row "edge-1\\nevil-mgmt": host name may only contain letters, numbers, underscores, periods and hyphens'
 
 

@@ -140,6 +140,9 @@ def test_ipv6_rows_and_reservations():
         (("m", "192.168.204.0/24"), {"ranges": [("192.168.204.2", "192.168.204.9"), ("192.168.204.5", "192.168.204.20")]},
          "pool.range_overlap"),
         (("m", "192.168.204.0/24"), {"ranges": []}, "pool.no_ranges"),
+        # sysinv address_pool.py _check_valid_range
+        (("m", "192.168.204.0/24"), {"ranges": [("192.168.204.0", "192.168.204.9")]}, "pool.range_includes_network"),
+        (("m", "192.168.204.0/24"), {"ranges": [("192.168.204.9", "192.168.204.255")]}, "pool.range_includes_broadcast"),
         (("m", "192.168.204.0/24"), {"ranges": [("x", "192.168.204.9")]}, "pool.invalid_address"),
         (("m", "192.168.204.0/24"), {"ranges": [("fd00::1", "fd00::2")]}, "pool.mixed_family"),
         (("", "192.168.204.0/24"), {}, "pool.invalid_name"),
@@ -155,6 +158,18 @@ def test_invalid_pools_and_rows_are_address_pool_errors(args, kwargs, code):
     assert info.value.code == code
     assert info.value.status in (400, 409)
     assert str(info.value)
+
+
+def test_sysinv_check_valid_range_messages_and_status():
+    """sysinv address_pool.py _check_valid_range: its messages, and its 409."""
+    for ranges, message in [
+        ([("192.168.204.0", "192.168.204.9")], "Address pool range cannot include network address"),
+        ([("192.168.204.9", "192.168.204.255")], "Address pool range cannot include broadcast address"),
+    ]:
+        with pytest.raises(AddressPoolError) as info:
+            AddressPool("m", "192.168.204.0/24", ranges=ranges)
+        assert str(info.value) == message
+        assert info.value.status == 409
 
 
 def test_pool_messages_are_the_cores():

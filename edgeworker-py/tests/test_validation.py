@@ -22,6 +22,20 @@ def v(code: str, field: Optional[str], message: str, status: int = 400) -> Dict[
 
 # (id, request, context or None, strict, the first error)
 ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[str, Any]]] = [
+    # sysinv host.py _block_add_host_semantic_checks
+    ("no unlocked-enabled controller", edge(personality=None),
+     context(hosts=[{"hostname": "controller-0", "personality": "controller", "mgmt_mac": "08:00:27:aa:00:01",
+                     "administrative": "locked", "operational": "disabled"}]), False,
+     v("host.no_unlocked_controller", None,
+       "Provisioning request for new host '08:00:27:bb:00:01' is not permitted while there is no "
+       "unlocked-enabled controller. Unlock controller-0, wait for it to enable and then retry.")),
+    # sysinv host.py _semantic_check_vsc_controllers
+    ("vsc_controllers on an edgeworker", edge(vsc_controllers="10.0.0.1,10.0.0.2"), None, False,
+     v("vsc_controllers.not_applicable", "vsc_controllers", "The vsc_controllers property is not applicable to this host.")),
+    ("vsc_controllers not two", edge(personality="worker", vsc_controllers="10.0.0.1"),
+     context(system={"mode": "duplex", "type": "Standard", "vswitch_type": "nuage_vrs"}), False,
+     v("vsc_controllers.invalid", "vsc_controllers",
+       "Rejected: two VSC controllers (active and standby) must be specified (comma separated).")),
     ("simplex", edge(), context(system={"mode": "simplex", "type": "All-in-one"}), False,
      v("system.simplex", None, "Host-add Rejected: Adding a host on a simplex system is not allowed.")),
     ("mgmt_ip with dynamic", edge(mgmt_ip="192.168.204.50"), None, False,
@@ -82,7 +96,7 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
     ("bad subfunction", edge(subfunctions="storage"), None, False,
      v("subfunctions.invalid", "subfunctions", "Host-add Rejected: Invalid subfunction 'storage'")),
     ("unknown field", edge(colour="blue"), None, False,
-     v("request.unknown_field", "colour", "Unknown field 'colour'")),
+     v("request.unknown_field", "colour", "Unknown attribute for argument host: colour")),
     ("wrong json type", edge(hostname=5), None, False,
      v("request.invalid_type", "hostname", "Field hostname must be a string, not a number")),
     ("strict: not a dns name", edge(hostname="Edge_1"), None, True,

@@ -4,12 +4,16 @@
 //! - refused exactly when an input is outside the alphabets (checked independently of
 //!   `Hostname`/`MacAddress`: ASCII letters, digits, `_ . -`, 1–255 characters; six
 //!   two-digit hex octets with one separator), with the first problem's error (MAC table
-//!   first, then rows in order), when the table names a host twice, or when a row's
-//!   host name is one dnsmasq would read as a keyword, a lease time or an address;
-//! - otherwise one line per row, and each line, read back field by field the way dnsmasq
-//!   reads a `dhcp-host` (MAC only in a field with `:`, IPv4 with dots, IPv6 in
-//!   brackets), gives exactly its row's host name and address and its host's MAC, and the
-//!   additional-hosts line gives the same address and name.
+//!   first, then rows in order), or when the table names a host twice;
+//! - otherwise one line per row in row order, except a row whose host name dnsmasq would
+//!   read as a keyword, a lease time or an address: its line has no name (and there is no
+//!   line when it has no MAC), with one `dhcp.name_omitted` warning per such row, in order;
+//! - each line, read back field by field the way dnsmasq reads a `dhcp-host` (MAC only in a
+//!   field with `:`, IPv4 with dots, IPv6 in brackets), gives exactly its row's host name
+//!   (or none) and address and its host's MAC;
+//! - the additional-hosts file is one line, `<address> pxecontroller`, with the address of
+//!   the first row named `controller-pxeboot`, else of the first `controller-mgmt`, and is
+//!   refused when there is neither.
 #![no_main]
 
 use std::collections::HashMap;
@@ -26,6 +30,7 @@ const NAMES: &[&str] = &[
     "Edge.3",
     "controller",
     "controller-0",
+    "controller-pxeboot",
     "a",
     "1d",
     "3600",
@@ -153,15 +158,6 @@ fn expected_error(input: &Input) -> Option<DhcpError> {
                 problem: problem(host),
             });
         }
-        if dnsmasq_misreads(host) {
-            // The renderer's wording of what dnsmasq would read is its own; the model pins
-            // the variant, the row and the host (compared in `same_error`).
-            return Some(DhcpError::Misread {
-                row: row.clone(),
-                host: host.to_owned(),
-                reading: "",
-            });
-        }
     }
     None
 }
@@ -181,21 +177,6 @@ fn dnsmasq_misreads(field: &str) -> bool {
         || field.parse::<Ipv4Addr>().is_ok()
 }
 
-/// Errors agree; for a misread name, on everything but the renderer's wording of it.
-fn same_error(got: &DhcpError, want: &DhcpError) -> bool {
-    match (got, want) {
-        (
-            DhcpError::Misread { row, host, reading },
-            DhcpError::Misread {
-                row: want_row,
-                host: want_host,
-                ..
-            },
-        ) => row == want_row && host == want_host && !reading.is_empty(),
-        _ => got == want,
-    }
-}
-
 /// The library's description of a bad name (its wording is the hostname module's).
 fn problem(name: &str) -> edgeworker_core::hostname::HostnameError {
     edgeworker_core::hostname::Hostname::parse(name).expect_err("the model found a problem")
@@ -206,18 +187,14 @@ fuzz_target!(|input: Input| {
         &input.rows,
         input.macs.iter().map(|(h, m)| (h.as_str(), m.as_str())),
     );
-    let addn = dnsmasq_addn_hosts(&input.rows);
-    let want = expected_error(&input);
-    let lines = match (hosts, want) {
+    check_addn_hosts(&input);
+    let file = match (hosts, expected_error(&input)) {
         (Err(got), Some(want)) => {
-            assert!(
-                same_error(&got, &want),
-                "{input:?}: rendered {got:?}, model says {want:?}"
-            );
+            assert_eq!(got, want, "{input:?}");
             assert!(!got.to_string().is_empty() && got.code().starts_with("dhcp."));
             return;
         }
-        (Ok(lines), None) => lines,
+        (Ok(file), None) => file,
         (got, want) => panic!("{input:?}: rendered {got:?}, model says {want:?}"),
     };
     let macs: HashMap<&str, [u8; 6]> = input
@@ -225,20 +202,49 @@ fuzz_target!(|input: Input| {
         .iter()
         .map(|(h, m)| (h.as_str(), alphabet_mac(m).expect("checked above")))
         .collect();
-    let addn = addn.expect("the hosts file rendered, so every row name is valid");
-    assert_eq!(lines.len(), input.rows.len());
-    assert_eq!(addn.len(), input.rows.len());
-    for (((row, address), line), addn_line) in input.rows.iter().zip(&lines).zip(&addn) {
+    let mut lines = file.lines.iter();
+    let mut warnings = file.warnings.iter();
+    for (row, address) in &input.rows {
         let host = row.strip_suffix("-mgmt").unwrap_or(row);
+        let mac = macs.get(host).copied();
+        let misread = dnsmasq_misreads(host);
+        if misread {
+            let warning = warnings.next().expect("a warning for a misread name");
+            assert_eq!((warning.row.as_str(), warning.host.as_str()), (row.as_str(), host));
+            assert_eq!(warning.code(), "dhcp.name_omitted");
+            assert_eq!(warning.line_dropped, mac.is_none());
+            if mac.is_none() {
+                continue;
+            }
+        }
+        let line = lines.next().expect("a line for this row");
         let read = dnsmasq::hosts_line(line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
-        assert_eq!(read.name, host, "{line}");
+        let want_name = (!misread).then(|| host.to_owned());
+        assert_eq!(read.name, want_name, "{line}");
         assert_eq!(read.address, *address, "{line}");
-        assert_eq!(read.mac, macs.get(host).copied(), "{line}");
+        assert_eq!(read.mac, mac, "{line}");
         if read.mac.is_some() {
             assert_eq!(read.lease.as_deref(), Some("1d"));
         }
-        let (a, name) =
-            dnsmasq::addn_hosts_line(addn_line).unwrap_or_else(|e| panic!("row {row:?}: {e}"));
-        assert_eq!((a, name.as_str()), (*address, host), "{addn_line}");
     }
+    assert_eq!(lines.next(), None, "{input:?}");
+    assert_eq!(warnings.next(), None, "{input:?}");
 });
+
+/// The additional-hosts file against its model: the controller's line, or the refusal.
+fn check_addn_hosts(input: &Input) {
+    let controller = ["controller-pxeboot", "controller-mgmt"]
+        .iter()
+        .find_map(|wanted| input.rows.iter().find(|(row, _)| row == wanted));
+    match (dnsmasq_addn_hosts(&input.rows), controller) {
+        (Ok(file), Some((_, address))) => {
+            assert_eq!(file.lines.len(), 1);
+            let (read, name) = dnsmasq::addn_hosts_line(&file.lines[0])
+                .unwrap_or_else(|e| panic!("{input:?}: {e}"));
+            assert_eq!((read, name.as_str()), (*address, "pxecontroller"));
+            assert!(file.warnings.is_empty());
+        }
+        (Err(err), None) => assert_eq!(err, DhcpError::NoControllerRow),
+        (got, want) => panic!("{input:?}: addn-hosts {got:?}, model says {want:?}"),
+    }
+}

@@ -11,8 +11,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub struct HostsLine {
     /// The hardware address (dnsmasq parses colon-separated hex only).
     pub mac: Option<[u8; 6]>,
-    /// The host name field.
-    pub name: String,
+    /// The host name field; `None` for a reservation by MAC alone (`<mac>,<address>,<lease>`).
+    pub name: Option<String>,
     /// The reserved address.
     pub address: IpAddr,
     /// The lease field, when present.
@@ -80,7 +80,8 @@ fn plain(line: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads one hosts-file line: `<mac>,<name>,<address>,<lease>` or `<name>,<address>`.
+/// Reads one hosts-file line: `<mac>,<name>,<address>,<lease>`, `<mac>,<address>,<lease>`
+/// or `<name>,<address>`.
 ///
 /// # Errors
 ///
@@ -91,13 +92,19 @@ pub fn hosts_line(line: &str) -> Result<HostsLine, String> {
     match fields.as_slice() {
         [mac, name, address, lease] => Ok(HostsLine {
             mac: Some(mac_field(mac)?),
-            name: name_field(name)?,
+            name: Some(name_field(name)?),
+            address: address_field(address)?,
+            lease: Some((*lease).to_owned()),
+        }),
+        [mac, address, lease] => Ok(HostsLine {
+            mac: Some(mac_field(mac)?),
+            name: None,
             address: address_field(address)?,
             lease: Some((*lease).to_owned()),
         }),
         [name, address] => Ok(HostsLine {
             mac: None,
-            name: name_field(name)?,
+            name: Some(name_field(name)?),
             address: address_field(address)?,
             lease: None,
         }),

@@ -1,20 +1,25 @@
-//! sysinv's check order as RULES.md §2 and §3 state it, by code: the model the targets hold
-//! the validator's error lists to. Codes on one line share a rank (alternatives of one check).
+//! sysinv's check order as RULES.md §2 and §3 state it, by code: the model the fuzz targets
+//! and the core's property test (`edgeworker-core/tests/validate_props.rs`, which includes
+//! this file) hold the validator's error lists to. One model, written from RULES.md, never
+//! from the validator. Codes on one line share a rank (alternatives of one check).
 
 use edgeworker_core::violation::Violation;
 
-/// host-add (RULES §2, checks 1–19), then our own checks, then the strict-mode warnings.
+/// host-add (RULES §2, checks 0–17; sysinv host.py stx.5.0 `_new_host_semantic_checks`
+/// then `_do_post`), then our own checks, then the strict-mode warnings. Check 6 is
+/// `_validate_hostname` by personality: an invalid personality is refused there, before the
+/// MAC checks.
 pub const ADD: &[&str] = &[
+    "host.no_unlocked_controller",
+    "mgmt_ip.not_allowed|mgmt_ip.required",
+    "vsc_controllers.not_applicable|vsc_controllers.invalid",
     "system.simplex",
-    "mgmt_ip.not_allowed",
-    "mgmt_ip.required",
     "hostname.missing",
-    "hostname.invalid_chars",
+    "hostname.invalid_chars|hostname.invalid_for_personality|personality.invalid",
     "hostname.too_long",
-    "hostname.reserved|hostname.invalid_for_personality",
+    "hostname.reserved",
     "mgmt_mac.missing",
     "mgmt_mac.invalid",
-    "personality.invalid",
     "personality.incompatible",
     "hostname.duplicate",
     "mgmt_ip.duplicate",

@@ -23,15 +23,34 @@
 //!   version, and writes the new state to a temporary file in the same directory, syncs it,
 //!   renames it over the state file and syncs the directory. A crash leaves the old state or
 //!   the new one, never half of either.
+//! - A writer waits for the lock at most [`JsonFileStore::with_lock_timeout`]
+//!   ([`DEFAULT_LOCK_TIMEOUT`] unless set), then fails with [`StoreError::Locked`]: a stuck
+//!   holder is reported, never waited on forever.
 //! - A load takes no lock: the rename is atomic, so a reader sees one whole state. A reader
-//!   can therefore work on a read-only copy or directory.
+//!   can therefore work on a read-only copy or directory, and a stuck writer never blocks it.
+//!   [`JsonFileStore::create_if_absent`] on an existing file is such a read.
 //! - A corrupt, truncated or foreign file is an error naming the file; it is never reset.
-//! - A state file made read-only (`chmod a-w`) is refused for writing even by root.
+//! - A state file made read-only (`chmod a-w`) is refused for writing even by root. A
+//!   rewrite keeps the file's mode and, where the writer may set it, its owner and group.
+//!
+//! # Safety against a hostile directory
+//!
+//! - A state path that is a symbolic link is resolved to the real file before anything is
+//!   locked or written: the lock is the real file's, the new state replaces the real file and
+//!   the link stays a link. Two paths to one file therefore share one lock and one state.
+//! - The temporary file has a name unique to the call and is created with create-new
+//!   semantics (`O_EXCL`): a file or link planted under that name is never followed or
+//!   truncated, and only what this call created is ever removed.
+//! - The lock file is opened without following a link (`O_NOFOLLOW`).
+//! - The state and the lock must be regular files: a FIFO, a device or a directory is refused
+//!   without blocking on it, and a state is read only up to [`MAX_STATE_BYTES`].
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io;
 use std::net::IpAddr;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -39,9 +58,21 @@ use serde::{Deserialize, Serialize};
 use super::allocation::AllocatedPool;
 use super::pool::{AddressPool, PoolSpec};
 use super::store::{AddressStore, Change, StoreError, Version};
+use crate::atomic_file::{not_regular, read_regular, replace};
+
+/// How errors name the state file.
+const WHAT: &str = "the address state";
 
 /// The schema this code reads and writes.
 pub const STATE_SCHEMA: u32 = 1;
+
+/// How long a writer waits for another writer's lock unless told otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest state file read. A /16 fully allocated is about 4 MB of JSON; the bound is
+/// there so a state linked to `/dev/zero` or a runaway file fails instead of exhausting
+/// memory.
+pub const MAX_STATE_BYTES: u64 = 256 << 20;
 
 #[derive(Deserialize)]
 struct SchemaProbe {
@@ -90,13 +121,40 @@ struct RowEntry {
 #[derive(Debug, Clone)]
 pub struct JsonFileStore {
     path: PathBuf,
+    lock_timeout: Duration,
 }
 
 impl JsonFileStore {
-    /// A store over `path`; nothing is touched until used.
+    /// A store over `path`; nothing is touched until used. Writers wait for the lock at most
+    /// [`DEFAULT_LOCK_TIMEOUT`].
     #[must_use]
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// The same store, with writers waiting for the lock at most `timeout` before failing
+    /// with [`StoreError::Locked`]. Readers never wait.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use edgeworker_core::address::JsonFileStore;
+    ///
+    /// let store = JsonFileStore::new("mgmt.json").with_lock_timeout(Duration::from_secs(5));
+    /// assert_eq!(store.lock_timeout(), Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long a writer waits for the lock.
+    #[must_use]
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 
     /// The state file.
@@ -114,7 +172,8 @@ impl JsonFileStore {
     pub async fn create_if_absent(&self, pool: &AddressPool) -> Result<bool, StoreError> {
         let path = self.path.clone();
         let pool = pool.clone();
-        blocking(move || create_if_absent(&path, pool)).await
+        let timeout = self.lock_timeout;
+        blocking(move || create_if_absent(&path, pool, timeout)).await
     }
 
     /// The pool the file holds, whatever its name, with its version.
@@ -150,7 +209,8 @@ impl AddressStore for JsonFileStore {
         let path = self.path.clone();
         let pool = pool.to_owned();
         let change = change.clone();
-        blocking(move || commit(&path, &pool, &change, expected)).await
+        let timeout = self.lock_timeout;
+        blocking(move || commit(&path, &pool, &change, expected, timeout)).await
     }
 }
 
@@ -185,8 +245,47 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
 }
 
 fn read_state(path: &Path) -> Result<(AllocatedPool, Version), StoreError> {
-    let bytes = fs::read(path).map_err(io_error(path, "read the address state"))?;
+    let (bytes, _) = read_regular(path, MAX_STATE_BYTES, WHAT)?;
     parse_state(path, &bytes)
+}
+
+/// The file a state path names: links followed to the real file, so every path to one file
+/// shares its lock and a rewrite replaces the file, not the link. A path that does not exist
+/// yet (or a link to one) resolves through its directory, so an operator may link the state
+/// path before the first run.
+fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
+    // The kernel's own limit on links followed in one lookup.
+    const MAX_LINKS: usize = 40;
+    let action = "resolve the address state path";
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::canonicalize(&current) {
+            Ok(real) => return Ok(real),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(io_error(path, action)(err)),
+        }
+        let dir = match current.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        // A dangling link: follow it by hand to the file it would create.
+        if let Ok(target) = fs::read_link(&current) {
+            current = dir.join(target);
+            continue;
+        }
+        let name = current.file_name().ok_or_else(|| {
+            io_error(path, action)(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file name",
+            ))
+        })?;
+        let dir = fs::canonicalize(&dir).map_err(io_error(&dir, action))?;
+        return Ok(dir.join(name));
+    }
+    Err(io_error(path, action)(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "too many levels of symbolic links",
+    )))
 }
 
 fn parse_state(path: &Path, bytes: &[u8]) -> Result<(AllocatedPool, Version), StoreError> {
@@ -235,9 +334,10 @@ fn render_state(rows: &AllocatedPool, version: Version) -> Result<Vec<u8>, serde
     Ok(json)
 }
 
-/// Holds the exclusive writer lock until dropped.
-fn lock_writers(path: &Path) -> Result<File, StoreError> {
-    let mut lock_path = path.as_os_str().to_owned();
+/// Holds the exclusive writer lock of the real state file `real` until dropped, waiting at
+/// most `timeout` for another holder.
+fn lock_writers(real: &Path, timeout: Duration) -> Result<File, StoreError> {
+    let mut lock_path = real.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
     let file = OpenOptions::new()
@@ -245,22 +345,59 @@ fn lock_writers(path: &Path) -> Result<File, StoreError> {
         .write(true)
         .create(true)
         .truncate(false)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&lock_path)
         .map_err(io_error(&lock_path, "open the lock file"))?;
-    file.lock().map_err(io_error(&lock_path, "lock"))?;
-    Ok(file)
+    let metadata = file
+        .metadata()
+        .map_err(io_error(&lock_path, "open the lock file"))?;
+    if !metadata.is_file() {
+        return Err(io_error(&lock_path, "open the lock file")(not_regular(
+            &metadata,
+        )));
+    }
+    let started = Instant::now();
+    // Polling with a short, growing pause instead of a blocking flock(2): a blocking call
+    // cannot be given a deadline, and a holder that never lets go must be reported.
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) => {
+                let waited = started.elapsed();
+                if waited >= timeout {
+                    return Err(StoreError::Locked {
+                        path: real.to_owned(),
+                        waited,
+                    });
+                }
+                std::thread::sleep(pause.min(timeout.saturating_sub(waited)));
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::Error(err)) => return Err(io_error(&lock_path, "lock")(err)),
+        }
+    }
 }
 
-fn create_if_absent(path: &Path, pool: AddressPool) -> Result<bool, StoreError> {
-    let _lock = lock_writers(path)?;
-    match fs::symlink_metadata(path) {
-        Ok(_) => return Ok(false),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => return Err(io_error(path, "inspect the address state")(err)),
+fn create_if_absent(path: &Path, pool: AddressPool, timeout: Duration) -> Result<bool, StoreError> {
+    let real = resolve(path)?;
+    // An existing state needs no lock to be left alone: a stuck writer must not block a run
+    // that only reads.
+    let exists = |real: &Path| match fs::symlink_metadata(real) {
+        Ok(_) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(io_error(real, "inspect the address state")(err)),
+    };
+    if exists(&real)? {
+        return Ok(false);
+    }
+    let _lock = lock_writers(&real, timeout)?;
+    if exists(&real)? {
+        return Ok(false);
     }
     let json = render_state(&AllocatedPool::new(pool), Version::INITIAL)
-        .map_err(|err| io_error(path, "serialize the address state")(io::Error::other(err)))?;
-    replace(path, &json, None)?;
+        .map_err(|err| io_error(&real, "serialize the address state")(io::Error::other(err)))?;
+    replace(&real, &json, None, WHAT)?;
     Ok(true)
 }
 
@@ -269,10 +406,12 @@ fn commit(
     pool: &str,
     change: &Change,
     expected: Version,
+    timeout: Duration,
 ) -> Result<Version, StoreError> {
-    let _lock = lock_writers(path)?;
-    let metadata = fs::metadata(path).map_err(io_error(path, "read the address state"))?;
-    let (rows, found) = read_state(path)?;
+    let real = resolve(path)?;
+    let _lock = lock_writers(&real, timeout)?;
+    let (bytes, metadata) = read_regular(&real, MAX_STATE_BYTES, WHAT)?;
+    let (rows, found) = parse_state(&real, &bytes)?;
     if rows.pool().name() != pool {
         return Err(StoreError::UnknownPool {
             pool: pool.to_owned(),
@@ -292,70 +431,16 @@ fn commit(
     })?;
     if metadata.permissions().readonly() {
         // Root could write anyway; the operator's chmod says not to.
-        return Err(io_error(path, "write the address state")(io::Error::new(
+        return Err(io_error(&real, "write the address state")(io::Error::new(
             io::ErrorKind::PermissionDenied,
             "the file is read-only",
         )));
     }
     change.apply(&mut rows)?;
     let json = render_state(&rows, next)
-        .map_err(|err| io_error(path, "serialize the address state")(io::Error::other(err)))?;
-    replace(path, &json, Some(metadata.permissions()))?;
+        .map_err(|err| io_error(&real, "serialize the address state")(io::Error::other(err)))?;
+    replace(&real, &json, Some(&metadata), WHAT)?;
     Ok(next)
-}
-
-/// Writes `contents` to a temporary file beside `path`, syncs it, renames it over `path` and
-/// syncs the directory. Callers hold the writer lock, so one temporary name suffices.
-fn replace(
-    path: &Path,
-    contents: &[u8],
-    permissions: Option<fs::Permissions>,
-) -> Result<(), StoreError> {
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(path, "write the address state")(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(".tmp");
-    let temp = dir.join(temp_name);
-    let written = write_synced(&temp, contents, permissions)
-        .map_err(io_error(&temp, "write the new address state"));
-    if let Err(err) = written {
-        // Best effort: the old state is intact either way.
-        let _ = fs::remove_file(&temp);
-        return Err(err);
-    }
-    if let Err(err) = fs::rename(&temp, path) {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(path, "replace the address state")(err));
-    }
-    File::open(&dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(&dir, "sync the directory"))
-}
-
-fn write_synced(
-    temp: &Path,
-    contents: &[u8],
-    permissions: Option<fs::Permissions>,
-) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(temp)?;
-    file.write_all(contents)?;
-    if let Some(permissions) = permissions {
-        file.set_permissions(permissions)?;
-    }
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use allocation::{
     AllocatedPool, AllocationError, MAX_ROW_NAME_LEN, MGMT_SUFFIX, mgmt_row_name, parse_address,
 };
 #[cfg(feature = "store")]
-pub use file::{JsonFileStore, STATE_SCHEMA};
+pub use file::{DEFAULT_LOCK_TIMEOUT, JsonFileStore, MAX_STATE_BYTES, STATE_SCHEMA};
 #[cfg(feature = "store")]
 pub use manager::{AddressManager, DEFAULT_MAX_ATTEMPTS, ManagerError};
 #[cfg(feature = "store")]

@@ -160,8 +160,9 @@ impl AddressPool {
     /// # Errors
     ///
     /// A [`PoolError`] naming the first problem: empty name, host bits set in the network, a
-    /// network too small, a range of the wrong family, reversed, outside the network or
-    /// overlapping another, or an empty range list.
+    /// network too small, a range of the wrong family, reversed, outside the network,
+    /// starting at the network address, ending at an IPv4 broadcast address or overlapping
+    /// another, or an empty range list.
     pub fn new(
         name: impl Into<String>,
         network: IpNet,
@@ -195,6 +196,22 @@ impl AddressPool {
             }
             if !network.contains(&range.start) || !network.contains(&range.end) {
                 return Err(PoolError::RangeOutsideNetwork {
+                    range: *range,
+                    network,
+                });
+            }
+            // sysinv `address_pool.py` `_check_valid_range`: the network address, and the
+            // broadcast address of an IPv4 network, are never handed out.
+            if range.start == network.network() {
+                return Err(PoolError::RangeIncludesNetwork {
+                    range: *range,
+                    network,
+                });
+            }
+            if let IpNet::V4(v4) = network
+                && range.end == IpAddr::V4(v4.broadcast())
+            {
+                return Err(PoolError::RangeIncludesBroadcast {
                     range: *range,
                     network,
                 });
@@ -426,6 +443,22 @@ pub enum PoolError {
         /// The pool's network.
         network: IpNet,
     },
+    /// A range starts at the network address (sysinv `_check_valid_range`, 409).
+    #[error("Address pool range cannot include network address")]
+    RangeIncludesNetwork {
+        /// The range.
+        range: AddressRange,
+        /// The pool's network.
+        network: IpNet,
+    },
+    /// A range ends at an IPv4 network's broadcast address (sysinv `_check_valid_range`, 409).
+    #[error("Address pool range cannot include broadcast address")]
+    RangeIncludesBroadcast {
+        /// The range.
+        range: AddressRange,
+        /// The pool's network.
+        network: IpNet,
+    },
     /// Two ranges share addresses.
     #[error(
         "Address pool range {}-{} overlaps range {}-{}",
@@ -461,16 +494,22 @@ impl PoolError {
             Self::MixedFamily => "pool.mixed_family",
             Self::RangeReversed { .. } => "pool.range_reversed",
             Self::RangeOutsideNetwork { .. } => "pool.range_outside_network",
+            Self::RangeIncludesNetwork { .. } => "pool.range_includes_network",
+            Self::RangeIncludesBroadcast { .. } => "pool.range_includes_broadcast",
             Self::RangeOverlap { .. } => "pool.range_overlap",
             Self::NoRanges => "pool.no_ranges",
             Self::InvalidOrder { .. } => "pool.invalid_order",
         }
     }
 
-    /// The HTTP status sysinv would answer.
+    /// The HTTP status sysinv would answer: 409 (its `Conflict`) where this crate follows
+    /// sysinv's own check and message, 400 for the rest.
     #[must_use]
     pub fn status(&self) -> u16 {
-        400
+        match self {
+            Self::RangeIncludesNetwork { .. } | Self::RangeIncludesBroadcast { .. } => 409,
+            _ => 400,
+        }
     }
 }
 
@@ -489,6 +528,49 @@ mod tests {
 
     fn code(spec: PoolSpec) -> &'static str {
         AddressPool::try_from(spec).unwrap_err().code()
+    }
+
+    /// sysinv `address_pool.py` `_check_valid_range`: a range may not start at the network
+    /// address, nor end at the IPv4 broadcast address (409, sysinv's messages); an IPv6
+    /// range may end on the network's last address.
+    #[test]
+    fn sysinv_check_valid_range_network_and_broadcast() {
+        for (network, range, message) in [
+            (
+                "192.168.204.0/24",
+                ["192.168.204.0", "192.168.204.254"],
+                "Address pool range cannot include network address",
+            ),
+            (
+                "192.168.204.0/24",
+                ["192.168.204.2", "192.168.204.255"],
+                "Address pool range cannot include broadcast address",
+            ),
+            (
+                "192.168.204.0/24",
+                ["192.168.204.0", "192.168.204.255"],
+                "Address pool range cannot include network address",
+            ),
+            (
+                "fd00::/64",
+                ["fd00::", "fd00::ff"],
+                "Address pool range cannot include network address",
+            ),
+        ] {
+            let err = AddressPool::try_from(spec(network, Some(&[range]))).unwrap_err();
+            assert_eq!(err.to_string(), message, "{network} {range:?}");
+            assert_eq!(err.status(), 409);
+        }
+        let v6 =
+            AddressPool::try_from(spec("fd00::/120", Some(&[["fd00::1", "fd00::ff"]]))).unwrap();
+        assert!(v6.contains("fd00::ff".parse().unwrap()));
+        let ok = AddressPool::try_from(spec(
+            "192.168.204.0/24",
+            Some(&[["192.168.204.1", "192.168.204.254"]]),
+        ))
+        .unwrap();
+        assert!(!ok.contains("192.168.204.0".parse().unwrap()));
+        assert!(!ok.contains("192.168.204.255".parse().unwrap()));
     }
 
     #[test]
@@ -549,6 +631,14 @@ mod tests {
             "pool.range_overlap"
         );
         assert_eq!(code(spec("10.0.0.0/24", Some(&[]))), "pool.no_ranges");
+        assert_eq!(
+            code(spec("10.0.0.0/24", Some(&[["10.0.0.0", "10.0.0.9"]]))),
+            "pool.range_includes_network"
+        );
+        assert_eq!(
+            code(spec("10.0.0.0/24", Some(&[["10.0.0.9", "10.0.0.255"]]))),
+            "pool.range_includes_broadcast"
+        );
         assert_eq!(
             code(PoolSpec {
                 order: Some("fifo".into()),

@@ -142,6 +142,9 @@ pub enum StoreError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Reading or replacing the state file failed.
+    #[error(transparent)]
+    File(#[from] crate::atomic_file::FileError),
     /// A state file is not a valid state (bad JSON, truncated, unknown schema, broken rows).
     /// Never repaired or reset silently: the file is left as it is for a person to look at.
     #[error("{}: corrupt address state: {reason}", path.display())]
@@ -150,6 +153,15 @@ pub enum StoreError {
         path: PathBuf,
         /// What is wrong, with the position for JSON errors.
         reason: String,
+    },
+    /// Another writer held the state's lock for longer than the writer would wait. Nothing
+    /// was written.
+    #[error("{}: is locked by another process (waited {:.1} s)", path.display(), waited.as_secs_f64())]
+    Locked {
+        /// The state file (its real path, links resolved).
+        path: PathBuf,
+        /// How long the writer waited.
+        waited: std::time::Duration,
     },
     /// The version counter cannot go higher.
     #[error("address pool {pool} has reached its last version")]
@@ -173,8 +185,9 @@ impl StoreError {
             Self::Conflict { .. } => "store.conflict",
             Self::UnknownPool { .. } => "store.unknown_pool",
             Self::Rejected(rule) => rule.code(),
-            Self::Io { .. } => "store.io",
+            Self::Io { .. } | Self::File(_) => "store.io",
             Self::Corrupt { .. } => "store.corrupt",
+            Self::Locked { .. } => "store.locked",
             Self::VersionExhausted { .. } => "store.version_exhausted",
         }
     }

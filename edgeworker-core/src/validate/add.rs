@@ -4,11 +4,11 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use crate::context::Context;
+use crate::context::{Context, SystemMode};
 use crate::host::{Host, HostAddRequest};
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
-use crate::personality::Personality;
+use crate::personality::{Capabilities, HostnamePolicy, Personality};
 use crate::violation::Violation;
 
 use super::rules::{self, BmFields, given};
@@ -51,50 +51,48 @@ pub fn validate_host_add(
     let raw_hostname = given(request.hostname.as_ref());
     let raw_mgmt_ip = given(request.mgmt_ip.as_ref());
 
-    // 1
-    if rules::simplex_full(ctx) {
-        f.error(Violation::system_simplex());
+    // 0 to 4 only once the system has a controller (sysinv `_no_controllers_exist`).
+    if rules::controllers_exist(ctx) {
+        check_system(request, caps, ctx, &mut f);
     }
-    // 2, 3
-    if dynamic && raw_mgmt_ip.is_some() {
-        f.error(Violation::mgmt_ip_not_allowed());
-    }
-    if !dynamic && raw_mgmt_ip.is_none() && caps.is_none_or(|c| c.mgmt_ip_required_when_static) {
-        f.error(Violation::mgmt_ip_required());
-    }
-    // 4 to 7
+    // 5, 6
     let hostname = check_hostname(raw_hostname, raw_personality, personality, ctx, &mut f);
-    // 8, 9
+    // 7, 8
     let raw_mac = given(request.mgmt_mac.as_ref());
     let mac = parse_mac(raw_mac, &mut f);
-    // 10, 11
-    match personality {
-        None => f.error(Violation::personality_invalid(
-            request.hostname.as_deref(),
-            raw_personality,
-        )),
-        Some(p) if !rules::compatible(p, ctx) => f.error(Violation::personality_incompatible(p)),
-        Some(_) => {}
+    // 9
+    if let Some(p) = personality
+        && !rules::compatible(p, ctx)
+    {
+        f.error(Violation::personality_incompatible(p));
     }
-    // 12
-    if hostname
-        .as_ref()
-        .is_some_and(|h| ctx.host(h.as_str()).is_some())
+    // 10 and 11 concern workers and edgeworkers only: controller and storage names and
+    // addresses are the platform's own.
+    let platform_host = caps.is_some_and(|c| !c.hostname_required);
+    // 10
+    if !platform_host
+        && hostname
+            .as_ref()
+            .is_some_and(|h| ctx.host(h.as_str()).is_some())
     {
         f.error(Violation::hostname_duplicate());
     }
-    // 13: a static address of the pool's family; anything else is reported at 16.
-    let pool = &ctx.mgmt_network().pool;
-    let mgmt_ip: Option<(&str, IpAddr)> = raw_mgmt_ip
-        .filter(|_| !dynamic)
-        .and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| (raw, ip)))
-        .filter(|(_, ip)| ip.is_ipv4() == pool.is_ipv4());
-    if let Some((raw, ip)) = mgmt_ip
+    // 11: compared as addresses, whatever the addressing mode (sysinv compares the text
+    // before it knows the mode).
+    let parsed_ip: Option<(&str, IpAddr)> =
+        raw_mgmt_ip.and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| (raw, ip)));
+    if let Some((raw, ip)) = parsed_ip
+        && !platform_host
         && ctx.host_by_mgmt_ip(ip).is_some()
     {
         f.error(Violation::mgmt_ip_duplicate(raw));
     }
-    // 14: a known MAC is a duplicate, unless its host was only discovered.
+    // The static address (of the pool's family; anything else is reported at 14).
+    let pool = &ctx.mgmt_network().pool;
+    let mgmt_ip = parsed_ip
+        .filter(|_| !dynamic)
+        .filter(|(_, ip)| ip.is_ipv4() == pool.is_ipv4());
+    // 12: a known MAC is a duplicate, unless its host was only discovered.
     let mut discovered = None;
     if let (Some(mac), Some(raw)) = (mac, raw_mac) {
         match ctx.host_by_mac(&mac) {
@@ -103,10 +101,11 @@ pub fn validate_host_add(
             None => {}
         }
     }
-    // 15
+    // 13
     let bmc = rules::check_bmc(
         &BmFields {
-            kind: given(request.bm_type.as_ref()),
+            // "" is no board management type (sysinv tests membership, not truth).
+            kind: request.bm_type.as_deref(),
             ip: given(request.bm_ip.as_ref()),
             username: given(request.bm_username.as_ref()),
             password: given(request.bm_password.as_ref()).is_some(),
@@ -117,7 +116,7 @@ pub fn validate_host_add(
         ctx,
         &mut f,
     );
-    // 16 to 19, static addressing only (dynamic refused any mgmt_ip at 2).
+    // 14 to 17, static addressing only.
     if let (false, Some(raw)) = (dynamic, raw_mgmt_ip) {
         match mgmt_ip {
             None => f.error(Violation::mgmt_ip_invalid(raw)),
@@ -156,7 +155,41 @@ pub fn validate_host_add(
     })
 }
 
-/// Checks 4 to 7, and the hostname warnings.
+/// Checks 0 to 4 (sysinv `_new_host_semantic_checks` while a controller exists).
+fn check_system(
+    request: &HostAddRequest,
+    caps: Option<Capabilities>,
+    ctx: &Context,
+    f: &mut Findings,
+) {
+    let dynamic = ctx.mgmt_network().dynamic;
+    let raw_mgmt_ip = given(request.mgmt_ip.as_ref());
+    // 0
+    if request.personality.is_none() && !rules::unlocked_enabled_controller(ctx) {
+        f.error(Violation::host_no_unlocked_controller(
+            request.mgmt_mac.as_deref(),
+        ));
+    }
+    // 1, 2
+    if dynamic && raw_mgmt_ip.is_some() {
+        f.error(Violation::mgmt_ip_not_allowed());
+    } else if !dynamic
+        && raw_mgmt_ip.is_none()
+        && caps.is_none_or(|c| c.mgmt_ip_required_when_static)
+    {
+        f.error(Violation::mgmt_ip_required());
+    }
+    // 3
+    if let Some(vsc) = given(request.extra.vsc_controllers.as_ref()) {
+        rules::check_vsc_controllers(vsc, request.personality.as_deref(), ctx, f);
+    }
+    // 4
+    if ctx.system().mode == SystemMode::Simplex {
+        f.error(Violation::system_simplex());
+    }
+}
+
+/// Checks 5 and 6 (sysinv `_validate_hostname`, by personality), and the hostname warnings.
 fn check_hostname(
     raw: Option<&str>,
     raw_personality: Option<&str>,
@@ -168,17 +201,39 @@ fn check_hostname(
         if personality.is_none_or(|p| p.capabilities().hostname_required) {
             f.error(Violation::hostname_missing(raw_personality));
         }
+        // sysinv never gets further; we still say the personality is unusable, where check 6
+        // would have.
+        if personality.is_none() {
+            f.error(Violation::personality_invalid(None, raw_personality));
+        }
         return None;
     };
-    let name = rules::parse_hostname(raw, f)?;
-    if let Some(p) = personality {
-        rules::check_hostname_policy(&name, p, f);
-    }
+    let Some(personality) = personality else {
+        f.error(Violation::personality_invalid(Some(raw), raw_personality));
+        return None;
+    };
+    let name = match personality.capabilities().hostnames {
+        // Workers and edgeworkers: the character rules, then the reserved names.
+        HostnamePolicy::NotReserved => {
+            let name = rules::parse_hostname(raw, f)?;
+            rules::check_hostname_policy(name.as_str(), personality, f);
+            name
+        }
+        // Controllers and storage: the name list or pattern alone (`edge@1` as a
+        // controller is told the controller names, not the characters).
+        HostnamePolicy::ControllerNames | HostnamePolicy::StorageNames => {
+            if !rules::check_hostname_policy(raw, personality, f) {
+                return None;
+            }
+            // The allowed names are all valid host names.
+            Hostname::parse(raw).ok()?
+        }
+    };
     rules::hostname_warnings(&name, ctx, f);
     Some(name)
 }
 
-/// Checks 8 and 9: present, and a MAC address.
+/// Checks 7 and 8: present, and a MAC address.
 fn parse_mac(raw: Option<&str>, f: &mut Findings) -> Option<MacAddress> {
     let Some(raw) = raw else {
         f.error(Violation::mgmt_mac_missing());
@@ -191,7 +246,7 @@ fn parse_mac(raw: Option<&str>, f: &mut Findings) -> Option<MacAddress> {
     mac
 }
 
-/// Checks 17 to 19 of a static management address against the rows and the pool.
+/// Checks 15 to 17 of a static management address against the rows and the pool.
 fn check_static_address(ip: IpAddr, hostname: Option<&Hostname>, ctx: &Context, f: &mut Findings) {
     let own_row = hostname.and_then(|h| ctx.mgmt_row_of(h.as_str()));
     if ctx

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::context::{Context, SystemMode, SystemType};
+use crate::context::{Administrative, Context, Operational, SystemMode, SystemType, VswitchType};
 use crate::host::{BmType, Subfunctions};
 use crate::hostname::{Hostname, HostnameError};
 use crate::mac::MacAddress;
@@ -25,9 +25,58 @@ pub(super) fn given(value: Option<&String>) -> Option<&str> {
     value.map(String::as_str).filter(|s| !s.is_empty())
 }
 
+/// Whether the system has its first controller yet (sysinv `_no_controllers_exist`, negated:
+/// a host named `controller-0` or `controller-1`). Until then, sysinv's host-add checks 0 to
+/// 4 do not apply: that is how controller-0's own record is added.
+pub(super) fn controllers_exist(ctx: &Context) -> bool {
+    ctx.host("controller-0").is_some() || ctx.host("controller-1").is_some()
+}
+
+/// Whether some controller is both unlocked and enabled (sysinv
+/// `_block_add_host_semantic_checks`).
+pub(super) fn unlocked_enabled_controller(ctx: &Context) -> bool {
+    ctx.hosts().iter().any(|host| {
+        host.personality == Some(Personality::Controller)
+            && host.administrative == Some(Administrative::Unlocked)
+            && host.operational == Some(Operational::Enabled)
+    })
+}
+
 /// `system.simplex`: nothing may join a simplex system once its controller exists.
 pub(super) fn simplex_full(ctx: &Context) -> bool {
-    ctx.system().mode == SystemMode::Simplex && ctx.has_controller()
+    ctx.system().mode == SystemMode::Simplex && controllers_exist(ctx)
+}
+
+/// Check 3, sysinv `_semantic_check_vsc_controllers` for a new host: only a worker on a
+/// `nuage_vrs` system may name VSC controllers, and then exactly two IPv4 addresses.
+pub(super) fn check_vsc_controllers(
+    value: &str,
+    raw_personality: Option<&str>,
+    ctx: &Context,
+    findings: &mut Findings,
+) {
+    if ctx.system().vswitch_type != VswitchType::NuageVrs || raw_personality != Some("worker") {
+        findings.error(Violation::vsc_controllers_not_applicable());
+        return;
+    }
+    let list: Vec<&str> = value.split(',').collect();
+    if list.len() != 2 {
+        findings.error(Violation::vsc_controllers_not_two());
+        return;
+    }
+    for address in list {
+        match address.parse::<IpAddr>() {
+            Ok(IpAddr::V4(_)) => {}
+            Ok(IpAddr::V6(_)) => {
+                findings.error(Violation::vsc_controllers_not_ipv4());
+                return;
+            }
+            Err(_) => {
+                findings.error(Violation::vsc_controllers_invalid_address(address));
+                return;
+            }
+        }
+    }
 }
 
 /// Whether `personality` may run on this system type and mode (RULES §2.2).
@@ -60,20 +109,22 @@ pub(super) fn parse_hostname(raw: &str, findings: &mut Findings) -> Option<Hostn
 }
 
 /// The names a personality may not, or must, take (`hostname.reserved` and its contrasts).
+/// Returns whether the name passed.
 pub(super) fn check_hostname_policy(
-    name: &Hostname,
+    name: &str,
     personality: Personality,
     findings: &mut Findings,
-) {
+) -> bool {
     let policy = personality.capabilities().hostnames;
-    if policy.allows(name.as_str()) {
-        return;
+    if policy.allows(name) {
+        return true;
     }
     findings.error(match policy {
-        HostnamePolicy::NotReserved => Violation::hostname_reserved(name.as_str(), personality),
+        HostnamePolicy::NotReserved => Violation::hostname_reserved(name, personality),
         HostnamePolicy::ControllerNames => Violation::hostname_not_controller_name(),
         HostnamePolicy::StorageNames => Violation::hostname_not_storage_name(),
     });
+    false
 }
 
 /// The warnings beyond sysinv: names Kubernetes, DNS, DHCP or the platform cannot take.

@@ -95,7 +95,7 @@ pub fn validate_host_update(
     let hostname = new_hostname.and_then(|raw| rules::parse_hostname(raw, &mut f));
     if let Some(name) = &hostname {
         if let Some(p) = personality {
-            rules::check_hostname_policy(name, p, &mut f);
+            rules::check_hostname_policy(name.as_str(), p, &mut f);
         }
         rules::hostname_warnings(name, ctx, &mut f);
         // sysinv leaves this to a database error (HTTP 500); we answer it.
@@ -111,7 +111,7 @@ pub fn validate_host_update(
         f.error(Violation::system_simplex());
     }
     let bm = BmFields {
-        kind: given(changes.bm_type.as_ref()),
+        kind: changes.bm_type.as_deref(),
         ip: given(changes.bm_ip.as_ref()),
         username: given(changes.bm_username.as_ref()),
         password: changes.bm_password,

@@ -132,9 +132,17 @@ class DhcpError(EdgeworkerError):
     """Address rows or MAC addresses that cannot be written to dnsmasq's files safely.
 
     ``DhcpError(message, code)``; ``code`` is ``dhcp.invalid_name``, ``dhcp.invalid_host``,
-    ``dhcp.invalid_mac``, ``dhcp.duplicate_host`` or ``dhcp.misread_name``: refused, never
-    escaped.
+    ``dhcp.invalid_mac`` or ``dhcp.duplicate_host`` (refused, never escaped), or
+    ``dhcp.no_controller_row`` (no controller row for the additional-hosts file).
     """
+
+
+class DhcpWarning(UserWarning):
+    """A host name left out of a dnsmasq hosts-file line because dnsmasq would read it as
+    something else (``3600``, ``12h``, ``ignore``, an IPv4 address); the reservation by MAC
+    stays. Issued with ``warnings.warn``; the rendered lines are still returned."""
+
+    code = "dhcp.name_omitted"
 
 
 class PlanError(EdgeworkerError):
@@ -153,6 +161,7 @@ __all__ = [
     "AddressPoolError",
     "ContextError",
     "DhcpError",
+    "DhcpWarning",
     "EdgeworkerError",
     "HostValidationError",
     "OperationNotSupportedError",
