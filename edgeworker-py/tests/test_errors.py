@@ -111,7 +111,8 @@ def test_every_raised_error_has_the_cores_code():
         (lambda: edgeworker.supports("edgeworker", "upgrade"), "operation.unknown"),
         (lambda: edgeworker.AddressPool("m", "10.0.0.0/33"), "pool.invalid_network"),
         (lambda: edgeworker.AddressPool("m", "10.0.0.0/24", rows=[("a-mgmt", "10.0.0.999")]), "address.invalid"),
-        (lambda: edgeworker.dnsmasq_addn_hosts([("a b-mgmt", "10.0.0.2")]), "dhcp.invalid_name"),
+        (lambda: edgeworker.dnsmasq_hosts([("a b-mgmt", "10.0.0.2")], {}), "dhcp.invalid_name"),
+        (lambda: edgeworker.dnsmasq_addn_hosts([("a-mgmt", "10.0.0.2")]), "dhcp.no_controller_row"),
         (lambda: edgeworker.skew_check("one", "1.29.0"), "plan.invalid_version"),
     ]
     for call, code in calls:

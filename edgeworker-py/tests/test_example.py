@@ -82,7 +82,8 @@ def test_configure_allocates_and_writes_every_hosts_mac(tmp_path: Path):
         "3c:ec:ef:10:00:01,edge-1,192.168.204.5,1d",
         "3c:ec:ef:10:00:02,edge-2,192.168.204.6,1d",
     ]
-    assert (tmp_path / "dnsmasq.addn_hosts").read_text().splitlines()[-1] == "192.168.204.6 edge-2"
+    # sysinv _generate_dnsmasq_hosts_file: the additional-hosts file names the controller only.
+    assert (tmp_path / "dnsmasq.addn_hosts").read_text() == "192.168.204.2 pxecontroller\n"
     conductor.delete_host("edge-1")
     assert "edge-1" not in (tmp_path / "dnsmasq.hosts").read_text()
     assert db.rows(example.POOL)[-1] == ("edge-2-mgmt", second)
@@ -135,7 +136,7 @@ def test_static_addressing_reserves_the_given_address(tmp_path: Path):
     host = add_edge(example, db, 7, mgmt_ip="192.168.204.77")
     assert conductor.configure_edgeworker(host) == "192.168.204.77"
     assert conductor.configure_edgeworker(host) == "192.168.204.77"
-    assert (tmp_path / "dnsmasq.addn_hosts").read_text().splitlines()[-1] == "192.168.204.77 edge-7"
+    assert "3c:ec:ef:10:00:07,edge-7,192.168.204.77,1d" in (tmp_path / "dnsmasq.hosts").read_text().splitlines()
     with pytest.raises(edgeworker.AddressPoolError) as info:
         conductor.reserve_mgmt_address("edge-8", "192.168.204.77")
     assert info.value.code == "mgmt_ip.allocated"
@@ -149,5 +150,5 @@ def test_the_plan_is_written_for_the_configured_nodes(tmp_path: Path):
     node = dict(example.NODE_FACTS, hostname="edge-1", mgmt_ip=address, mgmt_mac="3c:ec:ef:10:00:01")
     plan = conductor.provision(example.CONTROLLER_FACTS, [node], tmp_path / "ansible")
     assert len(plan) == 1
-    assert sorted(p.name for p in (tmp_path / "ansible").iterdir()) == ["inventory.yml", "playbook.yml"]
+    assert sorted(p.name for p in (tmp_path / "ansible").iterdir()) == ["ansible.cfg", "inventory.yml", "playbook.yml"]
     assert address in (tmp_path / "ansible" / "inventory.yml").read_text()
