@@ -27,10 +27,13 @@ pub fn context(hosts: usize) -> Value {
             } else {
                 (format!("edge-{i}"), "edgeworker")
             };
-            let mac = (i as u32)
-                .to_be_bytes()
-                .map(|o| format!("{o:02x}"))
-                .join(":");
+            let mac = format!(
+                "{:02x}:{:02x}:{:02x}:{:02x}",
+                i >> 24 & 255,
+                i >> 16 & 255,
+                i >> 8 & 255,
+                i & 255
+            );
             json!({
                 "hostname": name, "personality": personality, "subfunctions": personality,
                 "mgmt_mac": format!("02:{mac}:01"), "mgmt_ip": ip(i), "bm_ip": null,
