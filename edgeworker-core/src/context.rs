@@ -301,7 +301,21 @@ impl HostField {
     /// The field with this JSON name.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
+        // A `match`, not a search of `ALL`: this runs for every field of every host.
+        Some(match name {
+            "hostname" => Self::Hostname,
+            "personality" => Self::Personality,
+            "subfunctions" => Self::Subfunctions,
+            "mgmt_mac" => Self::MgmtMac,
+            "mgmt_ip" => Self::MgmtIp,
+            "bm_ip" => Self::BmIp,
+            "uuid" => Self::Uuid,
+            "invprovision" => Self::Invprovision,
+            "administrative" => Self::Administrative,
+            "operational" => Self::Operational,
+            "availability" => Self::Availability,
+            _ => return None,
+        })
     }
 }
 
@@ -546,51 +560,32 @@ fn claim<K: std::hash::Hash + Eq>(
 }
 
 impl Index {
+    /// An index sized for `hosts` hosts and `rows` rows, so building it never rehashes.
+    fn with_capacity(hosts: usize, rows: usize) -> Self {
+        Self {
+            by_hostname: HashMap::with_capacity(hosts),
+            by_mac: HashMap::with_capacity(hosts),
+            by_uuid: HashMap::with_capacity(hosts),
+            by_mgmt_ip: HashMap::with_capacity(hosts),
+            by_bm_ip: HashMap::new(),
+            row_by_ip: HashMap::with_capacity(rows),
+            row_by_name: HashMap::with_capacity(rows),
+            mgmt_row_by_host: HashMap::with_capacity(rows),
+            controllers: 0,
+        }
+    }
+
     fn add_host(&mut self, i: usize, host: &HostRecord) -> Result<(), ContextError> {
-        let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
-            path: format!("hosts[{i}].{what}"),
-            what,
-            value,
-            other: format!("hosts[{other}]"),
-        };
-        // Check every key first so a refused host leaves the index untouched.
-        let taken = |map_hit: Option<&usize>| map_hit.copied();
-        if let Some(name) = &host.hostname
-            && let Some(o) = taken(self.by_hostname.get(name.as_str()))
-        {
-            return Err(dup("hostname", name.to_string(), o));
-        }
-        if let Some(o) = taken(self.by_mac.get(&host.mgmt_mac)) {
-            return Err(dup("mgmt_mac", host.mgmt_mac.to_string(), o));
-        }
-        if let Some(uuid) = &host.uuid
-            && let Some(o) = taken(self.by_uuid.get(uuid))
-        {
-            return Err(dup("uuid", uuid.clone(), o));
-        }
-        if let Some(ip) = host.mgmt_ip
-            && let Some(o) = taken(self.by_mgmt_ip.get(&ip))
-        {
-            return Err(dup("mgmt_ip", ip.to_string(), o));
-        }
-        if let Some(ip) = host.bm_ip
-            && let Some(o) = taken(self.by_bm_ip.get(&ip))
-        {
-            return Err(dup("bm_ip", ip.to_string(), o));
-        }
-        // Nothing is taken: these claims all succeed.
-        if let Some(name) = &host.hostname {
-            let _ = claim(&mut self.by_hostname, name.to_string(), i);
-        }
-        let _ = claim(&mut self.by_mac, host.mgmt_mac, i);
-        if let Some(uuid) = &host.uuid {
-            let _ = claim(&mut self.by_uuid, uuid.clone(), i);
-        }
-        if let Some(ip) = host.mgmt_ip {
-            let _ = claim(&mut self.by_mgmt_ip, ip, i);
-        }
-        if let Some(ip) = host.bm_ip {
-            let _ = claim(&mut self.by_bm_ip, ip, i);
+        // Each key is claimed with one hash (the entry API); a refused host's earlier claims
+        // are released, so the index is left as it was.
+        if let Err((what, value, other)) = self.claim_host(i, host) {
+            self.release_host(i, host);
+            return Err(ContextError::Duplicate {
+                path: format!("hosts[{i}].{what}"),
+                what,
+                value,
+                other: format!("hosts[{other}]"),
+            });
         }
         if host
             .personality
@@ -601,6 +596,59 @@ impl Index {
         Ok(())
     }
 
+    /// Claims the host's keys in a fixed order; the first taken one is the error.
+    fn claim_host(
+        &mut self,
+        i: usize,
+        host: &HostRecord,
+    ) -> Result<(), (&'static str, String, usize)> {
+        if let Some(name) = &host.hostname {
+            claim(&mut self.by_hostname, name.to_string(), i)
+                .map_err(|o| ("hostname", name.to_string(), o))?;
+        }
+        claim(&mut self.by_mac, host.mgmt_mac, i)
+            .map_err(|o| ("mgmt_mac", host.mgmt_mac.to_string(), o))?;
+        if let Some(uuid) = &host.uuid {
+            claim(&mut self.by_uuid, uuid.clone(), i).map_err(|o| ("uuid", uuid.clone(), o))?;
+        }
+        if let Some(ip) = host.mgmt_ip {
+            claim(&mut self.by_mgmt_ip, ip, i).map_err(|o| ("mgmt_ip", ip.to_string(), o))?;
+        }
+        if let Some(ip) = host.bm_ip {
+            claim(&mut self.by_bm_ip, ip, i).map_err(|o| ("bm_ip", ip.to_string(), o))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the keys host `i` holds (those another host holds stay).
+    fn release_host(&mut self, i: usize, host: &HostRecord) {
+        fn release<
+            K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+            Q: std::hash::Hash + Eq + ?Sized,
+        >(
+            map: &mut HashMap<K, usize>,
+            key: &Q,
+            i: usize,
+        ) {
+            if map.get(key) == Some(&i) {
+                map.remove(key);
+            }
+        }
+        if let Some(name) = &host.hostname {
+            release(&mut self.by_hostname, name.as_str(), i);
+        }
+        release(&mut self.by_mac, &host.mgmt_mac, i);
+        if let Some(uuid) = &host.uuid {
+            release(&mut self.by_uuid, uuid.as_str(), i);
+        }
+        if let Some(ip) = &host.mgmt_ip {
+            release(&mut self.by_mgmt_ip, ip, i);
+        }
+        if let Some(ip) = &host.bm_ip {
+            release(&mut self.by_bm_ip, ip, i);
+        }
+    }
+
     fn add_row(&mut self, i: usize, row: &AddressRow) -> Result<(), ContextError> {
         let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
             path: format!("addresses[{i}].{what}"),
@@ -608,14 +656,12 @@ impl Index {
             value,
             other: format!("addresses[{other}]"),
         };
-        if let Some(&o) = self.row_by_name.get(&row.name) {
-            return Err(dup("name", row.name.clone(), o));
-        }
-        if let Some(&o) = self.row_by_ip.get(&row.address) {
+        claim(&mut self.row_by_name, row.name.clone(), i)
+            .map_err(|o| dup("name", row.name.clone(), o))?;
+        if let Err(o) = claim(&mut self.row_by_ip, row.address, i) {
+            self.row_by_name.remove(&row.name);
             return Err(dup("address", row.address.to_string(), o));
         }
-        let _ = claim(&mut self.row_by_name, row.name.clone(), i);
-        let _ = claim(&mut self.row_by_ip, row.address, i);
         if let Some(host) = row.host_name() {
             let _ = claim(&mut self.mgmt_row_by_host, host.to_owned(), i);
         }
@@ -656,7 +702,7 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
-        let mut index = Index::default();
+        let mut index = Index::with_capacity(hosts.len(), addresses.len());
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
         }
@@ -1451,6 +1497,36 @@ mod tests {
         let err = Context::from_json("{\n  \"hosts\": ,\n}").unwrap_err();
         assert_eq!(err.to_string(), "expected value at line 2 column 12");
         assert_eq!(err.code(), "context.not_json");
+    }
+
+    #[test]
+    fn a_refused_host_or_row_leaves_the_index_as_it_was() {
+        let hosts = default_hosts();
+        let mut index = Index::default();
+        index.add_host(0, &hosts[0]).unwrap();
+        let mut clash = hosts[1].clone();
+        clash.mgmt_mac = hosts[0].mgmt_mac;
+        assert!(index.add_host(1, &clash).is_err());
+        assert!(!index.by_hostname.contains_key("controller-1"));
+        assert_eq!(index.by_mac.get(&hosts[0].mgmt_mac), Some(&0));
+        assert_eq!(index.controllers, 1);
+        index.add_host(1, &hosts[1]).unwrap();
+
+        let rows = default_addresses();
+        index.add_row(0, &rows[0]).unwrap();
+        let clash = AddressRow {
+            name: "other-mgmt".to_owned(),
+            address: rows[0].address,
+        };
+        assert!(index.add_row(1, &clash).is_err());
+        assert!(!index.row_by_name.contains_key("other-mgmt"));
+    }
+
+    #[test]
+    fn host_field_names_round_trip() {
+        for field in HostField::ALL {
+            assert_eq!(HostField::from_name(field.name()), Some(field));
+        }
     }
 
     #[test]
