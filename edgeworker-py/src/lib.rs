@@ -2,6 +2,7 @@
 //! for the sysinv conductor. No rule lives here: arguments are converted, the core decides,
 //! failures become the exceptions of `edgeworker._errors` at one boundary (`errors.rs`).
 
+mod context;
 mod convert;
 mod dhcp;
 mod errors;
@@ -18,6 +19,9 @@ mod _edgeworker {
 
     #[pymodule_export]
     use crate::validation::{check_operation, supports, validate_host_add, validate_host_update};
+
+    #[pymodule_export]
+    use crate::context::PyContext;
 
     #[pymodule_export]
     use crate::pool::Pool;
