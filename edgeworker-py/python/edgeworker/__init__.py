@@ -6,6 +6,7 @@ A thin layer over the Rust crate ``edgeworker-core``; every rule lives there.
 from edgeworker._edgeworker import (
     PERSONALITIES,
     AddressPool,
+    Context,
     Plan,
     __version__,
     check_operation,
@@ -32,6 +33,7 @@ __all__ = [
     "PERSONALITIES",
     "AddressPool",
     "AddressPoolError",
+    "Context",
     "ContextError",
     "DhcpError",
     "EdgeworkerError",

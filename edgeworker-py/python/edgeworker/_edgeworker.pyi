@@ -19,6 +19,7 @@ from typing import Any, Literal, Mapping, Sequence, TypedDict, final
 __all__ = [
     "PERSONALITIES",
     "AddressPool",
+    "Context",
     "Plan",
     "__version__",
     "check_operation",
@@ -66,16 +67,33 @@ def check_operation(personality: str, operation: str) -> None:
     sysinv's refusal text and code ``operation.not_supported`` or
     ``operation.not_yet_supported``."""
 
+@final
+class Context:
+    """A host-add context read, checked and indexed once, for any number of calls.
+
+    ``context`` is a dict of the shape every ``context`` argument takes (system, management
+    network, hosts, address rows). Pass the ``Context`` wherever a function takes a
+    ``context``: it answers exactly as the dict would, without reading the dict again, so a
+    call costs the same whatever the number of hosts. The ``Context`` is immutable (a later
+    change to the dict does not reach it) and may be shared between threads. An invalid
+    context raises what the functions raise for it: ``ContextError`` or ``TypeError``.
+    """
+
+    def __new__(cls, context: dict[str, Any]) -> Context: ...
+    def __len__(self) -> int:
+        """The number of hosts in the context."""
+
 def validate_host_add(
-    request: dict[str, Any], context: dict[str, Any] | None = None, *, strict: bool = False
+    request: dict[str, Any], context: dict[str, Any] | Context | None = None, *, strict: bool = False
 ) -> _HostAddResult:
     """Validates a host-add request as sysinv's host API does.
 
     ``request`` holds sysinv's host-add fields; a field of the wrong JSON type or an unknown
     field is a rule violation (``request.invalid_type``, ``request.unknown_field``), not a
-    ``TypeError``. ``context`` is the system, management network, hosts and address rows
-    (``None``: a Standard duplex system with two controllers and dynamic
-    192.168.204.0/24). ``strict`` turns the hostname warnings into errors.
+    ``TypeError``. ``context`` is the system, management network, hosts and address rows: a
+    dict, read on every call, or a :class:`Context` read once (``None``: a Standard duplex
+    system with two controllers and dynamic 192.168.204.0/24). ``strict`` turns the
+    hostname warnings into errors.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``,
     the shapes of ``edgeworker-cli validate --format json``. Raises
@@ -86,12 +104,12 @@ def validate_host_add(
 def validate_host_update(
     host: dict[str, Any],
     changes: dict[str, Any],
-    context: dict[str, Any] | None = None,
+    context: dict[str, Any] | Context | None = None,
     *,
     strict: bool = False,
 ) -> _HostUpdateResult:
     """Validates a host-update change set against the stored ``host`` (a host record, as in
-    ``context["hosts"]``).
+    ``context["hosts"]``); ``context`` as for :func:`validate_host_add`.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
     the host as it will be stored, and whether the conductor must now configure it (its
