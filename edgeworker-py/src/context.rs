@@ -15,6 +15,7 @@ use edgeworker_core::context::{
     System,
 };
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde::Deserialize;
 use serde::de::value::BorrowedStrDeserializer;
@@ -185,12 +186,35 @@ fn each<T>(value: &Bound<'_, PyAny>, read: fn(&Bound<'_, PyDict>) -> Option<T>) 
     }
 }
 
+/// The host field names as interned Python strs: a dict built by Python code (a literal,
+/// `**kwargs`, an object's attribute names, as sysinv's `as_dict()`) has these very objects
+/// as keys, so a key is recognised by its address before its text is read.
+fn field_names(py: Python<'_>) -> &[Py<PyString>; HostField::ALL.len()] {
+    static NAMES: PyOnceLock<[Py<PyString>; HostField::ALL.len()]> = PyOnceLock::new();
+    NAMES.get_or_init(py, || {
+        HostField::ALL.map(|field| PyString::intern(py, field.name()).unbind())
+    })
+}
+
+/// The field a key names: by the interned str's address, else by its text.
+fn field_of(
+    names: &[Py<PyString>; HostField::ALL.len()],
+    key: &Bound<'_, PyString>,
+) -> Option<HostField> {
+    let at = names.iter().position(|name| name.as_ptr() == key.as_ptr());
+    match at {
+        Some(i) => HostField::ALL.get(i).copied(),
+        None => with_text(key, HostField::from_name)?,
+    }
+}
+
 /// One host dict: every value a str or `None`, each field read as the core reads it.
 fn host(dict: &Bound<'_, PyDict>) -> Option<HostRecord> {
+    let names = field_names(dict.py());
     let mut builder = HostRecordBuilder::default();
     for (key, value) in dict.iter() {
         let key = key.cast::<PyString>().ok()?;
-        let field = with_text(key, HostField::from_name)??;
+        let field = field_of(names, key)?;
         if value.is_none() {
             builder.set_value(field, &Value::Null).ok()?;
         } else {
