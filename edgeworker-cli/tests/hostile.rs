@@ -734,7 +734,7 @@ fn writers_and_a_reader_at_once() {
 // ------------------------------------------------------------------- context messages
 
 /// The context is read straight from its text; its messages are those of the JSON value
-/// path: serde_json's line and column for text that is not JSON, the JSON path otherwise.
+/// path: `serde_json`'s line and column for text that is not JSON, the JSON path otherwise.
 #[test]
 fn context_messages_name_the_line_or_the_path() {
     let dir = tempfile::tempdir().unwrap();
