@@ -2,6 +2,7 @@
 
     python edgeworker-py/bench.py            # needs the wheel installed (scripts/test-python)
     python edgeworker-py/bench.py --quick    # 10,000 hosts and a /22, for a smoke run
+    python edgeworker-py/bench.py --contexts-only   # only 3.
 
 1. validate_host_add on 100,000 distinct hosts (the built-in context), per call, against
    the cheapest call into the module (``supports``: two str arguments, one bool back), which
@@ -9,6 +10,14 @@
 2. Filling a /20 management pool, one allocation per host, against a plain-Python baseline
    doing what sysinv's conductor does: rebuild the free set from every address row on each
    allocation, then pick from it. Target: at least 100x faster.
+3. validate_host_add against contexts of 0, 200, 2,000 and 20,000 hosts, shaped as sysinv's
+   conductor builds them from its database (the same shape as the criterion benchmark's,
+   ``edgeworker_benches::context``): the dict passed on every call, and one
+   ``edgeworker.Context`` built once and reused; against a plain-Python sysinv-style
+   implementation of checks 10-12 (duplicate hostname, mgmt_ip and mgmt_mac over the host
+   dicts, with list comprehensions as sysinv's ``_do_post`` does) over the same dicts.
+   Targets: dict every call faster than the plain-Python checks and at most 1 µs per host;
+   reused Context at most 5 µs a call at every size.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import ipaddress
 import random
 import sys
 import time
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import edgeworker
 
@@ -103,13 +112,113 @@ def bench_pool(prefix: str, repeats: int) -> Dict[str, float]:
     return {"binding": binding, "baseline": baseline, "size": size}
 
 
+CONTEXT_SIZES = (0, 200, 2_000, 20_000)
+CONTEXT_REQUEST = {"hostname": "edge-new", "personality": "edgeworker", "mgmt_mac": "3c:ec:ef:10:20:02"}
+
+
+def sysinv_context(hosts: int) -> Dict[str, Any]:
+    """A context of `hosts` hosts with every field set: two unlocked controllers, then
+    edgeworkers; one `<host>-mgmt` row per host plus `controller-mgmt`; dynamic 10.8.0.0/16."""
+    records: List[Dict[str, Any]] = []
+    for i in range(hosts):
+        name, personality = (f"controller-{i}", "controller") if i < 2 else (f"edge-{i}", "edgeworker")
+        records.append({
+            "hostname": name, "personality": personality, "subfunctions": personality,
+            "mgmt_mac": "02:%02x:%02x:%02x:%02x:01" % (i >> 24 & 255, i >> 16 & 255, i >> 8 & 255, i & 255),
+            "mgmt_ip": f"10.8.{(i + 3) // 256}.{(i + 3) % 256}", "bm_ip": None,
+            "uuid": "5c0f4a6e-8a1b-4f6e-9d3c-%012x" % i,
+            "invprovision": "provisioned", "administrative": "unlocked",
+            "operational": "enabled", "availability": "available",
+        })
+    rows = [{"name": "controller-mgmt", "address": "10.8.0.2"}]
+    rows += [{"name": f"{h['hostname']}-mgmt", "address": h["mgmt_ip"]} for h in records]
+    return {
+        "system": {"mode": "duplex", "type": "Standard"},
+        "mgmt_network": {"dynamic": True, "pool": {"name": "management", "network": "10.8.0.0/16", "order": "random"}},
+        "hosts": records,
+        "addresses": rows,
+    }
+
+
+def sysinv_checks(request: Dict[str, Any], hosts: List[Dict[str, Any]]) -> Optional[str]:
+    """Checks 10-12 the way sysinv's `_do_post` makes them: lists built from every host on
+    every request, then membership tests."""
+    personality = request.get("personality")
+    if personality not in ("controller", "storage"):
+        hostnames = [h["hostname"] for h in hosts]
+        if request.get("hostname") in hostnames:
+            return "Host-add Rejected: Hostname already exists"
+        ips = [h["mgmt_ip"] for h in hosts]
+        if request.get("mgmt_ip") and request["mgmt_ip"] in ips:
+            return "Host-add Rejected: Host with mgmt_ip %s already exists" % request["mgmt_ip"]
+    mac = request["mgmt_mac"].lower()
+    same_mac = [h for h in hosts if h["mgmt_mac"].lower() == mac and (h["hostname"] or h["personality"])]
+    if same_mac:
+        return "Host-add Rejected: Host with mgmt_mac %s already exists" % request["mgmt_mac"]
+    return None
+
+
+def per_call(seconds: float, calls: int, run: Callable[[], object]) -> float:
+    """Seconds a call, the best of several passes of about `seconds` each."""
+    start = time.perf_counter()
+    run()
+    once = max(time.perf_counter() - start, 1e-7)
+    loops = max(1, int(seconds / once))
+    best = float("inf")
+    for _ in range(calls):
+        start = time.perf_counter()
+        for _ in range(loops):
+            run()
+        best = min(best, (time.perf_counter() - start) / loops)
+    return best
+
+
+def bench_contexts(seconds: float) -> List[Dict[str, float]]:
+    validate = edgeworker.validate_host_add
+    results = []
+    for hosts in CONTEXT_SIZES:
+        ctx = sysinv_context(hosts)
+        shared = edgeworker.Context(ctx)
+        assert validate(CONTEXT_REQUEST, ctx) == validate(CONTEXT_REQUEST, shared)
+        assert sysinv_checks(CONTEXT_REQUEST, ctx["hosts"]) is None
+        results.append({
+            "hosts": hosts,
+            "dict": per_call(seconds, 3, lambda: validate(CONTEXT_REQUEST, ctx)),
+            "context": per_call(seconds, 3, lambda: validate(CONTEXT_REQUEST, shared)),
+            "build": per_call(seconds, 3, lambda: edgeworker.Context(ctx)),
+            "python": per_call(seconds, 3, lambda: sysinv_checks(CONTEXT_REQUEST, ctx["hosts"])),
+        })
+    return results
+
+
+def print_contexts(results: List[Dict[str, float]]) -> None:
+    print("validate_host_add against a context of N hosts (µs a call; baseline: plain-Python checks 10-12)")
+    print(f"{'hosts':>7} {'baseline':>10} {'dict':>10} {'/host':>7} {'vs base':>8} {'Context':>8} {'vs base':>8} {'Context()':>10}")
+    for r in results:
+        n = r["hosts"]
+        per_host = f"{r['dict'] / n * 1e6:.2f}" if n else "-"
+        print(f"{n:>7,} {r['python'] * 1e6:>10.2f} {r['dict'] * 1e6:>10.2f} {per_host:>7} "
+              f"{r['dict'] / r['python']:>7.2f}x {r['context'] * 1e6:>8.2f} {r['context'] / r['python']:>7.2f}x "
+              f"{r['build'] * 1e6:>10.1f}")
+    dict_faster = all(r["dict"] < r["python"] for r in results)
+    dict_per_host = all(r["dict"] / r["hosts"] <= 1e-6 for r in results if r["hosts"])
+    reused = all(r["context"] <= 5e-6 for r in results)
+    print(f"  targets: dict faster than the plain-Python checks at every size: {'met' if dict_faster else 'NOT met'}; "
+          f"dict <= 1 µs a host: {'met' if dict_per_host else 'NOT met'}; "
+          f"reused Context <= 5 µs a call: {'met' if reused else 'NOT met'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer hosts and repetitions")
+    parser.add_argument("--contexts-only", action="store_true", help="only the context-size benchmark")
     args = parser.parse_args()
     count, repeats, prefix = (10_000, 2, "10.8.0.0/22") if args.quick else (100_000, 5, "10.8.0.0/20")
 
     print(f"edgeworker {edgeworker.__version__}, Python {sys.version.split()[0]}")
+    print_contexts(bench_contexts(0.05 if args.quick else 0.3))
+    if args.contexts_only:
+        return 0
     v = bench_validation(count, repeats)
     print(f"validate_host_add, {count:,} hosts: {v['validate'] * 1e6:.2f} µs per call "
           f"({1 / v['validate']:,.0f} hosts/s)")

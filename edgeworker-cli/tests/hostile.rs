@@ -732,3 +732,32 @@ fn writers_and_a_reader_at_once() {
     assert_eq!(stdout(&out).lines().count(), 25);
     assert!(leftovers(dir.path(), &["state.json"]).is_empty());
 }
+
+// ------------------------------------------------------------------- context messages
+
+/// The context is read straight from its text; its messages are those of the JSON value
+/// path: `serde_json`'s line and column for text that is not JSON, the JSON path otherwise.
+#[test]
+fn context_messages_name_the_line_or_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = write(dir.path(), "request.json", request().to_string());
+    for (text, expected) in [
+        (
+            "{\n  \"hosts\": ,\n}",
+            "ctx.json: expected value at line 2 column 12",
+        ),
+        (
+            r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "colour": "red"}]}"#,
+            "ctx.json: hosts[0].colour: unknown field",
+        ),
+        (
+            r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01"}, {"hostname": "a"}]}"#,
+            "ctx.json: hosts[1]: missing field `mgmt_mac`",
+        ),
+    ] {
+        let ctx = write(dir.path(), "ctx.json", text);
+        let out = cli(&["validate", "--context", &ctx, &req]);
+        assert_eq!(status(&out), 3, "{text}");
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+    }
+}

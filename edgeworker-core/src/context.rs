@@ -114,6 +114,42 @@ pub struct MgmtNetwork {
     pub pool: AddressPool,
 }
 
+impl MgmtNetwork {
+    /// Reads `{"dynamic": bool, "pool": {...}}`; an absent or `null` key keeps the built-in
+    /// context's value (dynamic, `192.168.204.0/24`).
+    ///
+    /// ```
+    /// use edgeworker_core::context::MgmtNetwork;
+    /// let network = MgmtNetwork::from_value(&serde_json::json!({"dynamic": false}))?;
+    /// assert!(!network.dynamic);
+    /// assert_eq!(network.pool.network().to_string(), "192.168.204.0/24");
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ContextError`] naming the path (`mgmt_network.pool`).
+    pub fn from_value(value: &Value) -> Result<Self, ContextError> {
+        let fields = object(value, "mgmt_network")?;
+        let mut network = default_mgmt_network();
+        for (key, value) in fields {
+            if value.is_null() {
+                continue;
+            }
+            match key.as_str() {
+                "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
+                "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+                other => {
+                    return Err(ContextError::UnknownField {
+                        path: format!("mgmt_network.{other}"),
+                    });
+                }
+            }
+        }
+        Ok(network)
+    }
+}
+
 /// A host's provisioning state (sysinv `invprovision`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -224,6 +260,220 @@ impl HostRecord {
     }
 }
 
+/// The fields of a [`HostRecord`], by their JSON names: one table for every reader.
+///
+/// ```
+/// use edgeworker_core::context::HostField;
+/// assert_eq!(HostField::from_name("mgmt_mac"), Some(HostField::MgmtMac));
+/// assert_eq!(HostField::MgmtMac.name(), "mgmt_mac");
+/// assert_eq!(HostField::from_name("colour"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HostField {
+    /// `hostname`.
+    Hostname,
+    /// `personality`.
+    Personality,
+    /// `subfunctions`.
+    Subfunctions,
+    /// `mgmt_mac` (the one required field).
+    MgmtMac,
+    /// `mgmt_ip`.
+    MgmtIp,
+    /// `bm_ip`.
+    BmIp,
+    /// `uuid`.
+    Uuid,
+    /// `invprovision`.
+    Invprovision,
+    /// `administrative`.
+    Administrative,
+    /// `operational`.
+    Operational,
+    /// `availability`.
+    Availability,
+}
+
+impl HostField {
+    /// Every field, in [`HostRecord`]'s order.
+    pub const ALL: [Self; 11] = [
+        Self::Hostname,
+        Self::Personality,
+        Self::Subfunctions,
+        Self::MgmtMac,
+        Self::MgmtIp,
+        Self::BmIp,
+        Self::Uuid,
+        Self::Invprovision,
+        Self::Administrative,
+        Self::Operational,
+        Self::Availability,
+    ];
+
+    /// The JSON name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hostname => "hostname",
+            Self::Personality => "personality",
+            Self::Subfunctions => "subfunctions",
+            Self::MgmtMac => "mgmt_mac",
+            Self::MgmtIp => "mgmt_ip",
+            Self::BmIp => "bm_ip",
+            Self::Uuid => "uuid",
+            Self::Invprovision => "invprovision",
+            Self::Administrative => "administrative",
+            Self::Operational => "operational",
+            Self::Availability => "availability",
+        }
+    }
+
+    /// The field with this JSON name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        // A `match`, not a search of `ALL`: this runs for every field of every host.
+        Some(match name {
+            "hostname" => Self::Hostname,
+            "personality" => Self::Personality,
+            "subfunctions" => Self::Subfunctions,
+            "mgmt_mac" => Self::MgmtMac,
+            "mgmt_ip" => Self::MgmtIp,
+            "bm_ip" => Self::BmIp,
+            "uuid" => Self::Uuid,
+            "invprovision" => Self::Invprovision,
+            "administrative" => Self::Administrative,
+            "operational" => Self::Operational,
+            "availability" => Self::Availability,
+            _ => return None,
+        })
+    }
+}
+
+/// A [`HostRecord`] read one field at a time, for readers that see fields one by one (the
+/// JSON reader here, the Python binding's dict reader): each field accepts exactly what
+/// serde accepts for it inside a host object, with serde's message otherwise.
+///
+/// ```
+/// use edgeworker_core::context::{HostField, HostRecordBuilder};
+/// let mut host = HostRecordBuilder::default();
+/// host.set_str(HostField::Hostname, "edge-1")?;
+/// host.set_value(HostField::MgmtIp, &serde_json::Value::Null)?; // null: absent
+/// host.set_str(HostField::MgmtMac, "08:00:27:AA:00:09")?;
+/// let record = host.finish()?;
+/// assert_eq!(record.mgmt_mac.to_string(), "08:00:27:aa:00:09");
+/// let err = HostRecordBuilder::default().finish().unwrap_err();
+/// assert_eq!(err.to_string(), "missing field `mgmt_mac`");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct HostRecordBuilder {
+    hostname: Option<Hostname>,
+    personality: Option<Personality>,
+    subfunctions: Option<String>,
+    mgmt_mac: Option<MacAddress>,
+    mgmt_ip: Option<IpAddr>,
+    bm_ip: Option<IpAddr>,
+    uuid: Option<String>,
+    invprovision: Option<Provisioning>,
+    administrative: Option<Administrative>,
+    operational: Option<Operational>,
+    availability: Option<String>,
+}
+
+impl HostRecordBuilder {
+    /// Sets `field` from its JSON value; `null` is absent, except for `mgmt_mac`, which
+    /// must be a MAC address.
+    ///
+    /// # Errors
+    ///
+    /// serde's error for a value the field does not take.
+    pub fn set_value(&mut self, field: HostField, value: &Value) -> Result<(), serde_json::Error> {
+        if value.is_null() && field != HostField::MgmtMac {
+            self.clear(field);
+            return Ok(());
+        }
+        self.set(field, value)
+    }
+
+    /// Sets `field` from a JSON string's text, exactly as
+    /// `set_value(field, &Value::String(text.into()))` would, without building the value.
+    ///
+    /// # Errors
+    ///
+    /// serde's error for text the field does not take.
+    pub fn set_str(&mut self, field: HostField, text: &str) -> Result<(), serde_json::Error> {
+        self.set(
+            field,
+            serde::de::value::BorrowedStrDeserializer::<serde_json::Error>::new(text),
+        )
+    }
+
+    /// One `match` for both readers, so they cannot drift apart. serde's derive reads an
+    /// optional field as `Option<T>`, which for a value other than `null` is reading `T`.
+    fn set<'de, D>(&mut self, field: HostField, de: D) -> Result<(), serde_json::Error>
+    where
+        D: serde::Deserializer<'de, Error = serde_json::Error>,
+    {
+        match field {
+            HostField::Hostname => self.hostname = Some(Deserialize::deserialize(de)?),
+            HostField::Personality => self.personality = Some(Deserialize::deserialize(de)?),
+            HostField::Subfunctions => self.subfunctions = Some(Deserialize::deserialize(de)?),
+            HostField::MgmtMac => self.mgmt_mac = Some(Deserialize::deserialize(de)?),
+            HostField::MgmtIp => self.mgmt_ip = Some(Deserialize::deserialize(de)?),
+            HostField::BmIp => self.bm_ip = Some(Deserialize::deserialize(de)?),
+            HostField::Uuid => self.uuid = Some(Deserialize::deserialize(de)?),
+            HostField::Invprovision => self.invprovision = Some(Deserialize::deserialize(de)?),
+            HostField::Administrative => {
+                self.administrative = Some(Deserialize::deserialize(de)?);
+            }
+            HostField::Operational => self.operational = Some(Deserialize::deserialize(de)?),
+            HostField::Availability => self.availability = Some(Deserialize::deserialize(de)?),
+        }
+        Ok(())
+    }
+
+    /// An optional field set to `null`.
+    fn clear(&mut self, field: HostField) {
+        match field {
+            HostField::Hostname => self.hostname = None,
+            HostField::Personality => self.personality = None,
+            HostField::Subfunctions => self.subfunctions = None,
+            HostField::MgmtMac => self.mgmt_mac = None,
+            HostField::MgmtIp => self.mgmt_ip = None,
+            HostField::BmIp => self.bm_ip = None,
+            HostField::Uuid => self.uuid = None,
+            HostField::Invprovision => self.invprovision = None,
+            HostField::Administrative => self.administrative = None,
+            HostField::Operational => self.operational = None,
+            HostField::Availability => self.availability = None,
+        }
+    }
+
+    /// The record.
+    ///
+    /// # Errors
+    ///
+    /// serde's error for the missing `mgmt_mac` when no MAC was set.
+    pub fn finish(self) -> Result<HostRecord, serde_json::Error> {
+        let Some(mgmt_mac) = self.mgmt_mac else {
+            return Err(serde::de::Error::missing_field("mgmt_mac"));
+        };
+        Ok(HostRecord {
+            hostname: self.hostname,
+            personality: self.personality,
+            subfunctions: self.subfunctions,
+            mgmt_mac,
+            mgmt_ip: self.mgmt_ip,
+            bm_ip: self.bm_ip,
+            uuid: self.uuid,
+            invprovision: self.invprovision,
+            administrative: self.administrative,
+            operational: self.operational,
+            availability: self.availability,
+        })
+    }
+}
+
 /// An address row of the management pool: `controller-0-mgmt` → `192.168.204.3`.
 ///
 /// ```
@@ -275,6 +525,12 @@ pub enum ContextError {
         /// What is wrong.
         problem: String,
     },
+    /// Text that is not JSON (only from [`Context::from_json`]).
+    #[error("{problem}")]
+    NotJson {
+        /// `serde_json`'s message, with the line and column.
+        problem: String,
+    },
     /// Two hosts, or two address rows, share what must be unique.
     #[error("{path}: {what} {value} is already used by {other}")]
     Duplicate {
@@ -290,12 +546,14 @@ pub enum ContextError {
 }
 
 impl ContextError {
-    /// The stable code: `context.unknown_field`, `context.invalid` or `context.duplicate`.
+    /// The stable code: `context.unknown_field`, `context.invalid`, `context.not_json` or
+    /// `context.duplicate`.
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::UnknownField { .. } => "context.unknown_field",
             Self::Invalid { .. } => "context.invalid",
+            Self::NotJson { .. } => "context.not_json",
             Self::Duplicate { .. } => "context.duplicate",
         }
     }
@@ -332,51 +590,32 @@ fn claim<K: std::hash::Hash + Eq>(
 }
 
 impl Index {
+    /// An index sized for `hosts` hosts and `rows` rows, so building it never rehashes.
+    fn with_capacity(hosts: usize, rows: usize) -> Self {
+        Self {
+            by_hostname: HashMap::with_capacity(hosts),
+            by_mac: HashMap::with_capacity(hosts),
+            by_uuid: HashMap::with_capacity(hosts),
+            by_mgmt_ip: HashMap::with_capacity(hosts),
+            by_bm_ip: HashMap::new(),
+            row_by_ip: HashMap::with_capacity(rows),
+            row_by_name: HashMap::with_capacity(rows),
+            mgmt_row_by_host: HashMap::with_capacity(rows),
+            controllers: 0,
+        }
+    }
+
     fn add_host(&mut self, i: usize, host: &HostRecord) -> Result<(), ContextError> {
-        let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
-            path: format!("hosts[{i}].{what}"),
-            what,
-            value,
-            other: format!("hosts[{other}]"),
-        };
-        // Check every key first so a refused host leaves the index untouched.
-        let taken = |map_hit: Option<&usize>| map_hit.copied();
-        if let Some(name) = &host.hostname
-            && let Some(o) = taken(self.by_hostname.get(name.as_str()))
-        {
-            return Err(dup("hostname", name.to_string(), o));
-        }
-        if let Some(o) = taken(self.by_mac.get(&host.mgmt_mac)) {
-            return Err(dup("mgmt_mac", host.mgmt_mac.to_string(), o));
-        }
-        if let Some(uuid) = &host.uuid
-            && let Some(o) = taken(self.by_uuid.get(uuid))
-        {
-            return Err(dup("uuid", uuid.clone(), o));
-        }
-        if let Some(ip) = host.mgmt_ip
-            && let Some(o) = taken(self.by_mgmt_ip.get(&ip))
-        {
-            return Err(dup("mgmt_ip", ip.to_string(), o));
-        }
-        if let Some(ip) = host.bm_ip
-            && let Some(o) = taken(self.by_bm_ip.get(&ip))
-        {
-            return Err(dup("bm_ip", ip.to_string(), o));
-        }
-        // Nothing is taken: these claims all succeed.
-        if let Some(name) = &host.hostname {
-            let _ = claim(&mut self.by_hostname, name.to_string(), i);
-        }
-        let _ = claim(&mut self.by_mac, host.mgmt_mac, i);
-        if let Some(uuid) = &host.uuid {
-            let _ = claim(&mut self.by_uuid, uuid.clone(), i);
-        }
-        if let Some(ip) = host.mgmt_ip {
-            let _ = claim(&mut self.by_mgmt_ip, ip, i);
-        }
-        if let Some(ip) = host.bm_ip {
-            let _ = claim(&mut self.by_bm_ip, ip, i);
+        // Each key is claimed with one hash (the entry API); a refused host's earlier claims
+        // are released, so the index is left as it was.
+        if let Err((what, value, other)) = self.claim_host(i, host) {
+            self.release_host(i, host);
+            return Err(ContextError::Duplicate {
+                path: format!("hosts[{i}].{what}"),
+                what,
+                value,
+                other: format!("hosts[{other}]"),
+            });
         }
         if host
             .personality
@@ -387,6 +626,59 @@ impl Index {
         Ok(())
     }
 
+    /// Claims the host's keys in a fixed order; the first taken one is the error.
+    fn claim_host(
+        &mut self,
+        i: usize,
+        host: &HostRecord,
+    ) -> Result<(), (&'static str, String, usize)> {
+        if let Some(name) = &host.hostname {
+            claim(&mut self.by_hostname, name.to_string(), i)
+                .map_err(|o| ("hostname", name.to_string(), o))?;
+        }
+        claim(&mut self.by_mac, host.mgmt_mac, i)
+            .map_err(|o| ("mgmt_mac", host.mgmt_mac.to_string(), o))?;
+        if let Some(uuid) = &host.uuid {
+            claim(&mut self.by_uuid, uuid.clone(), i).map_err(|o| ("uuid", uuid.clone(), o))?;
+        }
+        if let Some(ip) = host.mgmt_ip {
+            claim(&mut self.by_mgmt_ip, ip, i).map_err(|o| ("mgmt_ip", ip.to_string(), o))?;
+        }
+        if let Some(ip) = host.bm_ip {
+            claim(&mut self.by_bm_ip, ip, i).map_err(|o| ("bm_ip", ip.to_string(), o))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the keys host `i` holds (those another host holds stay).
+    fn release_host(&mut self, i: usize, host: &HostRecord) {
+        fn release<
+            K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+            Q: std::hash::Hash + Eq + ?Sized,
+        >(
+            map: &mut HashMap<K, usize>,
+            key: &Q,
+            i: usize,
+        ) {
+            if map.get(key) == Some(&i) {
+                map.remove(key);
+            }
+        }
+        if let Some(name) = &host.hostname {
+            release(&mut self.by_hostname, name.as_str(), i);
+        }
+        release(&mut self.by_mac, &host.mgmt_mac, i);
+        if let Some(uuid) = &host.uuid {
+            release(&mut self.by_uuid, uuid.as_str(), i);
+        }
+        if let Some(ip) = &host.mgmt_ip {
+            release(&mut self.by_mgmt_ip, ip, i);
+        }
+        if let Some(ip) = &host.bm_ip {
+            release(&mut self.by_bm_ip, ip, i);
+        }
+    }
+
     fn add_row(&mut self, i: usize, row: &AddressRow) -> Result<(), ContextError> {
         let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
             path: format!("addresses[{i}].{what}"),
@@ -394,14 +686,12 @@ impl Index {
             value,
             other: format!("addresses[{other}]"),
         };
-        if let Some(&o) = self.row_by_name.get(&row.name) {
-            return Err(dup("name", row.name.clone(), o));
-        }
-        if let Some(&o) = self.row_by_ip.get(&row.address) {
+        claim(&mut self.row_by_name, row.name.clone(), i)
+            .map_err(|o| dup("name", row.name.clone(), o))?;
+        if let Err(o) = claim(&mut self.row_by_ip, row.address, i) {
+            self.row_by_name.remove(&row.name);
             return Err(dup("address", row.address.to_string(), o));
         }
-        let _ = claim(&mut self.row_by_name, row.name.clone(), i);
-        let _ = claim(&mut self.row_by_ip, row.address, i);
         if let Some(host) = row.host_name() {
             let _ = claim(&mut self.mgmt_row_by_host, host.to_owned(), i);
         }
@@ -442,7 +732,7 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
-        let mut index = Index::default();
+        let mut index = Index::with_capacity(hosts.len(), addresses.len());
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
         }
@@ -461,25 +751,24 @@ impl Context {
     /// Reads a context from JSON (RULES §2; every key optional, defaults as in
     /// [`Context::default`]; `null` counts as absent).
     ///
+    /// Each host and address row is read once, field by field, so an error names the
+    /// field's path (`hosts[3].mgmt_mac`) without a second pass.
+    ///
     /// # Errors
     ///
     /// A [`ContextError`] naming the JSON path of the first problem.
     pub fn from_value(value: &Value) -> Result<Self, ContextError> {
-        let defaults = Self::default();
         let top = object(value, "")?;
-        let mut system = defaults.system;
-        let mut mgmt_network = defaults.mgmt_network;
-        let mut hosts = defaults.hosts;
-        let mut addresses = defaults.addresses;
+        let mut parts = ContextParts::default();
         for (key, value) in top {
             if value.is_null() {
                 continue;
             }
             match key.as_str() {
-                "system" => system = typed(value, "system")?,
-                "mgmt_network" => mgmt_network = read_mgmt_network(value, mgmt_network)?,
-                "hosts" => hosts = list(value, "hosts")?,
-                "addresses" => addresses = list(value, "addresses")?,
+                "system" => parts.system = Some(typed(value, "system")?),
+                "mgmt_network" => parts.mgmt_network = Some(MgmtNetwork::from_value(value)?),
+                "hosts" => parts.hosts = Some(list(value, "hosts", read_host)?),
+                "addresses" => parts.addresses = Some(list(value, "addresses", read_row)?),
                 other => {
                     return Err(ContextError::UnknownField {
                         path: other.to_owned(),
@@ -487,7 +776,39 @@ impl Context {
                 }
             }
         }
-        Self::new(system, mgmt_network, hosts, addresses)
+        parts.build()
+    }
+
+    /// Reads a context from JSON text: the same context, and the same errors, as parsing
+    /// the text into a [`Value`] and calling [`Context::from_value`], at the cost of
+    /// parsing the text once (no [`Value`] is built unless the text has a problem).
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::from_json(r#"{"hosts": [{"hostname": "controller-0",
+    ///     "personality": "controller", "mgmt_mac": "08:00:27:aa:00:01"}]}"#)?;
+    /// assert_eq!(ctx.hosts().len(), 1);
+    /// let err = Context::from_json(r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "colour": 1}]}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "hosts[0].colour: unknown field");
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::NotJson`] for text that is not JSON (`serde_json`'s message, with the
+    /// line and column); otherwise the error [`Context::from_value`] gives.
+    pub fn from_json(text: &str) -> Result<Self, ContextError> {
+        // The typed reader accepts a subset of what the `Value` path accepts (it refuses
+        // duplicate keys, which a `Value` resolves to the last one) and reads what it accepts
+        // the same way; anything it refuses takes the `Value` path, whose errors name paths.
+        if let Ok(parts) = serde_json::from_str::<ContextParts>(text) {
+            return parts.build();
+        }
+        let value: Value = serde_json::from_str(text).map_err(|err| ContextError::NotJson {
+            problem: err.to_string(),
+        })?;
+        Self::from_value(&value)
     }
 
     /// The system mode and type.
@@ -674,52 +995,221 @@ impl Context {
     }
 }
 
+/// The parts of a context as read, before they are checked and indexed; an absent part is
+/// the built-in context's ([`Context::default`]).
+///
+/// For readers other than this module's (the Python binding reads dicts into it). From JSON
+/// text, it reads objects only and refuses duplicate keys, so that whatever it accepts reads
+/// the same as through a [`Value`].
+///
+/// ```
+/// use edgeworker_core::context::{ContextParts, System, SystemMode};
+/// let parts = ContextParts {
+///     system: Some(System { mode: SystemMode::Simplex, ..System::default() }),
+///     hosts: Some(Vec::new()),
+///     ..ContextParts::default()
+/// };
+/// let ctx = parts.build()?;
+/// assert!(ctx.hosts().is_empty());
+/// assert_eq!(ctx.addresses().len(), 3);
+/// # Ok::<(), edgeworker_core::context::ContextError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ContextParts {
+    /// `system`.
+    pub system: Option<System>,
+    /// `mgmt_network`.
+    pub mgmt_network: Option<MgmtNetwork>,
+    /// `hosts`.
+    pub hosts: Option<Vec<HostRecord>>,
+    /// `addresses`.
+    pub addresses: Option<Vec<AddressRow>>,
+}
+
+impl ContextParts {
+    /// Checks and indexes the parts ([`Context::new`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::Duplicate`] naming the second holder and the first.
+    pub fn build(self) -> Result<Context, ContextError> {
+        Context::new(
+            self.system.unwrap_or_default(),
+            self.mgmt_network.unwrap_or_else(default_mgmt_network),
+            self.hosts.unwrap_or_else(default_hosts),
+            self.addresses.unwrap_or_else(default_addresses),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for ContextParts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(PartsVisitor)
+    }
+}
+
+/// The top-level keys; any other is an error (the `Value` path then names it).
+#[derive(Clone, Copy, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum PartKey {
+    System,
+    MgmtNetwork,
+    Hosts,
+    Addresses,
+}
+
+/// Objects only: serde's derive would also take an array of the fields in order, which
+/// [`Context::from_value`] refuses at the top level and for `mgmt_network`.
+struct PartsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PartsVisitor {
+    type Value = ContextParts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a context object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextParts, A::Error> {
+        let mut parts = ContextParts::default();
+        let mut seen = [false; 4];
+        while let Some(key) = map.next_key::<PartKey>()? {
+            let slot = &mut seen[key as usize];
+            if std::mem::replace(slot, true) {
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+            match key {
+                PartKey::System => parts.system = map.next_value()?,
+                PartKey::MgmtNetwork => {
+                    parts.mgmt_network = map.next_value::<Option<NetworkText>>()?.map(|n| n.0);
+                }
+                PartKey::Hosts => parts.hosts = map.next_value()?,
+                PartKey::Addresses => parts.addresses = map.next_value()?,
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// `mgmt_network` from text: an object, absent or `null` keys keeping the defaults.
+struct NetworkText(MgmtNetwork);
+
+impl<'de> Deserialize<'de> for NetworkText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NetworkVisitor;
+        impl<'de> serde::de::Visitor<'de> for NetworkVisitor {
+            type Value = NetworkText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a management network object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NetworkText, A::Error> {
+                let mut network = default_mgmt_network();
+                let (mut dynamic, mut pool) = (false, false);
+                while let Some(key) = map.next_key::<NetworkKey>()? {
+                    let seen = match key {
+                        NetworkKey::Dynamic => &mut dynamic,
+                        NetworkKey::Pool => &mut pool,
+                    };
+                    if std::mem::replace(seen, true) {
+                        return Err(serde::de::Error::custom("duplicate key"));
+                    }
+                    match key {
+                        NetworkKey::Dynamic => {
+                            if let Some(v) = map.next_value()? {
+                                network.dynamic = v;
+                            }
+                        }
+                        NetworkKey::Pool => {
+                            if let Some(v) = map.next_value()? {
+                                network.pool = v;
+                            }
+                        }
+                    }
+                }
+                Ok(NetworkText(network))
+            }
+        }
+        deserializer.deserialize_map(NetworkVisitor)
+    }
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum NetworkKey {
+    Dynamic,
+    Pool,
+}
+
+const DEFAULT_NET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 204, 0), 24);
+
+fn default_ip(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(192, 168, 204, last))
+}
+
+/// Dynamic `192.168.204.0/24`, ranges `.2`–`.254`, random order.
+fn default_mgmt_network() -> MgmtNetwork {
+    // Constants: these cannot fail, and the unit test `default_context_builds` proves it.
+    let range = AddressRange::new(default_ip(2), default_ip(254)).expect("constant range");
+    let pool = AddressPool::new(
+        "management",
+        IpNet::V4(DEFAULT_NET),
+        Some(vec![range]),
+        AllocationOrder::Random,
+    )
+    .expect("constant pool");
+    MgmtNetwork {
+        dynamic: true,
+        pool,
+    }
+}
+
+/// Both controllers, unlocked, enabled, available and provisioned.
+fn default_hosts() -> Vec<HostRecord> {
+    let controller = |n: u8, uuid: &str| HostRecord {
+        hostname: Hostname::parse(&format!("controller-{n}")).ok(),
+        personality: Some(Personality::Controller),
+        subfunctions: Some("controller".to_owned()),
+        mgmt_mac: MacAddress::new(
+            [0x08, 0x00, 0x27, 0xaa, 0x00, n + 1],
+            crate::mac::Separator::Colon,
+        ),
+        mgmt_ip: Some(default_ip(3 + n)),
+        bm_ip: None,
+        uuid: Some(uuid.to_owned()),
+        invprovision: Some(Provisioning::Provisioned),
+        administrative: Some(Administrative::Unlocked),
+        operational: Some(Operational::Enabled),
+        availability: Some("available".to_owned()),
+    };
+    vec![
+        controller(0, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a00"),
+        controller(1, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a01"),
+    ]
+}
+
+/// `controller-mgmt` `.2`, `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`.
+fn default_addresses() -> Vec<AddressRow> {
+    let row = |name: &str, last: u8| AddressRow {
+        name: name.to_owned(),
+        address: default_ip(last),
+    };
+    vec![
+        row("controller-mgmt", 2),
+        row("controller-0-mgmt", 3),
+        row("controller-1-mgmt", 4),
+    ]
+}
+
 /// The built-in context: a Standard duplex system, dynamic IPv4 management network
 /// `192.168.204.0/24` (ranges `.2`–`.254`, random order), rows `controller-mgmt` `.2`,
 /// `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`, and both controllers unlocked,
 /// enabled, available and provisioned.
 impl Default for Context {
     fn default() -> Self {
-        const NET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 204, 0), 24);
-        let at = |last: u8| IpAddr::V4(Ipv4Addr::new(192, 168, 204, last));
-        // Constants: these cannot fail, and the unit test `default_context_builds` proves it.
-        let range = AddressRange::new(at(2), at(254)).expect("constant range");
-        let pool = AddressPool::new(
-            "management",
-            IpNet::V4(NET),
-            Some(vec![range]),
-            AllocationOrder::Random,
-        )
-        .expect("constant pool");
-        let controller = |n: u8, uuid: &str| HostRecord {
-            hostname: Hostname::parse(&format!("controller-{n}")).ok(),
-            personality: Some(Personality::Controller),
-            subfunctions: Some("controller".to_owned()),
-            mgmt_mac: MacAddress::new(
-                [0x08, 0x00, 0x27, 0xaa, 0x00, n + 1],
-                crate::mac::Separator::Colon,
-            ),
-            mgmt_ip: Some(at(3 + n)),
-            bm_ip: None,
-            uuid: Some(uuid.to_owned()),
-            invprovision: Some(Provisioning::Provisioned),
-            administrative: Some(Administrative::Unlocked),
-            operational: Some(Operational::Enabled),
-            availability: Some("available".to_owned()),
-        };
-        let row = |name: &str, last: u8| AddressRow {
-            name: name.to_owned(),
-            address: at(last),
-        };
-        let hosts = vec![
-            controller(0, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a00"),
-            controller(1, "3d6e2a40-1b7c-4f0e-9a51-6c2f8d0e0a01"),
-        ];
-        let addresses = vec![
-            row("controller-mgmt", 2),
-            row("controller-0-mgmt", 3),
-            row("controller-1-mgmt", 4),
-        ];
+        let hosts = default_hosts();
+        let addresses = default_addresses();
         let mut index = Index::default();
         for (i, host) in hosts.iter().enumerate() {
             let _ = index.add_host(i, host);
@@ -729,10 +1219,7 @@ impl Default for Context {
         }
         Self {
             system: System::default(),
-            mgmt_network: MgmtNetwork {
-                dynamic: true,
-                pool,
-            },
+            mgmt_network: default_mgmt_network(),
             hosts,
             addresses,
             index,
@@ -758,9 +1245,13 @@ fn typed<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, ContextErr
     })
 }
 
-/// Reads a list element by element, so an error names the element (`hosts[3]`) and,
-/// for an object, its field (`hosts[3].mgmt_mac`).
-fn list<T: DeserializeOwned>(value: &Value, path: &str) -> Result<Vec<T>, ContextError> {
+/// Reads a list element by element with `read`, which is given the element and its path
+/// (`hosts[3]`), built only when an error needs it.
+fn list<T>(
+    value: &Value,
+    path: &str,
+    read: fn(&Value, &dyn Fn() -> String) -> Result<T, ContextError>,
+) -> Result<Vec<T>, ContextError> {
     let items = value.as_array().ok_or_else(|| ContextError::Invalid {
         path: path.to_owned(),
         problem: format!("must be an array, not {}", crate::host::json_type(value)),
@@ -768,58 +1259,66 @@ fn list<T: DeserializeOwned>(value: &Value, path: &str) -> Result<Vec<T>, Contex
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            let at = format!("{path}[{i}]");
-            if let Value::Object(fields) = item {
-                // Field by field first, for the path; then the whole, for missing fields.
-                for (key, field) in fields {
-                    if let Err(err) = T::deserialize(&Value::Object(Map::from_iter([(
-                        key.clone(),
-                        field.clone(),
-                    )])))
-                    .map(|_: T| ())
-                    {
-                        let message = err.to_string();
-                        // A lone field always lacks the required ones; only its own error counts.
-                        if !message.starts_with("missing field") {
-                            let problem = if message.starts_with("unknown field") {
-                                return Err(ContextError::UnknownField {
-                                    path: format!("{at}.{key}"),
-                                });
-                            } else {
-                                message
-                            };
-                            return Err(ContextError::Invalid {
-                                path: format!("{at}.{key}"),
-                                problem,
-                            });
-                        }
-                    }
-                }
-            }
-            typed(item, &at)
-        })
+        .map(|(i, item)| read(item, &|| format!("{path}[{i}]")))
         .collect()
 }
 
-fn read_mgmt_network(value: &Value, defaults: MgmtNetwork) -> Result<MgmtNetwork, ContextError> {
-    let fields = object(value, "mgmt_network")?;
-    let mut network = defaults;
+/// One host: an object field by field, so an error names the field; anything else as serde
+/// reads a struct (which takes an array as the fields in order).
+fn read_host(item: &Value, at: &dyn Fn() -> String) -> Result<HostRecord, ContextError> {
+    let Value::Object(fields) = item else {
+        return typed(item, &at());
+    };
+    let mut builder = HostRecordBuilder::default();
     for (key, value) in fields {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
-            "pool" => network.pool = typed(value, "mgmt_network.pool")?,
-            other => {
+        let Some(field) = HostField::from_name(key) else {
+            return Err(ContextError::UnknownField {
+                path: format!("{}.{key}", at()),
+            });
+        };
+        builder
+            .set_value(field, value)
+            .map_err(|err| ContextError::Invalid {
+                path: format!("{}.{key}", at()),
+                problem: err.to_string(),
+            })?;
+    }
+    builder.finish().map_err(|err| ContextError::Invalid {
+        path: at(),
+        problem: err.to_string(),
+    })
+}
+
+/// One address row, read like a host.
+fn read_row(item: &Value, at: &dyn Fn() -> String) -> Result<AddressRow, ContextError> {
+    let Value::Object(fields) = item else {
+        return typed(item, &at());
+    };
+    let (mut name, mut address) = (None, None);
+    for (key, value) in fields {
+        let read = match key.as_str() {
+            "name" => String::deserialize(value).map(|v| name = Some(v)),
+            "address" => IpAddr::deserialize(value).map(|v| address = Some(v)),
+            _ => {
                 return Err(ContextError::UnknownField {
-                    path: format!("mgmt_network.{other}"),
+                    path: format!("{}.{key}", at()),
                 });
             }
-        }
+        };
+        read.map_err(|err| ContextError::Invalid {
+            path: format!("{}.{key}", at()),
+            problem: err.to_string(),
+        })?;
     }
-    Ok(network)
+    // serde's derive reports the first missing field in declaration order.
+    let missing = |field| ContextError::Invalid {
+        path: at(),
+        problem: <serde_json::Error as serde::de::Error>::missing_field(field).to_string(),
+    };
+    Ok(AddressRow {
+        name: name.ok_or_else(|| missing("name"))?,
+        address: address.ok_or_else(|| missing("address"))?,
+    })
 }
 
 impl fmt::Display for SystemMode {
@@ -909,6 +1408,154 @@ mod tests {
         for (value, expected) in cases {
             let err = Context::from_value(&value).unwrap_err();
             assert_eq!(err.to_string(), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn host_and_row_fields_name_their_path() {
+        let mac = "08:00:27:aa:00:01";
+        let cases = [
+            (
+                json!({"hosts": [{"mgmt_mac": null}]}),
+                "hosts[0].mgmt_mac: invalid type: null, expected a string",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": mac, "hostname": 5}]}),
+                "hosts[0].hostname: invalid type: integer `5`, expected a string",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": mac, "hostname": "edge 1"}]}),
+                "hosts[0].hostname: host name may only contain letters, numbers, underscores, periods and hyphens",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": mac, "mgmt_ip": "fd00::1::2"}]}),
+                "hosts[0].mgmt_ip: invalid IP address syntax",
+            ),
+            (
+                json!({"hosts": [{"mgmt_mac": mac}, {"mgmt_mac": mac, "administrative": "Locked"}]}),
+                "hosts[1].administrative: unknown variant `Locked`, expected `locked` or `unlocked`",
+            ),
+            (
+                json!({"hosts": [{"hostname": "a"}]}),
+                "hosts[0]: missing field `mgmt_mac`",
+            ),
+            (
+                json!({"hosts": [5]}),
+                "hosts[0]: invalid type: integer `5`, expected struct HostRecord",
+            ),
+            (
+                json!({"addresses": [{"address": "10.0.0.1"}]}),
+                "addresses[0]: missing field `name`",
+            ),
+            (
+                json!({"addresses": [{"name": "a"}]}),
+                "addresses[0]: missing field `address`",
+            ),
+            (
+                json!({"addresses": [{}]}),
+                "addresses[0]: missing field `name`",
+            ),
+            (
+                json!({"addresses": [{"name": "a", "address": "10.0.0.1", "mac": "x"}]}),
+                "addresses[0].mac: unknown field",
+            ),
+            (
+                json!({"addresses": [{"name": 1, "address": "10.0.0.1"}]}),
+                "addresses[0].name: invalid type: integer `1`, expected a string",
+            ),
+            (
+                json!({"addresses": ["a"]}),
+                "addresses[0]: invalid type: string \"a\", expected struct AddressRow",
+            ),
+            (
+                json!({"mgmt_network": []}),
+                "mgmt_network: must be an object, not an array",
+            ),
+        ];
+        for (value, expected) in cases {
+            let err = Context::from_value(&value).unwrap_err();
+            assert_eq!(err.to_string(), expected, "{value}");
+            let text = Context::from_json(&value.to_string()).unwrap_err();
+            assert_eq!(text, err, "{value}");
+        }
+    }
+
+    /// Whatever the text, `from_json` answers what parsing into a `Value` and `from_value`
+    /// answer: the fast typed reader never accepts differently.
+    #[test]
+    fn from_json_is_from_value() {
+        let texts = [
+            "{}",
+            r#"{"system": null, "mgmt_network": null, "hosts": null, "addresses": null}"#,
+            r#"{"system": {"mode": "simplex"}, "hosts": [], "addresses": []}"#,
+            r#"{"system": ["simplex", "All-in-one"]}"#,
+            r#"{"mgmt_network": {"dynamic": false, "pool": null}}"#,
+            r#"{"mgmt_network": {"dynamic": null}}"#,
+            r#"{"mgmt_network": [false]}"#,
+            r#"{"mgmt_network": {"pool": {"name": "m", "network": "fd00::/64"}}}"#,
+            "[]",
+            "[null, null, [], []]",
+            r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "hostname": "a"}], "hosts": []}"#,
+            r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "mgmt_mac": "08:00:27:aa:00:02"}]}"#,
+            r#"{"hosts": [[null, null, null, "08:00:27:aa:00:01"]]}"#,
+            r#"{"hosts": [{"mgmt_mac": "08-00-27-AA-00-01", "hostname": null, "uuid": "u", "bm_ip": "::1",
+                 "personality": "edgeworker", "subfunctions": "edgeworker", "invprovision": "provisioned",
+                 "administrative": "unlocked", "operational": "enabled", "availability": "available"}]}"#,
+            r#"{"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "hostname": "a"}, {"mgmt_mac": "08:00:27:aa:00:02", "hostname": "a"}]}"#,
+            r#"{"addresses": [["controller-mgmt", "10.0.0.1"]]}"#,
+            r#"{"addresses": [{"name": "a-mgmt", "address": "10.0.0.1"}, {"name": "a-mgmt", "address": "10.0.0.2"}]}"#,
+            r#"{"colour": 1}"#,
+            "{\"hosts\": [{\"mgmt_mac\": \"08:00:27:aa:00:01\", \"hostname\": \"\\u0061\"}]}",
+        ];
+        for text in texts {
+            let expected = Context::from_value(&serde_json::from_str(text).unwrap());
+            let got = Context::from_json(text);
+            match (got, expected) {
+                (Ok(got), Ok(expected)) => {
+                    assert_eq!(got.system(), expected.system(), "{text}");
+                    assert_eq!(got.mgmt_network(), expected.mgmt_network(), "{text}");
+                    assert_eq!(got.hosts(), expected.hosts(), "{text}");
+                    assert_eq!(got.addresses(), expected.addresses(), "{text}");
+                }
+                (got, expected) => assert_eq!(got.err(), expected.err(), "{text}"),
+            }
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_json_keeps_serde_json_s_message() {
+        let err = Context::from_json("{\n  \"hosts\": ,\n}").unwrap_err();
+        assert_eq!(err.to_string(), "expected value at line 2 column 12");
+        assert_eq!(err.code(), "context.not_json");
+    }
+
+    #[test]
+    fn a_refused_host_or_row_leaves_the_index_as_it_was() {
+        let hosts = default_hosts();
+        let mut index = Index::default();
+        index.add_host(0, &hosts[0]).unwrap();
+        let mut clash = hosts[1].clone();
+        clash.mgmt_mac = hosts[0].mgmt_mac;
+        assert!(index.add_host(1, &clash).is_err());
+        assert!(!index.by_hostname.contains_key("controller-1"));
+        assert_eq!(index.by_mac.get(&hosts[0].mgmt_mac), Some(&0));
+        assert_eq!(index.controllers, 1);
+        index.add_host(1, &hosts[1]).unwrap();
+
+        let rows = default_addresses();
+        index.add_row(0, &rows[0]).unwrap();
+        let clash = AddressRow {
+            name: "other-mgmt".to_owned(),
+            address: rows[0].address,
+        };
+        assert!(index.add_row(1, &clash).is_err());
+        assert!(!index.row_by_name.contains_key("other-mgmt"));
+    }
+
+    #[test]
+    fn host_field_names_round_trip() {
+        for field in HostField::ALL {
+            assert_eq!(HostField::from_name(field.name()), Some(field));
         }
     }
 

@@ -9,6 +9,7 @@
 // Doc comments of the exported items are Python docstrings in reST, not rustdoc markdown.
 #![allow(clippy::doc_link_with_quotes, clippy::doc_markdown)]
 
+mod context;
 mod convert;
 mod dhcp;
 mod errors;
@@ -37,6 +38,9 @@ mod _edgeworker {
 
     #[pymodule_export]
     use crate::validation::{check_operation, supports, validate_host_add, validate_host_update};
+
+    #[pymodule_export]
+    use crate::context::PyContext;
 
     #[pymodule_export]
     use crate::pool::Pool;

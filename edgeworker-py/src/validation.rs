@@ -1,8 +1,6 @@
 //! Personalities, the operation gate and host-add / host-update validation (RULES §1–3).
 
-use std::sync::LazyLock;
-
-use edgeworker_core::context::{Context, ContextError, HostRecord};
+use edgeworker_core::context::HostRecord;
 use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
 use edgeworker_core::validate::{self, Options};
 use pyo3::prelude::*;
@@ -10,11 +8,9 @@ use pyo3::types::{PyDict, PyTuple};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::context::context_arg;
 use crate::convert::{self, bool_arg, str_arg, to_json};
 use crate::errors;
-
-/// The built-in context, built once: most calls without a context are cheap.
-static DEFAULT_CONTEXT: LazyLock<Context> = LazyLock::new(Context::default);
 
 fn personality(py: Python<'_>, name: &str) -> PyResult<Personality> {
     name.parse().map_err(|err: UnknownPersonality| {
@@ -92,27 +88,6 @@ fn dict_arg(arg: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     to_json(arg, what)
 }
 
-/// The context argument as JSON, or `None` for the built-in context.
-fn context_arg(context: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
-    match context {
-        Some(ctx) if !ctx.is_none() => dict_arg(ctx, "context").map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// Runs `f` against the context: the built-in one directly; a given one is parsed and
-/// used with the GIL released, since both scale with its hosts and rows.
-fn with_context<T: Send>(
-    py: Python<'_>,
-    context: Option<Value>,
-    f: impl FnOnce(&Context) -> T + Send,
-) -> Result<T, ContextError> {
-    match context {
-        None => Ok(f(&DEFAULT_CONTEXT)),
-        Some(value) => py.detach(move || Context::from_value(&value).map(|ctx| f(&ctx))),
-    }
-}
-
 /// Validates a host-add request as sysinv's host API does.
 ///
 /// Arguments:
@@ -121,10 +96,11 @@ fn with_context<T: Send>(
 ///   ``mgmt_ip``, ``bm_*``, ...). A field of the wrong JSON type or an unknown field is a
 ///   rule violation (``request.invalid_type``, ``request.unknown_field``), not a
 ///   ``TypeError``.
-/// - ``context``: what sysinv reads from its database for the check: ``system`` (mode and
-///   type), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts`` (the host records)
-///   and ``addresses`` (the pool's rows, ``name`` and ``address``). ``None``: a Standard
-///   duplex system with two controllers and dynamic 192.168.204.0/24.
+/// - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
+///   type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
+///   (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
+///   dict, read on every call, or a ``Context`` read once. ``None``: a Standard duplex
+///   system with two controllers and dynamic 192.168.204.0/24.
 /// - ``strict``: the host-name warnings become errors.
 ///
 /// Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``
@@ -156,12 +132,9 @@ pub fn validate_host_add<'py>(
     strict: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let request = dict_arg(request, "request")?;
-    let context = context_arg(context)?;
+    let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
-    let result = with_context(py, context, |ctx| {
-        validate::validate_host_add_value(&request, ctx, options)
-    })
-    .map_err(|err| errors::context(py, &err))?;
+    let result = validate::validate_host_add_value(&request, context?.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;
@@ -199,13 +172,10 @@ pub fn validate_host_update<'py>(
     // Every argument's Python type first, so a TypeError never hides behind a core error.
     let host = dict_arg(host, "host")?;
     let changes = dict_arg(changes, "changes")?;
-    let context = context_arg(context)?;
+    let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let host = HostRecord::deserialize(&host).map_err(|err| errors::stored_host(py, &err))?;
-    let result = with_context(py, context, |ctx| {
-        validate::validate_host_update_value(&host, &changes, ctx, options)
-    })
-    .map_err(|err| errors::context(py, &err))?;
+    let result = validate::validate_host_update_value(&host, &changes, context?.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;

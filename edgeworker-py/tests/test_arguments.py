@@ -77,7 +77,7 @@ def test_a_self_referencing_dict_stops_at_the_depth_limit():
 @pytest.mark.parametrize(
     "ctx,fragments",
     [
-        ([], ["context", "expected dict, not list"]),
+        ([], ["context", "expected dict or Context, not list"]),
         ({"hosts": [{1: 2}]}, ['context["hosts"][0]', "keys must be str, not int"]),
         ({"hosts": b"x"}, ['context["hosts"]', "bytes"]),
     ],

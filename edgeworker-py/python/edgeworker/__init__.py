@@ -38,6 +38,7 @@ Example::
 from edgeworker._edgeworker import (
     PERSONALITIES,
     AddressPool,
+    Context,
     Plan,
     __version__,
     check_operation,
@@ -66,6 +67,7 @@ __all__ = [
     "PERSONALITIES",
     "AddressPool",
     "AddressPoolError",
+    "Context",
     "ContextError",
     "DhcpError",
     "DhcpWarning",

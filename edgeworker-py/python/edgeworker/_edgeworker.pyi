@@ -19,6 +19,7 @@ from typing import Any, Literal, Mapping, Sequence, TypedDict, final
 __all__ = [
     "PERSONALITIES",
     "AddressPool",
+    "Context",
     "Plan",
     "__version__",
     "check_operation",
@@ -84,8 +85,24 @@ def check_operation(personality: str, operation: str) -> None:
     edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
     """
 
+@final
+class Context:
+    """A host-add context read, checked and indexed once, for any number of calls.
+
+    ``context`` is a dict of the shape every ``context`` argument takes (system, management
+    network, hosts, address rows). Pass the ``Context`` wherever a function takes a
+    ``context``: it answers exactly as the dict would, without reading the dict again, so a
+    call costs the same whatever the number of hosts. The ``Context`` is immutable (a later
+    change to the dict does not reach it) and may be shared between threads. An invalid
+    context raises what the functions raise for it: ``ContextError`` or ``TypeError``.
+    """
+
+    def __new__(cls, context: dict[str, Any]) -> Context: ...
+    def __len__(self) -> int:
+        """The number of hosts in the context."""
+
 def validate_host_add(
-    request: dict[str, Any], context: dict[str, Any] | None = None, *, strict: bool = False
+    request: dict[str, Any], context: dict[str, Any] | Context | None = None, *, strict: bool = False
 ) -> _HostAddResult:
     """Validates a host-add request as sysinv's host API does.
 
@@ -95,10 +112,11 @@ def validate_host_add(
       ``mgmt_ip``, ``bm_*``, ...). A field of the wrong JSON type or an unknown field is a
       rule violation (``request.invalid_type``, ``request.unknown_field``), not a
       ``TypeError``.
-    - ``context``: what sysinv reads from its database for the check: ``system`` (mode and
-      type), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts`` (the host records)
-      and ``addresses`` (the pool's rows, ``name`` and ``address``). ``None``: a Standard
-      duplex system with two controllers and dynamic 192.168.204.0/24.
+    - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
+      type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
+      (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
+      dict, read on every call, or a ``Context`` read once. ``None``: a Standard duplex
+      system with two controllers and dynamic 192.168.204.0/24.
     - ``strict``: the host-name warnings become errors.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``
@@ -123,7 +141,7 @@ def validate_host_add(
 def validate_host_update(
     host: dict[str, Any],
     changes: dict[str, Any],
-    context: dict[str, Any] | None = None,
+    context: dict[str, Any] | Context | None = None,
     *,
     strict: bool = False,
 ) -> _HostUpdateResult:
