@@ -98,8 +98,7 @@ class Context:
     """
 
     def __new__(cls, context: dict[str, Any]) -> Context: ...
-    def __len__(self) -> int:
-        """The number of hosts in the context."""
+    def __len__(self) -> int: ...
 
 def validate_host_add(
     request: dict[str, Any], context: dict[str, Any] | Context | None = None, *, strict: bool = False
