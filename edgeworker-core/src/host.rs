@@ -330,7 +330,8 @@ const FIELDS: &[Field] = &[
     Field::dropped("reboot_needed"),
 ];
 
-/// Fields a change set may name but no update may change (RULES §3), from [`FIELDS`].
+/// Fields a change set may name but no update may change (RULES §3), from the one field
+/// table.
 ///
 /// ```
 /// use edgeworker_core::host::restricted_fields;
