@@ -185,38 +185,100 @@ pub fn replace(
     previous: Option<&fs::Metadata>,
     what: &'static str,
 ) -> Result<(), FileError> {
-    let file_name = path.file_name().ok_or_else(|| {
-        error(path, "replace", what)(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    // A replacement starts private and takes the old file's mode once written.
-    let mode = if previous.is_some() { 0o600 } else { 0o666 };
-    let (temp, file) = create_temp(&dir, file_name, mode)
-        .map_err(|(temp, err)| error(&temp, "create a temporary file for", what)(err))?;
-    // From here on the temporary file is this call's own: the only one it ever removes.
-    let written = write_synced(file, contents, previous).map_err(error(
-        &temp,
-        "write the temporary file for",
-        what,
-    ));
-    if let Err(err) = written {
-        // Best effort: the target is intact either way.
-        let _ = fs::remove_file(&temp);
-        return Err(err);
+    Staged::new(path, contents, previous, what)?.commit()
+}
+
+/// New content written and synced beside its target, not yet in place: [`Staged::commit`]
+/// renames it over the target; dropping it uncommitted removes the temporary file. Staging
+/// every file of a set before committing any keeps a failed write from leaving half a set.
+///
+/// ```
+/// use edgeworker_core::atomic_file::Staged;
+/// # let dir = tempfile::tempdir()?;
+/// let a = Staged::new(&dir.path().join("a"), b"1", None, "the file")?;
+/// let b = Staged::new(&dir.path().join("b"), b"2", None, "the file")?;
+/// a.commit()?;
+/// drop(b); // not committed: no trace of it
+/// let names: Vec<_> = std::fs::read_dir(dir.path())?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+/// assert_eq!(names, ["a"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Staged {
+    temp: Option<PathBuf>,
+    target: PathBuf,
+    dir: PathBuf,
+    what: &'static str,
+}
+
+impl Staged {
+    /// Writes `contents` to a new temporary file beside `path` and syncs it (mode, owner and
+    /// group from `previous`, as for [`replace`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`FileError`]; no temporary file is left.
+    pub fn new(
+        path: &Path,
+        contents: &[u8],
+        previous: Option<&fs::Metadata>,
+        what: &'static str,
+    ) -> Result<Self, FileError> {
+        let file_name = path.file_name().ok_or_else(|| {
+            error(path, "replace", what)(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file name",
+            ))
+        })?;
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        // A replacement starts private and takes the old file's mode once written.
+        let mode = if previous.is_some() { 0o600 } else { 0o666 };
+        let (temp, file) = create_temp(&dir, file_name, mode)
+            .map_err(|(temp, err)| error(&temp, "create a temporary file for", what)(err))?;
+        // From here on the temporary file is this call's own: the only one it ever removes.
+        let staged = Self {
+            temp: Some(temp),
+            target: path.to_owned(),
+            dir,
+            what,
+        };
+        write_synced(file, contents, previous).map_err(|err| {
+            let temp = staged.temp.clone().unwrap_or_default();
+            error(&temp, "write the temporary file for", what)(err)
+        })?;
+        Ok(staged)
     }
-    if let Err(err) = fs::rename(&temp, path) {
-        let _ = fs::remove_file(&temp);
-        return Err(error(path, "replace", what)(err));
+
+    /// Renames the new content over the target and syncs the directory.
+    ///
+    /// # Errors
+    ///
+    /// A [`FileError`]; the target then keeps its old content and the temporary file is
+    /// removed.
+    pub fn commit(mut self) -> Result<(), FileError> {
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
+        if let Err(err) = fs::rename(&temp, &self.target) {
+            // Best effort: the target is intact either way.
+            let _ = fs::remove_file(&temp);
+            return Err(error(&self.target, "replace", self.what)(err));
+        }
+        File::open(&self.dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(error(&self.dir, "sync the directory of", self.what))
     }
-    File::open(&dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(error(&dir, "sync the directory of", what))
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = fs::remove_file(temp);
+        }
+    }
 }
 
 /// Creates `.<name>.<pid>-<n>.tmp` in `dir` with create-new semantics, taking the next

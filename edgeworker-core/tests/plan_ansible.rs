@@ -582,6 +582,46 @@ fn write_ansible_writes_whole_files_and_refuses_foreign_ones() {
     );
 }
 
+/// Issue 12: threads writing one directory at once all succeed (temporary names are unique
+/// per call, and no call removes another's), and a FIFO in place of a rendered file is
+/// refused at once instead of hanging the writer.
+#[test]
+fn concurrent_writers_and_special_files() {
+    let (c, n) = example();
+    let plan = Plan::from_values(c, n).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::thread::scope(|scope| {
+        for _ in 0..16 {
+            scope.spawn(|| {
+                for _ in 0..4 {
+                    plan.write_ansible(&out).unwrap();
+                }
+            });
+        }
+    });
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ansible.cfg", "inventory.yml", "playbook.yml"]);
+
+    std::fs::remove_file(out.join("inventory.yml")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(out.join("inventory.yml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let err = plan.write_ansible(&out).unwrap_err();
+    assert_eq!(err.code(), "plan.write_failed", "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("cannot read the rendered Ansible file: not a regular file (a FIFO)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_file_in_place_of_the_directory_is_an_io_error() {
     let (c, n) = example();

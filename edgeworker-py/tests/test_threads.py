@@ -134,3 +134,16 @@ def test_plans_build_in_threads():
     with ThreadPoolExecutor(max_workers=4) as executor:
         got = list(executor.map(lambda _: edgeworker.plan(controller(), nodes()).to_json(), range(16)))
     assert got == [expected] * 16
+
+
+def test_write_ansible_from_many_threads_into_one_directory(tmp_path):
+    """Issue 12: 64 calls from 16 threads into one directory all succeed and leave exactly
+    the rendered files (temporary names are per call; no call removes another's)."""
+    from test_plan import controller, nodes
+
+    plan = edgeworker.plan(controller(), nodes())
+    out = tmp_path / "ansible"
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda _: plan.write_ansible(out), range(64)))
+    assert results == [None] * 64
+    assert sorted(p.name for p in out.iterdir()) == ["ansible.cfg", "inventory.yml", "playbook.yml"]

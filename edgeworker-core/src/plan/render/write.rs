@@ -8,8 +8,9 @@
 //! or the new one, never a part.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use crate::atomic_file::{self, Staged};
 
 use super::ansible::{AnsibleFiles, RenderError};
 
@@ -100,48 +101,49 @@ impl AnsibleFiles {
     pub fn write_to(&self, dir: &Path) -> Result<(), WriteError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let files = self.named();
+        let mut previous = Vec::with_capacity(files.len());
         for (name, _) in &files {
             let path = dir.join(name);
-            match fs::read(&path) {
-                Ok(existing) if !existing.starts_with(HEADER.as_bytes()) => {
+            // Only the header is needed to tell ours from the operator's; a FIFO or a device
+            // under the name is refused, never read.
+            match atomic_file::read_regular(&path, MAX_EXISTING_BYTES, WHAT) {
+                Ok((existing, _)) if !existing.starts_with(HEADER.as_bytes()) => {
                     return Err(WriteError::Foreign { path });
                 }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io(&path)(e)),
+                Ok((_, metadata)) => previous.push(Some(metadata)),
+                Err(e) if e.source.kind() == std::io::ErrorKind::NotFound => previous.push(None),
+                Err(e) => return Err(file_error(e)),
             }
         }
-        let mut staged = Vec::with_capacity(files.len());
-        for (name, text) in &files {
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            if let Err(e) = write_new(&tmp, text) {
-                let _ = fs::remove_file(&tmp);
-                for (tmp, _) in &staged {
-                    let _ = fs::remove_file(tmp);
-                }
-                return Err(e);
-            }
-            staged.push((tmp, dir.join(name)));
+        // Every file staged before any is renamed: a failure leaves the old set whole.
+        // Temporary names are unique per call, so threads writing one directory at once
+        // never remove each other's files.
+        let staged = files
+            .iter()
+            .zip(&previous)
+            .map(|((name, text), previous)| {
+                Staged::new(&dir.join(name), text.as_bytes(), previous.as_ref(), WHAT)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(file_error)?;
+        for file in staged {
+            file.commit().map_err(file_error)?;
         }
-        let mut result = Ok(());
-        for (tmp, target) in &staged {
-            if result.is_ok() {
-                result = fs::rename(tmp, target).map_err(io(target));
-            }
-            if result.is_err() {
-                let _ = fs::remove_file(tmp);
-            }
-        }
-        result
+        Ok(())
     }
 }
 
-fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(io(path))?;
-    file.write_all(text.as_bytes()).map_err(io(path))?;
-    file.sync_all().map_err(io(path))
+/// How errors name the rendered files.
+const WHAT: &str = "the rendered Ansible file";
+
+/// A rendered file is a few megabytes for a large fleet; an existing file larger than this
+/// is no rendering of ours.
+const MAX_EXISTING_BYTES: u64 = 1 << 30;
+
+fn file_error(err: atomic_file::FileError) -> WriteError {
+    let message = format!("cannot {} {}: {}", err.action, err.what, err.source);
+    WriteError::Io {
+        path: err.path,
+        source: std::io::Error::new(err.source.kind(), message),
+    }
 }
