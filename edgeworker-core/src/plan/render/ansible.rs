@@ -68,8 +68,10 @@ const DETECT_NETWORK_MANAGER: &str = "if systemctl is-active --quiet systemd-net
 elif systemctl is-active --quiet NetworkManager; then echo networkmanager; \
 elif [ -f /etc/network/interfaces ]; then echo ifupdown; else echo none; fi";
 
-/// Joins with the token from the environment, never from the command line Ansible records.
-const JOIN_SCRIPT: &str = "a=$1 h=$2 n=$3; shift 3; t=$EDGEWORKER_JOIN_TOKEN; unset EDGEWORKER_JOIN_TOKEN; \
+/// Joins with the token read from standard input. Not from the environment: Ansible puts a
+/// task's environment on the command line it runs through sudo, and sudo logs that line to
+/// the journal, on the node's disk.
+const JOIN_SCRIPT: &str = "a=$1 h=$2 n=$3; shift 3; IFS= read -r t; \
 exec kubeadm join \"$a\" --token \"$t\" --discovery-token-ca-cert-hash \"$h\" --node-name \"$n\" \"$@\"";
 
 /// The join's output, with the token taken out (kubeadm may quote parts of it).
@@ -960,8 +962,9 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 .with("ignore_errors", Yaml::Bool(true)),
         ],
         Action::KubeadmJoin { apiserver, token, ca_cert_hash, node_name, ignore_preflight_errors } => {
-            // The token reaches kubeadm through the environment: the task's arguments and
-            // result never hold it, so kubeadm's error can be shown (filtered once more).
+            // The token reaches kubeadm on standard input: not in argv (Ansible records it),
+            // not in the environment (sudo logs it); the task is no_log, and kubeadm's error
+            // is shown by the next task with the token filtered out.
             let mut args = vec![s("sh"), s("-c"), s(JOIN_SCRIPT), s("edgeworker-join"), s(apiserver.as_str()), s(ca_cert_hash.as_str()), s(node_name.as_str())];
             if !ignore_preflight_errors.is_empty() {
                 args.push(s(format!("--ignore-preflight-errors={}", ignore_preflight_errors.join(","))));
@@ -971,8 +974,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                 Guard::Converges | Guard::Always => KUBELET_CONF,
             };
             vec![
-                t(&format!("kubeadm join {apiserver} as {node_name}"), "ansible.builtin.command", map([("argv", Yaml::Seq(args)), ("creates", s(creates))]))
-                    .with("environment", map([("EDGEWORKER_JOIN_TOKEN", s(token.as_str()))]))
+                t(&format!("kubeadm join {apiserver} as {node_name}"), "ansible.builtin.command", map([("argv", Yaml::Seq(args)), ("creates", s(creates)), ("stdin", s(token.as_str()))]))
                     .with("register", s("edgeworker_join"))
                     .with("failed_when", Yaml::Bool(false))
                     .with("no_log", Yaml::Bool(true)),
