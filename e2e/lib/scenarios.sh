@@ -19,8 +19,22 @@ run_scenario() {
   mirror_mark=$(wc -l <"$logs/mirror-access.log")
   events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
   "$fn"
-  local verdict=PASS
+  local verdict=PASS flakes
   [ ${#PROBLEMS[@]} -eq 0 ] || verdict=FAIL
+  # cgroup v1 on this machine occasionally fails a unit start ("Failed at step CGROUP"); a
+  # scenario that failed while that happened on a node is run once more, and says so.
+  if [ $verdict = FAIL ] && flakes=$(cgroup_flakes) && [ -n "$flakes" ]; then
+    warn "scenario $s failed while a unit failed at step CGROUP (cgroup v1, not the playbook): $flakes"
+    warn "running scenario $s once more"
+    PROBLEMS=()
+    mirror_mark=$(wc -l <"$logs/mirror-access.log")
+    events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+    SCEN=$s-retry
+    "$fn"
+    SCEN=$s
+    verdict=PASS
+    [ ${#PROBLEMS[@]} -eq 0 ] || verdict=FAIL
+  fi
   RESULTS+=("$s $verdict ($((SECONDS - t))s) [${SCEN_RECAP:-no run}]")
   if [ $verdict = FAIL ]; then
     { printf '%s\n' "${PROBLEMS[@]}"; } >"$logs/$s.problems"
@@ -99,6 +113,7 @@ play() {
   fi
   chroot "$ctl_root" chown -R "$user:" "$home/plans"
   local t=$SECONDS
+  PLAY_START=$(date +%s)
   say "ansible-playbook as $user (log: $PLAY_LOG)"
   # Host keys: the operator accepts each node's key on first contact (new nodes).
   set +e
@@ -110,7 +125,6 @@ play() {
   SCEN_RECAP=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" summary "${NODES[@]}")
   say "ansible-playbook exited $PLAY_RC after $((SECONDS - t))s: $SCEN_RECAP"
   [ "$PLAY_RC" -ne 124 ] || problem "ansible-playbook did not finish within 600s"
-  "$PY" "$e2e/tools/recap.py" "$PLAY_LOG" failed | sed 's/^/e2e:   failed task: /'
 }
 
 expect_success() {
@@ -125,6 +139,16 @@ expect_success() {
       [ "$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" "$v")" = 0 ] || problem "$n: PLAY RECAP $v=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" "$v")"
     done
   done
+}
+
+# Units on the nodes that failed at step CGROUP since the playbook started (one line).
+cgroup_flakes() {
+  local n
+  [ -n "${PLAY_START:-}" ] || return 0
+  for n in "${NODES[@]}"; do
+    node "$n" journalctl --since "@$PLAY_START" --no-pager -o cat 2>/dev/null \
+      | grep -m2 -E 'Failed at step CGROUP|status=219/CGROUP' | sed "s/^/$n: /" || true
+  done | paste -sd';' -
 }
 
 # ---------------------------------------------------------------- checks
@@ -215,9 +239,11 @@ scenario_first_run() {
   expect_success
   check_all_joined
   check_controller_clean
-  # The nodes come back on their management addresses after a reboot, joined and Ready.
-  say "rebooting the nodes"
-  if reboot_nodes; then
+  # The nodes come back on their management addresses after a reboot, joined and Ready
+  # (only worth the time when the run provisioned them).
+  if [ "$PLAY_RC" -ne 0 ]; then
+    say "  (no reboot check: the run failed)"
+  elif say "rebooting the nodes" && reboot_nodes; then
     sleep 6 # one kubelet heartbeat
     local n
     for n in "${NODES[@]}"; do
@@ -237,7 +263,9 @@ scenario_re_run() {
   local n c
   for n in "${NODES[@]}"; do
     c=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" changed)
-    if [ "$c" = 0 ]; then
+    if [ "$PLAY_RC" -ne 0 ]; then
+      problem "$n: changed=$c on a second run that failed: not a measure of idempotence"
+    elif [ "$c" = 0 ]; then
       ok "$n: changed=0 on the second run"
     else
       problem "$n: changed=$c on the second run: $("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" changed "$n" | paste -sd';' -)"
@@ -260,6 +288,7 @@ scenario_failed_join() {
   fresh_nodes
   # A node of that name is already in the cluster and Ready: kubeadm join must refuse it.
   local bad=edge-networkd-1 good=edge-stock-1
+  mkdir -p "$ctl_root/$STATE_REL/nodes"
   printf '{"name": "%s", "pinnedReady": true, "kubeletVersion": "v1.29.2", "labels": {}, "created": %s}\n' \
     "$bad" "$(date +%s)" >"$ctl_root/$STATE_REL/nodes/$bad.json"
   play root
