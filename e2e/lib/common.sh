@@ -38,7 +38,10 @@ setup_run() {
 cleanup() {
   local rc=$? name pid i m ns
   set +e
+  [ -z "${PLAY_PID:-}" ] || kill -TERM -- "-$PLAY_PID" 2>/dev/null
   for name in "${!NODE_PID[@]}"; do stop_node "$name"; done
+  # Whatever still runs in our namespaces is ours (ssh connection masters, services).
+  for ns in "${NETNS[@]}"; do PIDS+=($(ip netns pids "$ns" 2>/dev/null)); done
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
     for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done

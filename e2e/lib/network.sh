@@ -151,10 +151,10 @@ boot_node() {
   fi
   # CAP_NET_ADMIN and a writable /proc/sys/net: the node owns its namespace's network, as a
   # machine owns its own. /sys/module read-only: modprobe's and the playbook's view of the
-  # host kernel's modules.
+  # host kernel's modules. The node's own /etc/resolv.conf and time zone, not this machine's.
   SYSTEMD_NSPAWN_API_VFS_WRITABLE=network systemd-nspawn --boot --register=no --keep-unit \
     --quiet -D "$run/nodes/$name/root" -M "$P-$name" --network-namespace-path="/run/netns/$ns" \
-    --capability=CAP_NET_ADMIN --bind-ro=/sys/module --console=pipe \
+    --capability=CAP_NET_ADMIN --bind-ro=/sys/module --resolv-conf=off --timezone=off --console=pipe \
     </dev/null >>"$logs/$name-console.log" 2>&1 &
   NODE_PID[$name]=$!
 }

@@ -116,11 +116,17 @@ play() {
   PLAY_START=$(date +%s)
   say "ansible-playbook as $user (log: $PLAY_LOG)"
   # Host keys: the operator accepts each node's key on first contact (new nodes).
+  # In its own process group, waited for in the background: an interrupt reaches the trap at
+  # once and the trap stops the whole run (ansible, its ssh connections).
   set +e
-  ctl --user "$user" env ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
+  setsid bash -c "$(declare -f ctl); $(declare -p HUB ctl_root ctl_venv PIPCACHE); "'ctl "$@"' ctl \
+    --user "$user" env ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
     ANSIBLE_DEPRECATION_WARNINGS=0 sh -c "cd '$dir' && exec timeout 600 ansible-playbook -i inventory.yml playbook.yml" \
-    >"$PLAY_LOG" 2>&1
+    >"$PLAY_LOG" 2>&1 </dev/null &
+  PLAY_PID=$!
+  wait "$PLAY_PID"
   PLAY_RC=$?
+  PLAY_PID=
   set -e
   SCEN_RECAP=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" summary "${NODES[@]}")
   say "ansible-playbook exited $PLAY_RC after $((SECONDS - t))s: $SCEN_RECAP"
