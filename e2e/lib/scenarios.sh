@@ -98,7 +98,8 @@ EOF
 }
 
 # play USER [proxy] [package_sources]: render into the operator's home on the controller and
-# run ansible-playbook there as USER. Sets PLAY_RC and PLAY_LOG.
+# run ansible-playbook there as USER. Sets PLAY_RC and PLAY_LOG; returns 1 when there was
+# nothing to run (the inputs were refused), so the scenario's other checks are skipped.
 play() {
   local user=$1 proxy=${2:-} sources=${3:-} home=/root
   [ "$user" = root ] || home=/home/$user
@@ -109,7 +110,7 @@ play() {
     --format ansible --out "$ctl_root$dir" >"$logs/$SCEN.render.log" 2>&1; then
     problem "edgeworker-cli plan refused the inputs: $(cat "$logs/$SCEN.render.log")"
     PLAY_RC=125
-    return
+    return 1
   fi
   chroot "$ctl_root" chown -R "$user:" "$home/plans"
   local t=$SECONDS
@@ -185,7 +186,7 @@ print(ready, o["status"]["nodeInfo"]["kubeletVersion"], ip[0] if ip else "-",
   [ "$site" = e2e ] && [ "$role" = edge-role ] || problem "$n: labels not applied (site=$site, $role)"
   local pkgs holds
   pkgs=$(node "$n" dpkg-query -W -f '${Package}=${Version} ' kubelet kubeadm 2>&1 || true)
-  [ "$pkgs" = "kubelet=1.29.2-1.1 kubeadm=1.29.2-1.1 " ] || problem "$n: packages are '$pkgs' (want 1.29.2-1.1 from a repository that also has 1.29.3)"
+  [ "$pkgs" = "kubeadm=1.29.2-1.1 kubelet=1.29.2-1.1 " ] || problem "$n: packages are '$pkgs' (want 1.29.2-1.1 from a repository that also has 1.29.3)"
   holds=$(node "$n" apt-mark showhold | sort | paste -sd, -)
   [ "$holds" = kubeadm,kubelet ] || problem "$n: held packages '$holds' (want kubeadm,kubelet)"
   local u
@@ -198,12 +199,12 @@ print(ready, o["status"]["nodeInfo"]["kubeletVersion"], ip[0] if ip else "-",
 
 # The node's network configuration must be the one in effect, not a file nobody reads.
 check_network_applied() {
-  local n=$1 f=/etc/systemd/network/10-edgeworker-mgmt.network
+  local n=$1 f=/etc/systemd/network/10-edgeworker-mgmt.network status
   if node "$n" test -e "$f"; then
     if [ "$(node "$n" systemctl is-active systemd-networkd 2>&1)" != active ]; then
       problem "$n: $f written but systemd-networkd is not running: the file is not applied"
-    elif ! node "$n" networkctl status eth0 --no-pager 2>/dev/null | grep -q "Network File: $f"; then
-      problem "$n: systemd-networkd runs but eth0 is not configured from $f ($(node "$n" networkctl status eth0 --no-pager 2>&1 | grep 'Network File' | sed 's/^ *//'))"
+    elif status=$(node "$n" networkctl status eth0 --no-pager 2>&1) && ! grep -q "Network File: $f" <<<"$status"; then
+      problem "$n: systemd-networkd runs but eth0 is not configured from $f ($(grep 'Network File' <<<"$status" | sed 's/^ *//'))"
     else
       ok "$n: eth0 configured by systemd-networkd from $f"
     fi
@@ -236,12 +237,14 @@ check_all_joined() {
   for n in "${NODES[@]}"; do check_joined "$n"; done
 }
 
-mirror_since() { tail -n +"$((mirror_mark + 1))" "$logs/mirror-access.log"; }
+# mirror_has PCRE: whether a request since the scenario began matches (grep reads all of it,
+# so no SIGPIPE under pipefail can turn a match into a miss).
+mirror_has() { [ "$(tail -n +"$((mirror_mark + 1))" "$logs/mirror-access.log" | grep -cP "$1")" -gt 0 ]; }
 
 # ---------------------------------------------------------------- scenarios
 scenario_first_run() {
   fresh_nodes
-  play root
+  play root || return 0
   expect_success
   check_all_joined
   check_controller_clean
@@ -264,7 +267,7 @@ scenario_first_run() {
 
 scenario_re_run() {
   [ ${#NODE_PID[@]} -gt 0 ] || fresh_nodes_and_first_run
-  play root
+  play root || return 0
   expect_success
   local n c
   for n in "${NODES[@]}"; do
@@ -286,7 +289,7 @@ fresh_nodes_and_first_run() {
   say "re-run needs provisioned nodes: running a first run before it"
   local saved=$SCEN
   fresh_nodes
-  SCEN=$saved-setup play root
+  SCEN=$saved-setup play root || true
   SCEN=$saved
 }
 
@@ -297,8 +300,10 @@ scenario_failed_join() {
   mkdir -p "$ctl_root/$STATE_REL/nodes"
   printf '{"name": "%s", "pinnedReady": true, "kubeletVersion": "v1.29.2", "labels": {}, "created": %s}\n' \
     "$bad" "$(date +%s)" >"$ctl_root/$STATE_REL/nodes/$bad.json"
-  play root
+  local ran=0
+  play root && ran=1
   rm -f "$ctl_root/$STATE_REL/nodes/$bad.json"
+  [ $ran = 1 ] || return 0
   [ "$PLAY_RC" -ne 0 ] && ok "the run failed (exit $PLAY_RC)" || problem "the run succeeded although $bad cannot join"
   local line
   line=$(grep -h 'Provisioning failed on' "$PLAY_LOG" | tail -n1 | sed 's/^ *//' || true)
@@ -308,6 +313,11 @@ scenario_failed_join() {
     problem "the run does not name $bad failing at node.k8s_join: '${line:0:300}'"
   fi
   if grep -q "$good[^;]*failed at" <<<"$line"; then problem "the run also names $good as failed: ${line:0:300}"; fi
+  # The join failed for the planted reason (the API server refused the duplicate name), not
+  # for another one.
+  tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | grep -q " join-refused $bad exists" \
+    && ok "the API server refused $bad's join (a Ready node of that name exists)" \
+    || problem "the API server never refused $bad's join: it failed elsewhere (events: $(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | cut -d' ' -f2- | paste -sd, -))"
   grep -q 'already exists in the cluster' "$PLAY_LOG" && ok "kubeadm's error is shown" \
     || problem "kubeadm's error ('a Node with name \"$bad\" ... already exists in the cluster') is not in the output"
   check_controller_clean
@@ -320,10 +330,12 @@ scenario_proxy_only() {
   routing off
   start_dnsmasq proxy
   start_proxy
-  play root "http://$FLOATING:$PROXY_PORT"
+  local ran=0
+  play root "http://$FLOATING:$PROXY_PORT" && ran=1
   stop_service proxy
   routing on
   start_dnsmasq normal
+  [ $ran = 1 ] || return 0
   expect_success
   check_all_joined
   check_controller_clean
@@ -334,7 +346,7 @@ scenario_proxy_only() {
     grep -qP "^${NODE_IP[$n]}\tGET\thttp://mirror\.e2e/" "$logs/proxy-access.log" \
       && ok "$n reached the Debian mirror through the proxy" || problem "$n: no Debian mirror request through the proxy"
   done
-  if mirror_since | grep -qP "^$MGMT_NET\."; then problem "a node reached the mirror without the proxy"; fi
+  if mirror_has "^$MGMT_NET\."; then problem "a node reached the mirror without the proxy"; fi
 }
 
 scenario_air_gapped() {
@@ -342,22 +354,24 @@ scenario_air_gapped() {
   # No pkgs.k8s.io at all: the Kubernetes repository is the site mirror, its key a file on the
   # controller.
   start_dnsmasq airgap
-  play root "" '{"kubernetes_deb": {"url": "http://mirror.e2e/k8s/core:/stable:/{minor}/deb/", "key": "/etc/edgeworker-e2e/kubernetes-release.key"}}'
+  local ran=0
+  play root "" '{"kubernetes_deb": {"url": "http://mirror.e2e/k8s/core:/stable:/{minor}/deb/", "key": "/etc/edgeworker-e2e/kubernetes-release.key"}}' && ran=1
   start_dnsmasq normal
+  [ $ran = 1 ] || return 0
   expect_success
   check_all_joined
   check_controller_clean
   local n
   for n in "${NODES[@]}"; do
-    mirror_since | grep -qP "^${NODE_IP[$n]}\tmirror\.e2e\tGET\t/k8s/core:/stable:/v1\.29/deb/" \
+    mirror_has "^${NODE_IP[$n]}\tmirror\.e2e\tGET\t/k8s/core:/stable:/v1\.29/deb/" \
       && ok "$n used the site mirror's Kubernetes repository" || problem "$n: no request to http://mirror.e2e/k8s/core:/stable:/v1.29/deb/"
   done
-  if mirror_since | grep -qP "\tpkgs\.k8s\.io\t"; then problem "a request for pkgs.k8s.io reached the mirror"; fi
+  if mirror_has "\tpkgs\.k8s\.io\t"; then problem "a request for pkgs.k8s.io reached the mirror"; fi
 }
 
 scenario_non_root() {
   fresh_nodes
-  play sysadmin
+  play sysadmin || return 0
   expect_success
   check_all_joined
   check_controller_clean
