@@ -57,7 +57,10 @@ cleanup() {
     say "kept $run"
   else
     # Keep the logs, drop the root file systems (hundreds of MB).
-    rm -rf "$run/nodes" "$run/node-base" "$run/ctl" "$run/mirror"
+    for i in 1 2 3; do
+      rm -rf "$run/nodes" "$run/node-base" "$run/ctl" "$run/mirror" "$run/debs-root" 2>/dev/null && break
+      sleep 1
+    done
     say "logs kept in $logs"
   fi
   exit "$rc"
