@@ -8,6 +8,9 @@ FLOATING=$MGMT_NET.2
 MIRROR_IP=10.99.0.2
 HUB_MIRROR_IP=10.99.0.1
 PROXY_PORT=3128
+# DHCP offers the floating address and this second DNS server (nobody answers there), as a
+# site's DHCP may; the playbook's DNS setting must be what the node ends up with.
+DHCP_EXTRA_DNS=$MGMT_NET.9
 NODES=(edge-stock-1 edge-networkd-1)
 declare -A NODE_IP=([edge-stock-1]=$MGMT_NET.50 [edge-networkd-1]=$MGMT_NET.51)
 declare -A NODE_MAC=([edge-stock-1]=08:00:27:e2:00:50 [edge-networkd-1]=08:00:27:e2:00:51)

@@ -80,7 +80,7 @@ start_dnsmasq() {
   start_service dnsmasq "$HUB" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --bind-interfaces --interface=br0 --listen-address="$FLOATING" --except-interface=lo \
     --dhcp-range="$MGMT_NET.100,$MGMT_NET.199,1h" "${hosts[@]}" \
-    --dhcp-option=option:router,"$FLOATING" --dhcp-option=option:dns-server,"$FLOATING" \
+    --dhcp-option=option:router,"$FLOATING" --dhcp-option=option:dns-server,"$FLOATING,$DHCP_EXTRA_DNS" \
     --dhcp-leasefile="$run/dnsmasq.leases" --pid-file= --log-facility=- --log-dhcp "${names[@]}"
   bounded_wait 10 "dnsmasq" listening "$HUB" "$FLOATING:53" || die "dnsmasq did not start: $(tail -5 "$logs/dnsmasq.log")"
 }
@@ -132,6 +132,8 @@ EOF
     networkd)
       printf 'auto lo\niface lo inet loopback\n' >"$r/etc/network/interfaces"
       printf '[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\n' >"$r/etc/systemd/network/50-eth0.network"
+      # Without systemd-resolved nothing rewrites resolv.conf: it is what DHCP said at install.
+      printf 'nameserver %s\nnameserver %s\n' "$FLOATING" "$DHCP_EXTRA_DNS" >"$r/etc/resolv.conf"
       chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1 || true
       ;;
   esac

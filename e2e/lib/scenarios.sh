@@ -211,6 +211,11 @@ check_network_applied() {
   else
     say "  $n: no $f; eth0 is managed by: $(node "$n" sh -c 'systemctl is-active systemd-networkd NetworkManager networking 2>/dev/null | paste -sd" " -')"
   fi
+  # DNS is the controller's (dns_servers), not what DHCP offers ($FLOATING and $DHCP_EXTRA_DNS).
+  local ns
+  ns=$(node "$n" awk '/^nameserver/ {print $2}' /etc/resolv.conf | paste -sd' ' -)
+  [ "$ns" = "$FLOATING" ] && ok "$n: /etc/resolv.conf names the controller only ($ns)" \
+    || problem "$n: /etc/resolv.conf names '$ns' (want the controller's DNS only: $FLOATING; $DHCP_EXTRA_DNS is DHCP's)"
 }
 
 # The run leaves no lock, no staged files, no live token of its own.
