@@ -300,6 +300,17 @@ json.dump(hosts, open(sys.argv[3], "w"), indent=1)' \
     "$(assoc_json NODE_IP)" "$(assoc_json NODE_MAC)" "$c/etc/edgeworker-e2e/hosts.json"
 }
 
+# The nodes' apt lists, as an installed system has them: fetched from its configured source
+# (the mirror, so this runs once the network is up), two days old.
+populate_node_lists() {
+  ip netns exec "$HUB" unshare -m --propagation private sh -c '
+    mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" || exit 1
+    chroot "$1" apt-get -q update' sh "$run/node-base" >"$logs/node-apt-lists.log" 2>&1 \
+    || die "apt-get update of the node image against the mirror failed: $(tail -5 "$logs/node-apt-lists.log")"
+  rm -f "$run/node-base/var/lib/apt/periodic/update-success-stamp"
+  find "$run/node-base/var/lib/apt/lists" -exec touch -d '2 days ago' {} +
+}
+
 assoc_json() { # NAME of an associative array -> JSON object
   local -n a=$1
   local k out="{"
