@@ -128,6 +128,7 @@ play() {
   wait "$PLAY_PID"
   PLAY_RC=$?
   PLAY_PID=
+  PLAY_END=$(date +%s)
   set -e
   SCEN_RECAP=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" summary "${NODES[@]}")
   say "ansible-playbook exited $PLAY_RC after $((SECONDS - t))s: $SCEN_RECAP"
@@ -148,12 +149,12 @@ expect_success() {
   done
 }
 
-# Units on the nodes that failed at step CGROUP since the playbook started (one line).
+# Units on the nodes that failed at step CGROUP while the playbook ran (one line).
 cgroup_flakes() {
   local n
   [ -n "${PLAY_START:-}" ] || return 0
   for n in "${NODES[@]}"; do
-    node "$n" journalctl --since "@$PLAY_START" --no-pager -o cat 2>/dev/null \
+    node "$n" journalctl --since "@$PLAY_START" --until "@${PLAY_END:-$(date +%s)}" --no-pager -o cat 2>/dev/null \
       | grep -m2 -E 'Failed at step CGROUP|status=219/CGROUP' | sed "s/^/$n: /" || true
   done | paste -sd';' -
 }
@@ -222,7 +223,7 @@ check_network_applied() {
 check_controller_clean() {
   ctl test ! -e /run/edgeworker-provision.lock || problem "controller: /run/edgeworker-provision.lock left behind"
   ctl test ! -e /run/edgeworker-provision || problem "controller: staging directory /run/edgeworker-provision left behind"
-  local created deleted t
+  local created deleted t before=${#PROBLEMS[@]}
   created=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" 2>/dev/null | awk '$2 == "token-create" {print $3}')
   deleted=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" 2>/dev/null | awk '$2 == "token-delete" {print $3}')
   [ -n "$created" ] || problem "controller: the run created no bootstrap token"
@@ -234,7 +235,7 @@ check_controller_clean() {
     hit=$(grep -rlaE "$t\.[a-z0-9]{16}" "$run"/nodes/*/upper 2>/dev/null | sed "s|$run/nodes/||" | head -n 3 | paste -sd' ' - || true)
     [ -z "$hit" ] || problem "the bootstrap token $t.… reached node disks: $hit"
   done
-  [ -z "$created" ] || ok "controller: lock released, staging removed, token(s) $(echo "$created" | paste -sd' ' -) deleted and never written to output or node disks"
+  [ -z "$created" ] || [ ${#PROBLEMS[@]} -ne "$before" ] || ok "controller: lock released, staging removed, token(s) $(echo "$created" | paste -sd' ' -) deleted and never written to output or node disks"
 }
 
 check_all_joined() {
