@@ -162,7 +162,7 @@ build_mirror() {
     cp "$keys/k8s.asc" "$d/Release.key"
   done
   # The same repositories under the site mirror's own path (the air-gapped scenario).
-  ln -s .. "$m/k8s" 2>/dev/null || true
+  ln -s . "$m/k8s"
   stop_gpg_agent
   say "mirror built: $(find "$m" -name '*.deb' | wc -l) packages ($((SECONDS - t))s)"
 }
