@@ -61,7 +61,8 @@ cleanup() {
   else
     # Keep the logs, drop the root file systems (hundreds of MB).
     for i in 1 2 3; do
-      rm -rf "$run/nodes" "$run/node-base" "$run/ctl" "$run/mirror" "$run/debs-root" 2>/dev/null && break
+      rm -rf "$run/nodes" "$run/node-base" "$run/ctl" "$run/mirror" "$run/debs-root" \
+        "$run/gnupg" "$run/pki" "$run/ssh" 2>/dev/null && break
       sleep 1
     done
     say "logs kept in $logs"
