@@ -1,0 +1,384 @@
+# shellcheck shell=bash
+# The scenarios and their checks. Each scenario renders the plan with edgeworker-cli from its
+# own inputs, runs ansible-playbook on the controller, then checks the outcome on the
+# controller, in the stand-in cluster and on the nodes. A check failing marks the scenario
+# FAIL with the reason; the run goes on to the next scenario.
+
+STATE_REL=var/lib/edgeworker-e2e/cluster
+declare -a PROBLEMS=()
+
+problem() { PROBLEMS+=("$*"); warn "  FAIL: $*"; }
+ok() { say "  ok: $*"; }
+
+run_scenario() {
+  local s=$1 t=$SECONDS fn=scenario_${1//-/_}
+  phase "scenario $s"
+  PROBLEMS=()
+  SCEN=$s
+  SCEN_RECAP=""
+  mirror_mark=$(wc -l <"$logs/mirror-access.log")
+  events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+  "$fn"
+  local verdict=PASS flakes
+  [ ${#PROBLEMS[@]} -eq 0 ] || verdict=FAIL
+  # cgroup v1 on this machine occasionally fails a unit start ("Failed at step CGROUP"); a
+  # scenario that failed while that happened on a node is run once more, and says so.
+  if [ $verdict = FAIL ] && flakes=$(cgroup_flakes) && [ -n "$flakes" ]; then
+    warn "scenario $s failed while a unit failed at step CGROUP (cgroup v1, not the playbook): $flakes"
+    warn "running scenario $s once more"
+    PROBLEMS=()
+    mirror_mark=$(wc -l <"$logs/mirror-access.log")
+    events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+    SCEN=$s-retry
+    "$fn"
+    SCEN=$s
+    verdict=PASS
+    [ ${#PROBLEMS[@]} -eq 0 ] || verdict=FAIL
+  fi
+  RESULTS+=("$s $verdict ($((SECONDS - t))s) [${SCEN_RECAP:-no run}]")
+  if [ $verdict = FAIL ]; then
+    { printf '%s\n' "${PROBLEMS[@]}"; } >"$logs/$s.problems"
+  fi
+  say "scenario $s: $verdict in $((SECONDS - t))s"
+}
+
+summary() {
+  local failed=0 r
+  phase "summary (ansible $lane, $((SECONDS - start_all))s)"
+  for r in "${RESULTS[@]}"; do
+    say "$r"
+    case "$r" in *" FAIL "*) failed=1 ;; esac
+  done
+  for r in "${RESULTS[@]}"; do
+    case "$r" in *" FAIL "*) sed "s/^/  ${r%% *}: /" "$logs/${r%% *}.problems" ;; esac
+  done
+  local line="e2e summary (ansible $lane, $((SECONDS - start_all))s):"
+  for r in "${RESULTS[@]}"; do line+=" ${r%% (*} ${r##*) } |"; done
+  echo "${line% |}"
+  return $failed
+}
+
+# ---------------------------------------------------------------- inputs and the run
+# write_inputs DIR [proxy] [package_sources]
+write_inputs() {
+  local dir=$1 proxy=${2:-} sources=${3:-}
+  mkdir -p "$dir"
+  "$PY" - "$dir" "$proxy" "$sources" "$FLOATING" "$MGMT_NET" "$(assoc_json NODE_IP)" "$(assoc_json NODE_MAC)" \
+    "${NODES[@]}" <<'EOF'
+import json, sys
+d, proxy, sources, floating, net, ips, macs = sys.argv[1:8]
+names = sys.argv[8:]
+ips, macs = json.loads(ips), json.loads(macs)
+controller = {
+    "kubernetes_version": "1.29.2",
+    "apiserver": floating + ":6443",
+    "mgmt_floating_address": floating,
+    "mgmt_subnet": net + ".0/24",
+    "dns_servers": [floating],
+    "ntp_servers": [floating],
+    "registry": "registry.local:9001",
+    "proxy": None,
+    "join": None,
+}
+if proxy:
+    controller["proxy"] = {"http": proxy, "https": proxy,
+                           "no_proxy": ["localhost", "127.0.0.1", net + ".0/24", "registry.local"]}
+if sources:
+    controller["package_sources"] = json.loads(sources)
+nodes = [{
+    "hostname": n, "mgmt_ip": ips[n], "mgmt_mac": macs[n],
+    "os": {"id": "debian", "version": "12"}, "arch": "amd64",
+    "ssh_user": "sysadmin", "python": "/usr/bin/python3",
+    "labels": {"site": "e2e", "node-role.kubernetes.io/edge": ""},
+    "kubelet_version": None,
+} for n in names]
+json.dump(controller, open(d + "/controller.json", "w"), indent=2)
+json.dump(nodes, open(d + "/nodes.json", "w"), indent=2)
+EOF
+}
+
+# play USER [proxy] [package_sources]: render into the operator's home on the controller and
+# run ansible-playbook there as USER. Sets PLAY_RC and PLAY_LOG; returns 1 when there was
+# nothing to run (the inputs were refused), so the scenario's other checks are skipped.
+play() {
+  local user=$1 proxy=${2:-} sources=${3:-} home=/root
+  [ "$user" = root ] || home=/home/$user
+  local dir=$home/plans/$SCEN
+  PLAY_LOG=$logs/$SCEN.ansible.log
+  write_inputs "$ctl_root$dir/input" "$proxy" "$sources"
+  if ! "$cli" plan --controller "$ctl_root$dir/input/controller.json" --nodes "$ctl_root$dir/input/nodes.json" \
+    --format ansible --out "$ctl_root$dir" >"$logs/$SCEN.render.log" 2>&1; then
+    problem "edgeworker-cli plan refused the inputs: $(cat "$logs/$SCEN.render.log")"
+    PLAY_RC=125
+    return 1
+  fi
+  chroot "$ctl_root" chown -R "$user:" "$home/plans"
+  local t=$SECONDS
+  PLAY_START=$(date +%s)
+  say "ansible-playbook as $user (log: $PLAY_LOG)"
+  # Host keys: the operator accepts each node's key on first contact (new nodes).
+  # In its own process group, waited for in the background: an interrupt reaches the trap at
+  # once and the trap stops the whole run (ansible, its ssh connections).
+  set +e
+  setsid bash -c "$(declare -f ctl); $(declare -p HUB ctl_root ctl_venv PIPCACHE); "'ctl "$@"' ctl \
+    --user "$user" env ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
+    ANSIBLE_DEPRECATION_WARNINGS=0 sh -c "cd '$dir' && exec timeout 600 ansible-playbook -i inventory.yml playbook.yml" \
+    >"$PLAY_LOG" 2>&1 </dev/null &
+  PLAY_PID=$!
+  wait "$PLAY_PID"
+  PLAY_RC=$?
+  PLAY_PID=
+  PLAY_END=$(date +%s)
+  set -e
+  SCEN_RECAP=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" summary "${NODES[@]}")
+  say "ansible-playbook exited $PLAY_RC after $((SECONDS - t))s: $SCEN_RECAP"
+  [ "$PLAY_RC" -ne 124 ] || problem "ansible-playbook did not finish within 600s"
+}
+
+expect_success() {
+  if [ "$PLAY_RC" -ne 0 ]; then
+    problem "ansible-playbook exited $PLAY_RC: $(grep -h -m1 'Provisioning failed on' "$PLAY_LOG" | sed 's/^ *//' | cut -c1-400)"
+    local f
+    while IFS= read -r f; do problem "failed task: $f"; done < <("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" failed)
+  fi
+  local n v
+  for n in "${NODES[@]}"; do
+    for v in failed unreachable rescued; do
+      [ "$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" "$v")" = 0 ] || problem "$n: PLAY RECAP $v=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" "$v")"
+    done
+  done
+}
+
+# Units on the nodes that failed at step CGROUP while the playbook ran (one line).
+cgroup_flakes() {
+  local n
+  [ -n "${PLAY_START:-}" ] || return 0
+  for n in "${NODES[@]}"; do
+    node "$n" journalctl --since "@$PLAY_START" --until "@${PLAY_END:-$(date +%s)}" --no-pager -o cat 2>/dev/null \
+      | grep -m2 -E 'Failed at step CGROUP|status=219/CGROUP' | sed "s/^/$n: /" || true
+  done | paste -sd';' -
+}
+
+# ---------------------------------------------------------------- checks
+kubectl_ctl() { ctl kubectl --kubeconfig /etc/kubernetes/admin.conf "$@"; }
+
+# check_joined NAME: Ready in the cluster at the planned kubelet version, with its management
+# address (--node-ip applied) and its labels; on the node: the pinned, held packages, the
+# services running, kubelet.conf written.
+check_joined() {
+  local n=$1 obj
+  if ! obj=$(kubectl_ctl get node "$n" -o json 2>&1); then
+    problem "$n: not registered in the cluster ($obj)"
+    return
+  fi
+  local facts
+  facts=$(printf '%s' "$obj" | "$PY" -c '
+import json, sys
+o = json.load(sys.stdin)
+ready = [c["status"] for c in o["status"]["conditions"] if c["type"] == "Ready"][0]
+ip = [a["address"] for a in o["status"]["addresses"] if a["type"] == "InternalIP"]
+labels = o["metadata"]["labels"]
+print(ready, o["status"]["nodeInfo"]["kubeletVersion"], ip[0] if ip else "-",
+      labels.get("site", "-"), "edge-role" if "node-role.kubernetes.io/edge" in labels else "no-role")')
+  read -r ready version ip site role <<<"$facts"
+  [ "$ready" = True ] && [ "$version" = v1.29.2 ] && [ "$ip" = "${NODE_IP[$n]}" ] \
+    && ok "$n Ready, kubelet $version, InternalIP $ip" \
+    || problem "$n: cluster says Ready=$ready kubelet=$version InternalIP=$ip (want True v1.29.2 ${NODE_IP[$n]})"
+  [ "$site" = e2e ] && [ "$role" = edge-role ] || problem "$n: labels not applied (site=$site, $role)"
+  local pkgs holds
+  pkgs=$(node "$n" dpkg-query -W -f '${Package}=${Version} ' kubelet kubeadm 2>&1 || true)
+  [ "$pkgs" = "kubeadm=1.29.2-1.1 kubelet=1.29.2-1.1 " ] || problem "$n: packages are '$pkgs' (want 1.29.2-1.1 from a repository that also has 1.29.3)"
+  holds=$(node "$n" apt-mark showhold | sort | paste -sd, -)
+  [ "$holds" = kubeadm,kubelet ] || problem "$n: held packages '$holds' (want kubeadm,kubelet)"
+  local u
+  for u in containerd kubelet chrony; do
+    [ "$(node "$n" systemctl is-active "$u" 2>&1)" = active ] || problem "$n: $u is $(node "$n" systemctl is-active "$u" 2>&1)"
+  done
+  node "$n" test -s /etc/kubernetes/kubelet.conf || problem "$n: no /etc/kubernetes/kubelet.conf"
+  check_network_applied "$n"
+}
+
+# The node's network configuration must be the one in effect, not a file nobody reads.
+check_network_applied() {
+  local n=$1 f=/etc/systemd/network/10-edgeworker-mgmt.network status
+  if node "$n" test -e "$f"; then
+    if [ "$(node "$n" systemctl is-active systemd-networkd 2>&1)" != active ]; then
+      problem "$n: $f written but systemd-networkd is not running: the file is not applied"
+    elif status=$(node "$n" networkctl status eth0 --no-pager 2>&1) && ! grep -q "Network File: $f" <<<"$status"; then
+      problem "$n: systemd-networkd runs but eth0 is not configured from $f ($(grep 'Network File' <<<"$status" | sed 's/^ *//'))"
+    else
+      ok "$n: eth0 configured by systemd-networkd from $f"
+    fi
+  else
+    say "  $n: no $f; eth0 is managed by: $(node "$n" sh -c 'systemctl is-active systemd-networkd NetworkManager networking 2>/dev/null | paste -sd" " -')"
+  fi
+  # DNS is the controller's (dns_servers), not what DHCP offers ($FLOATING and $DHCP_EXTRA_DNS).
+  local ns
+  ns=$(node "$n" awk '/^nameserver/ {print $2}' /etc/resolv.conf | paste -sd' ' -)
+  [ "$ns" = "$FLOATING" ] && ok "$n: /etc/resolv.conf names the controller only ($ns)" \
+    || problem "$n: /etc/resolv.conf names '$ns' (want the controller's DNS only: $FLOATING; $DHCP_EXTRA_DNS is DHCP's)"
+}
+
+# The run leaves no lock, no staged files, no live token of its own.
+check_controller_clean() {
+  ctl test ! -e /run/edgeworker-provision.lock || problem "controller: /run/edgeworker-provision.lock left behind"
+  ctl test ! -e /run/edgeworker-provision || problem "controller: staging directory /run/edgeworker-provision left behind"
+  local created deleted t before=${#PROBLEMS[@]}
+  created=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" 2>/dev/null | awk '$2 == "token-create" {print $3}')
+  deleted=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" 2>/dev/null | awk '$2 == "token-delete" {print $3}')
+  [ -n "$created" ] || problem "controller: the run created no bootstrap token"
+  for t in $created; do
+    grep -qx "$t" <<<"$deleted" || problem "controller: token $t created by the run was not deleted"
+    # No full token (id.secret) in the run's output or on any node's disk.
+    if grep -qE "$t\.[a-z0-9]{16}" "$PLAY_LOG"; then problem "the bootstrap token $t.… appears in the ansible output"; fi
+    local hit
+    hit=$(grep -rlaE "$t\.[a-z0-9]{16}" "$run"/nodes/*/upper 2>/dev/null | sed "s|$run/nodes/||" | head -n 3 | paste -sd' ' - || true)
+    [ -z "$hit" ] || problem "the bootstrap token $t.… reached node disks: $hit"
+  done
+  [ -z "$created" ] || [ ${#PROBLEMS[@]} -ne "$before" ] || ok "controller: lock released, staging removed, token(s) $(echo "$created" | paste -sd' ' -) deleted and never written to output or node disks"
+}
+
+check_all_joined() {
+  local n
+  for n in "${NODES[@]}"; do check_joined "$n"; done
+}
+
+# mirror_has PCRE: whether a request since the scenario began matches (grep reads all of it,
+# so no SIGPIPE under pipefail can turn a match into a miss).
+mirror_has() { [ "$(tail -n +"$((mirror_mark + 1))" "$logs/mirror-access.log" | grep -cP "$1")" -gt 0 ]; }
+
+# ---------------------------------------------------------------- scenarios
+scenario_first_run() {
+  fresh_nodes
+  play root || return 0
+  expect_success
+  check_all_joined
+  check_controller_clean
+  # The nodes come back on their management addresses after a reboot, joined and Ready
+  # (only worth the time when the run provisioned them).
+  if [ "$PLAY_RC" -ne 0 ]; then
+    say "  (no reboot check: the run failed)"
+  elif say "rebooting the nodes" && reboot_nodes; then
+    sleep 6 # one kubelet heartbeat
+    local n
+    for n in "${NODES[@]}"; do
+      [ "$(kubectl_ctl get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] \
+        && ok "$n back on ${NODE_IP[$n]} after a reboot and Ready" || problem "$n: not Ready after a reboot"
+      check_network_applied "$n"
+    done
+  else
+    problem "a node did not come back on its management address after a reboot"
+  fi
+}
+
+scenario_re_run() {
+  [ ${#NODE_PID[@]} -gt 0 ] || fresh_nodes_and_first_run
+  play root || return 0
+  expect_success
+  local n c
+  for n in "${NODES[@]}"; do
+    c=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" changed)
+    if [ "$PLAY_RC" -ne 0 ]; then
+      problem "$n: changed=$c on a second run that failed: not a measure of idempotence"
+    elif [ "$c" = 0 ]; then
+      ok "$n: changed=0 on the second run"
+    else
+      problem "$n: changed=$c on the second run: $("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" changed "$n" | paste -sd';' -)"
+    fi
+  done
+  check_all_joined
+  check_controller_clean
+}
+
+# re-run alone: it needs provisioned nodes first.
+fresh_nodes_and_first_run() {
+  say "re-run needs provisioned nodes: running a first run before it"
+  local saved=$SCEN
+  fresh_nodes
+  SCEN=$saved-setup play root || true
+  SCEN=$saved
+}
+
+scenario_failed_join() {
+  fresh_nodes
+  # A node of that name is already in the cluster and Ready: kubeadm join must refuse it.
+  local bad=edge-networkd-1 good=edge-stock-1
+  mkdir -p "$ctl_root/$STATE_REL/nodes"
+  printf '{"name": "%s", "pinnedReady": true, "kubeletVersion": "v1.29.2", "labels": {}, "created": %s}\n' \
+    "$bad" "$(date +%s)" >"$ctl_root/$STATE_REL/nodes/$bad.json"
+  local ran=0
+  play root && ran=1
+  rm -f "$ctl_root/$STATE_REL/nodes/$bad.json"
+  [ $ran = 1 ] || return 0
+  [ "$PLAY_RC" -ne 0 ] && ok "the run failed (exit $PLAY_RC)" || problem "the run succeeded although $bad cannot join"
+  local line
+  line=$(grep -h 'Provisioning failed on' "$PLAY_LOG" | tail -n1 | sed 's/^ *//' || true)
+  if grep -q "$bad[^;]*node\.k8s_join" <<<"$line"; then
+    ok "the run names $bad and node.k8s_join: ${line:0:200}"
+  else
+    problem "the run does not name $bad failing at node.k8s_join: '${line:0:300}'"
+  fi
+  if grep -q "$good[^;]*failed at" <<<"$line"; then problem "the run also names $good as failed: ${line:0:300}"; fi
+  # The join failed for the planted reason (the API server refused the duplicate name), not
+  # for another one.
+  tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | grep -q " join-refused $bad exists" \
+    && ok "the API server refused $bad's join (a Ready node of that name exists)" \
+    || problem "the API server never refused $bad's join: it failed elsewhere (events: $(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | cut -d' ' -f2- | paste -sd, -))"
+  grep -q 'already exists in the cluster' "$PLAY_LOG" && ok "kubeadm's error is shown" \
+    || problem "kubeadm's error ('a Node with name \"$bad\" ... already exists in the cluster') is not in the output"
+  check_controller_clean
+  check_joined "$good"
+}
+
+scenario_proxy_only() {
+  fresh_nodes
+  # The nodes reach no outside name and no route: only the proxy on the controller's network.
+  routing off
+  start_dnsmasq proxy
+  start_proxy
+  local ran=0
+  play root "http://$FLOATING:$PROXY_PORT" && ran=1
+  stop_service proxy
+  routing on
+  start_dnsmasq normal
+  [ $ran = 1 ] || return 0
+  expect_success
+  check_all_joined
+  check_controller_clean
+  local n
+  for n in "${NODES[@]}"; do
+    grep -qP "^${NODE_IP[$n]}\tCONNECT\tpkgs\.k8s\.io:443\t200" "$logs/proxy-access.log" \
+      && ok "$n reached pkgs.k8s.io through the proxy" || problem "$n: no CONNECT pkgs.k8s.io:443 through the proxy"
+    grep -qP "^${NODE_IP[$n]}\tGET\thttp://mirror\.e2e/" "$logs/proxy-access.log" \
+      && ok "$n reached the Debian mirror through the proxy" || problem "$n: no Debian mirror request through the proxy"
+  done
+  if mirror_has "^$MGMT_NET\."; then problem "a node reached the mirror without the proxy"; fi
+}
+
+scenario_air_gapped() {
+  fresh_nodes
+  # No pkgs.k8s.io at all: the Kubernetes repository is the site mirror, its key a file on the
+  # controller.
+  start_dnsmasq airgap
+  local ran=0
+  play root "" '{"kubernetes_deb": {"url": "http://mirror.e2e/k8s/core:/stable:/{minor}/deb/", "key": "/etc/edgeworker-e2e/kubernetes-release.key"}}' && ran=1
+  start_dnsmasq normal
+  [ $ran = 1 ] || return 0
+  expect_success
+  check_all_joined
+  check_controller_clean
+  local n
+  for n in "${NODES[@]}"; do
+    mirror_has "^${NODE_IP[$n]}\tmirror\.e2e\tGET\t/k8s/core:/stable:/v1\.29/deb/" \
+      && ok "$n used the site mirror's Kubernetes repository" || problem "$n: no request to http://mirror.e2e/k8s/core:/stable:/v1.29/deb/"
+  done
+  if mirror_has "\tpkgs\.k8s\.io\t"; then problem "a request for pkgs.k8s.io reached the mirror"; fi
+}
+
+scenario_non_root() {
+  fresh_nodes
+  play sysadmin || return 0
+  expect_success
+  check_all_joined
+  check_controller_clean
+}
