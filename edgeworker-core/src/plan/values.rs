@@ -187,6 +187,28 @@ text_value! {
     ProxyUrl
 }
 
+/// The checks every URL of the inputs passes: an `http://` or `https://` scheme (else
+/// `no_scheme`), visible ASCII without `"` or backslashes (so it is one word in a systemd
+/// line, an apt source and a command line), and a host.
+fn http_url(s: &str, no_scheme: &'static str) -> Result<(), &'static str> {
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or(no_scheme)?;
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    {
+        return Err("only visible ASCII characters other than '\"' and '\\' are allowed");
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.is_empty() || host.starts_with(':') {
+        return Err("the host is missing");
+    }
+    Ok(())
+}
+
 impl ProxyUrl {
     /// Parses a proxy URL.
     ///
@@ -194,27 +216,10 @@ impl ProxyUrl {
     ///
     /// [`Problem::Proxy`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        let err = |reason| Problem::Proxy {
+        http_url(s, "it must start with http:// or https://").map_err(|reason| Problem::Proxy {
             value: s.to_owned(),
             reason,
-        };
-        let rest = s
-            .strip_prefix("http://")
-            .or_else(|| s.strip_prefix("https://"))
-            .ok_or_else(|| err("it must start with http:// or https://"))?;
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        {
-            return Err(err(
-                "only visible ASCII characters other than '\"' and '\\' are allowed",
-            ));
-        }
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        if host.is_empty() || host.starts_with(':') {
-            return Err(err("the host is missing"));
-        }
+        })?;
         Ok(Self(Cow::Owned(s.to_owned())))
     }
 
@@ -246,27 +251,12 @@ impl SourceUrl {
     ///
     /// [`Problem::PackageSource`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        let err = |reason| Problem::PackageSource {
-            value: s.to_owned(),
-            reason,
-        };
-        let rest = s
-            .strip_prefix("http://")
-            .or_else(|| s.strip_prefix("https://"))
-            .ok_or_else(|| err("a URL must start with http:// or https://"))?;
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        {
-            return Err(err(
-                "only visible ASCII characters other than '\"' and '\\' are allowed",
-            ));
-        }
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        if host.is_empty() || host.starts_with(':') {
-            return Err(err("the host is missing"));
-        }
+        http_url(s, "a URL must start with http:// or https://").map_err(|reason| {
+            Problem::PackageSource {
+                value: s.to_owned(),
+                reason,
+            }
+        })?;
         Ok(Self(Cow::Owned(s.to_owned())))
     }
 }
