@@ -7,6 +7,7 @@
 //! come after all of sysinv's, so they never displace sysinv's first answer.
 
 mod add;
+mod batch;
 mod operation;
 mod rules;
 mod update;
@@ -18,6 +19,7 @@ use crate::host::Host;
 use crate::violation::Violation;
 
 pub use add::{validate_host_add, validate_host_add_value};
+pub use batch::Batch;
 pub use operation::check_operation;
 pub use update::{validate_host_update, validate_host_update_value};
 
