@@ -220,9 +220,12 @@ pub fn validate_host_add_batch<'py>(
 /// - ``changes``: the fields to change (sysinv's patch, as a dict).
 /// - ``context``, ``strict``: as for ``validate_host_add``.
 ///
-/// Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
-/// the host as it will be stored, and whether the conductor must now configure it (its
-/// personality is newly set: that is when its management address is allocated).
+/// Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
+/// "configure": bool}``: the changes as validated and normalized (only the fields given;
+/// board management a personality ignores is ``bm_type: none`` with its other fields
+/// dropped; never the password), the host as it will be stored, and whether the conductor
+/// must now configure it (its personality is newly set: that is when its management
+/// address is allocated).
 ///
 /// Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
 /// record), or ``TypeError``.
@@ -247,6 +250,7 @@ pub fn validate_host_update<'py>(
     let result = validate::validate_host_update_value(&host, &changes, context?.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
+    out.set_item("changes", convert::serialized(py, &outcome.changes)?)?;
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;
     out.set_item("warnings", errors::violations(py, &outcome.warnings)?)?;
     out.set_item("effect", "update")?;

@@ -233,6 +233,30 @@ def test_an_update_that_sets_the_personality_asks_to_configure():
     assert again["configure"] is False
 
 
+def test_an_update_returns_every_validated_change():
+    """RULES §3: the result is the normalized changes, BMC and pass-through fields included
+    (a HostRecord alone dropped bm_type, bm_username and the pass-through fields)."""
+    result = edgeworker.validate_host_update(
+        DISCOVERED,
+        {"hostname": "edge-9", "personality": "edgeworker", "subfunctions": "lowlatency",
+         "console": "ttyS1,115200", "location": {"locn": "rack 2"}, "ttys_dcd": True,
+         "bm_ip": "10.0.0.9", "bm_password": "secret"},
+        with_hosts(DISCOVERED),
+    )
+    # An edgeworker has no board management: bm_type none, the BMC fields dropped (bmc.ignored).
+    assert [w["code"] for w in result["warnings"]] == ["bmc.ignored"]
+    assert result["changes"] == {
+        "hostname": "edge-9", "personality": "edgeworker", "subfunctions": "edgeworker,lowlatency",
+        "bm_type": "none", "console": "ttyS1,115200", "location": {"locn": "rack 2"}, "ttys_dcd": True,
+    }
+    assert "secret" not in repr(result)
+    worker = dict(DISCOVERED, hostname="worker-9", personality="worker")
+    result = edgeworker.validate_host_update(
+        worker, {"bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root"}, with_hosts(worker)
+    )
+    assert result["changes"] == {"bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root"}
+
+
 @pytest.mark.parametrize("name,request_,ctx,strict,expected", ADD_CASES, ids=[c[0] for c in ADD_CASES])
 def test_the_cli_answers_the_same(cli, name, request_, ctx, strict, expected):
     flags = ["--strict"] if strict else []

@@ -57,6 +57,7 @@ class _BatchReport(TypedDict):
     effect: Literal["create", "update_discovered"] | None
 
 class _HostUpdateResult(TypedDict):
+    changes: dict[str, Any]
     host: dict[str, Any]
     warnings: list[_Violation]
     effect: Literal["update"]
@@ -184,9 +185,12 @@ def validate_host_update(
     - ``changes``: the fields to change (sysinv's patch, as a dict).
     - ``context``, ``strict``: as for ``validate_host_add``.
 
-    Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
-    the host as it will be stored, and whether the conductor must now configure it (its
-    personality is newly set: that is when its management address is allocated).
+    Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
+    "configure": bool}``: the changes as validated and normalized (only the fields given;
+    board management a personality ignores is ``bm_type: none`` with its other fields
+    dropped; never the password), the host as it will be stored, and whether the conductor
+    must now configure it (its personality is newly set: that is when its management
+    address is allocated).
 
     Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
     record), or ``TypeError``.
