@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
-use edgeworker_core::validate::{self, Options};
+use edgeworker_core::validate::{self, Batch, Options};
 use edgeworker_core::violation::Violation;
 use serde::Serialize;
 use serde_json::Value;
@@ -137,34 +137,33 @@ fn finish_on_io_error(err: &io::Error, out: &Printer) -> Result<ExitCode, Failur
 /// A single request, or a JSON array of them.
 fn add_document(
     path: &Path,
-    mut ctx: Context,
+    ctx: Context,
     options: Options,
     out: &mut Printer,
 ) -> Result<bool, Stop> {
+    // Each accepted host joins the context, so a duplicate later in the batch is caught.
+    let mut batch = Batch::new(ctx, options);
     let name = input::label(path);
     let value: Value = input::parse_json(&name, &input::read_text(path)?)?;
     match value {
         Value::Array(requests) => {
             for (index, request) in requests.iter().enumerate() {
                 let place = Place::Index(&name, index);
-                add_one(request, &mut ctx, options, &place, out)?;
+                add_one(request, &mut batch, &place, out)?;
             }
             Ok(true)
         }
         request => {
-            add_one(&request, &mut ctx, options, &Place::Whole(&name), out)?;
+            add_one(&request, &mut batch, &Place::Whole(&name), out)?;
             Ok(false)
         }
     }
 }
 
 /// JSON Lines, streamed: one request per non-blank line.
-fn add_lines(
-    path: &Path,
-    mut ctx: Context,
-    options: Options,
-    out: &mut Printer,
-) -> Result<bool, Stop> {
+fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> Result<bool, Stop> {
+    // Each accepted host joins the context, so a duplicate later in the batch is caught.
+    let mut batch = Batch::new(ctx, options);
     let name = input::label(path);
     let source: Box<dyn Read> = if path == Path::new("-") {
         Box::new(io::stdin().lock())
@@ -218,8 +217,7 @@ fn add_lines(
         })?;
         add_one(
             &request,
-            &mut ctx,
-            options,
+            &mut batch,
             &Place::Line(&name, number, index),
             out,
         )?;
@@ -229,12 +227,14 @@ fn add_lines(
 
 fn add_one(
     request: &Value,
-    ctx: &mut Context,
-    options: Options,
+    batch: &mut Batch,
     place: &Place<'_>,
     out: &mut Printer,
 ) -> Result<(), Stop> {
-    match validate::validate_host_add_value(request, ctx, options) {
+    let verdict = batch.add_value(request).map_err(|err| {
+        Failure::invalid(format!("{}: cannot add to the batch: {err}", place.text()))
+    })?;
+    match verdict {
         Ok(outcome) => {
             let host = &outcome.host;
             let summary = format!(
@@ -250,9 +250,6 @@ fn add_one(
                 outcome.effect.as_str(),
                 &summary,
             )?;
-            ctx.admit(&outcome).map_err(|err| {
-                Failure::invalid(format!("{}: cannot add to the batch: {err}", place.text()))
-            })?;
         }
         Err(rejection) => out.rejected(place, rejection.errors(), rejection.warnings())?,
     }

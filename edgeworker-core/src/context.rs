@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::address::{AddressPool, AddressRange, AllocationOrder, MGMT_SUFFIX};
+use crate::host::Host;
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::Personality;
-use crate::validate::{Effect, Outcome};
 
 /// The system's redundancy mode.
 ///
@@ -923,25 +923,19 @@ impl Context {
     /// [`ContextError::Duplicate`] when the outcome was not produced against this context
     /// and clashes with a host in it; the context is then unchanged.
     ///
-    /// ```
-    /// use edgeworker_core::{context::Context, host::HostAddRequest, validate};
-    /// let mut ctx = Context::default();
-    /// let request = HostAddRequest {
-    ///     hostname: Some("edge-1".into()),
-    ///     personality: Some("edgeworker".into()),
-    ///     mgmt_mac: Some("08:00:27:aa:00:09".into()),
-    ///     ..HostAddRequest::default()
-    /// };
-    /// let outcome = validate::validate_host_add(&request, &ctx, Default::default()).expect("valid");
-    /// ctx.admit(&outcome)?;
-    /// let again = validate::validate_host_add(&request, &ctx, Default::default()).unwrap_err();
-    /// assert_eq!(again.errors()[0].code().as_str(), "hostname.duplicate");
-    /// # Ok::<(), edgeworker_core::context::ContextError>(())
-    /// ```
-    pub fn admit(&mut self, outcome: &Outcome) -> Result<(), ContextError> {
-        let host = &outcome.host;
-        match outcome.effect {
-            Effect::Create => {
+    /// Host-add batches use it through [`validate::Batch`](crate::validate::Batch), which
+    /// is where the accepted outcome comes from.
+    pub(crate) fn admit(&mut self, host: &Host, discovered: bool) -> Result<(), ContextError> {
+        if discovered {
+            self.admit_discovered(host)
+        } else {
+            self.admit_new(host)
+        }
+    }
+
+    fn admit_new(&mut self, host: &Host) -> Result<(), ContextError> {
+        {
+            {
                 let record = HostRecord {
                     hostname: host.hostname.clone(),
                     personality: Some(host.personality),
@@ -959,7 +953,13 @@ impl Context {
                 self.index.add_host(i, &record)?;
                 self.hosts.push(record);
             }
-            Effect::UpdateDiscovered => {
+        }
+        Ok(())
+    }
+
+    fn admit_discovered(&mut self, host: &Host) -> Result<(), ContextError> {
+        {
+            {
                 let Some(&i) = self.index.by_mac.get(&host.mgmt_mac) else {
                     return Err(ContextError::Invalid {
                         path: "hosts".to_owned(),

@@ -943,20 +943,28 @@ fn request_shape_errors_come_from_the_json() {
     assert!(add(&edge(json!({"bm_ip": null, "ttys_dcd": null}))).is_ok());
 }
 
+/// sysinv's bulk host-add (`_create_host` per row, in order): a later request sees the hosts
+/// accepted before it.
 #[test]
 fn a_batch_sees_the_hosts_admitted_before() {
-    let mut ctx = Context::default();
-    let first = add_in(&ctx, &edge(json!({}))).expect("first");
-    ctx.admit(&first).expect("admit");
+    let mut batch = validate::Batch::new(Context::default(), Options::default());
+    assert!(batch.add_value(&edge(json!({}))).unwrap().is_ok());
     assert_eq!(
-        codes(&add_in(&ctx, &edge(json!({})))),
+        codes(&batch.add_value(&edge(json!({}))).unwrap()),
         ["hostname.duplicate", "mgmt_mac.duplicate"]
     );
+    // A rejected request adds nothing: the next one is judged as if it had not come.
+    let other = edge(json!({"hostname": "edge-9", "mgmt_mac": "08:00:27:bb:00:09"}));
+    assert!(batch.add_value(&other).unwrap().is_ok());
     let discovered =
         validate_common::ctx(json!({"hosts": [{"mgmt_mac": "08:00:27:bb:00:01", "uuid": "d-1"}]}));
-    let mut ctx = discovered;
-    let outcome = add_in(&ctx, &edge(json!({}))).expect("discovered");
-    ctx.admit(&outcome).expect("admit");
+    let mut batch = validate::Batch::new(discovered, Options::default());
+    let outcome = batch
+        .add_value(&edge(json!({})))
+        .unwrap()
+        .expect("discovered");
+    assert_eq!(outcome.effect, Effect::UpdateDiscovered);
+    let ctx = batch.into_context();
     let record = ctx.find_host("d-1").expect("still there");
     assert_eq!(
         record

@@ -37,7 +37,9 @@ mod _edgeworker {
     use pyo3::prelude::*;
 
     #[pymodule_export]
-    use crate::validation::{check_operation, supports, validate_host_add, validate_host_update};
+    use crate::validation::{
+        check_operation, supports, validate_host_add, validate_host_add_batch, validate_host_update,
+    };
 
     #[pymodule_export]
     use crate::context::PyContext;

@@ -2,9 +2,9 @@
 
 use edgeworker_core::context::HostRecord;
 use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
-use edgeworker_core::validate::{self, Options};
+use edgeworker_core::validate::{self, Batch, Options};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -143,6 +143,75 @@ pub fn validate_host_add<'py>(
     Ok(out)
 }
 
+/// Validates host-add requests in order, as ``edgeworker-cli validate`` does a JSON Lines file.
+///
+/// Each accepted host joins the context for the requests after it, so a later request with
+/// the same hostname or MAC is refused as a duplicate, as sysinv's own adds one after the
+/// other would be. ``context`` and ``strict`` as for ``validate_host_add``; ``requests`` is a
+/// list of request dicts.
+///
+/// Returns one dict per request, in order, the shape of a line of ``edgeworker-cli validate
+/// --format json``: ``index``, ``valid``, ``errors`` and ``warnings`` (violation dicts),
+/// ``host`` (the normalized host, or ``None``) and ``effect`` (``None`` when refused). A
+/// refused request raises nothing: its ``errors`` say why.
+///
+/// Raises ``ContextError`` for a context the core cannot read, ``TypeError`` for an argument
+/// of the wrong Python type.
+///
+/// >>> request = {"hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:09"}
+/// >>> [r["valid"] for r in validate_host_add_batch([request, request])]
+/// [True, False]
+#[pyfunction]
+#[pyo3(
+    signature = (requests, context = None, *, strict = None),
+    text_signature = "(requests, context=None, *, strict=False)"
+)]
+pub fn validate_host_add_batch<'py>(
+    py: Python<'py>,
+    requests: &Bound<'py, PyAny>,
+    context: Option<&Bound<'py, PyAny>>,
+    strict: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    // Every argument's Python type first, so a TypeError never hides behind a core error.
+    let Ok(list) = requests.cast::<PyList>() else {
+        return Err(convert::type_error("requests", "list", requests));
+    };
+    let requests = list
+        .iter()
+        .enumerate()
+        .map(|(i, request)| dict_arg(&request, &format!("requests[{i}]")))
+        .collect::<PyResult<Vec<_>>>()?;
+    let context = context_arg(py, context)?;
+    let options = Options::default().with_strict(bool_arg(strict, "strict")?);
+    let mut batch = Batch::new(context?.get().clone(), options);
+    let out = PyList::empty(py);
+    for (index, request) in requests.iter().enumerate() {
+        let verdict = batch
+            .add_value(request)
+            .map_err(|err| errors::context(py, &err))?;
+        let report = PyDict::new(py);
+        report.set_item("index", index)?;
+        match verdict {
+            Ok(outcome) => {
+                report.set_item("valid", true)?;
+                report.set_item("errors", PyList::empty(py))?;
+                report.set_item("warnings", errors::violations(py, &outcome.warnings)?)?;
+                report.set_item("host", convert::serialized(py, &outcome.host)?)?;
+                report.set_item("effect", outcome.effect.as_str())?;
+            }
+            Err(rejection) => {
+                report.set_item("valid", false)?;
+                report.set_item("errors", errors::violations(py, rejection.errors())?)?;
+                report.set_item("warnings", errors::violations(py, rejection.warnings())?)?;
+                report.set_item("host", py.None())?;
+                report.set_item("effect", py.None())?;
+            }
+        }
+        out.append(report)?;
+    }
+    Ok(out)
+}
+
 /// Validates a host-update change set against the stored host, as sysinv's host API does.
 ///
 /// Arguments:
@@ -151,9 +220,12 @@ pub fn validate_host_add<'py>(
 /// - ``changes``: the fields to change (sysinv's patch, as a dict).
 /// - ``context``, ``strict``: as for ``validate_host_add``.
 ///
-/// Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
-/// the host as it will be stored, and whether the conductor must now configure it (its
-/// personality is newly set: that is when its management address is allocated).
+/// Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
+/// "configure": bool}``: the changes as validated and normalized (only the fields given;
+/// board management a personality ignores is ``bm_type: none`` with its other fields
+/// dropped; never the password), the host as it will be stored, and whether the conductor
+/// must now configure it (its personality is newly set: that is when its management
+/// address is allocated).
 ///
 /// Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
 /// record), or ``TypeError``.
@@ -178,6 +250,7 @@ pub fn validate_host_update<'py>(
     let result = validate::validate_host_update_value(&host, &changes, context?.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
+    out.set_item("changes", convert::serialized(py, &outcome.changes)?)?;
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;
     out.set_item("warnings", errors::violations(py, &outcome.warnings)?)?;
     out.set_item("effect", "update")?;

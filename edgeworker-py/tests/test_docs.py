@@ -53,7 +53,7 @@ STUB_NODES: Dict[str, ast.AST] = dict(documented())
 
 def test_the_stub_documents_the_whole_public_surface():
     assert set(PLAIN) >= {
-        "supports", "check_operation", "validate_host_add", "validate_host_update", "AddressPool",
+        "supports", "check_operation", "validate_host_add", "validate_host_add_batch", "validate_host_update", "AddressPool",
         "AddressPool.allocate", "AddressPool.name", "dnsmasq_hosts", "dnsmasq_addn_hosts", "Plan",
         "Plan.write_ansible", "plan", "skew_check",
     }

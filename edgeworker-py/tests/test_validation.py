@@ -3,6 +3,7 @@ has that Python can reach, with sysinv's exact message, and the same answers as 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -232,6 +233,30 @@ def test_an_update_that_sets_the_personality_asks_to_configure():
     assert again["configure"] is False
 
 
+def test_an_update_returns_every_validated_change():
+    """RULES §3: the result is the normalized changes, BMC and pass-through fields included
+    (a HostRecord alone dropped bm_type, bm_username and the pass-through fields)."""
+    result = edgeworker.validate_host_update(
+        DISCOVERED,
+        {"hostname": "edge-9", "personality": "edgeworker", "subfunctions": "lowlatency",
+         "console": "ttyS1,115200", "location": {"locn": "rack 2"}, "ttys_dcd": True,
+         "bm_ip": "10.0.0.9", "bm_password": "secret"},
+        with_hosts(DISCOVERED),
+    )
+    # An edgeworker has no board management: bm_type none, the BMC fields dropped (bmc.ignored).
+    assert [w["code"] for w in result["warnings"]] == ["bmc.ignored"]
+    assert result["changes"] == {
+        "hostname": "edge-9", "personality": "edgeworker", "subfunctions": "edgeworker,lowlatency",
+        "bm_type": "none", "console": "ttyS1,115200", "location": {"locn": "rack 2"}, "ttys_dcd": True,
+    }
+    assert "secret" not in repr(result)
+    worker = dict(DISCOVERED, hostname="worker-9", personality="worker")
+    result = edgeworker.validate_host_update(
+        worker, {"bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root"}, with_hosts(worker)
+    )
+    assert result["changes"] == {"bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root"}
+
+
 @pytest.mark.parametrize("name,request_,ctx,strict,expected", ADD_CASES, ids=[c[0] for c in ADD_CASES])
 def test_the_cli_answers_the_same(cli, name, request_, ctx, strict, expected):
     flags = ["--strict"] if strict else []
@@ -340,3 +365,30 @@ def test_a_stored_host_that_is_no_host_record_is_a_context_error():
 
 def test_none_context_is_the_built_in_one():
     assert edgeworker.validate_host_add(edge(), None) == edgeworker.validate_host_add(edge(), context())
+
+
+def test_a_batch_answers_as_the_cli_does_for_json_lines(cli, tmp_path):
+    """validate_host_add_batch: each accepted host joins the context (the second add of one
+    host is its duplicate), and each report is the CLI's JSON Lines report of that line."""
+    requests = [
+        edge(),
+        edge(),
+        edge(hostname="edge-2", mgmt_mac="08:00:27:bb:00:02", colour="blue"),
+        edge(hostname="Edge_3", mgmt_mac="08:00:27:bb:00:03"),
+    ]
+    reports = edgeworker.validate_host_add_batch(requests)
+    assert [r["valid"] for r in reports] == [True, False, False, True]
+    assert [e["code"] for e in reports[1]["errors"]] == ["hostname.duplicate", "mgmt_mac.duplicate"]
+    assert [r["index"] for r in reports] == [0, 1, 2, 3]
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in requests))
+    import subprocess
+    done = subprocess.run([cli.binary, "validate", "--format", "json", str(lines)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == reports
+    # strict and a reused Context as for validate_host_add.
+    strict = edgeworker.validate_host_add_batch(requests[3:], edgeworker.Context(context()), strict=True)
+    assert strict[0]["valid"] is False and strict[0]["errors"][0]["code"] == "hostname.not_dns_compatible"
+    with pytest.raises(TypeError):
+        edgeworker.validate_host_add_batch([edge(), "nope"])

@@ -110,11 +110,14 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Admitted, the same request is a duplicate.
-    let mut batch = ctx.clone();
+    let mut batch = validate::Batch::new(ctx.clone(), Options::default());
     batch
-        .admit(&outcome)
-        .unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}"));
-    let repeat = validate::validate_host_add_value(&request, &batch, Options::default())
+        .add_value(&request)
+        .unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}"))
+        .expect("accepted once already");
+    let repeat = batch
+        .add_value(&request)
+        .unwrap_or_else(|e| panic!("a refused host changes nothing: {e}"))
         .expect_err("the same host accepted twice");
     assert!(
         repeat

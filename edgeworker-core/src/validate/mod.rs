@@ -7,6 +7,7 @@
 //! come after all of sysinv's, so they never displace sysinv's first answer.
 
 mod add;
+mod batch;
 mod operation;
 mod rules;
 mod update;
@@ -18,6 +19,7 @@ use crate::host::Host;
 use crate::violation::Violation;
 
 pub use add::{validate_host_add, validate_host_add_value};
+pub use batch::Batch;
 pub use operation::check_operation;
 pub use update::{validate_host_update, validate_host_update_value};
 
@@ -92,12 +94,65 @@ pub struct Outcome {
     pub effect: Effect,
 }
 
-/// An accepted host-update: the host as it will be stored, warnings, and whether the
-/// conductor must now configure the host (its personality is newly set: that is when the
-/// management address is allocated).
+/// The changes of an accepted host-update, normalized (RULES §3): only what the change set
+/// gave, each field parsed (the host name, the personality, the subfunctions in their
+/// normalized order, `bm_type` defaulted, a BMC address parsed); board management a
+/// personality ignores is `bm_type: none` with its other fields dropped. The password is
+/// never part of it.
+///
+/// ```
+/// use edgeworker_core::{context::Context, validate};
+/// use serde_json::json;
+///
+/// let ctx = Context::default();
+/// let host = ctx.find_host("controller-1").expect("the example has it");
+/// let outcome = validate::validate_host_update_value(
+///     host,
+///     &json!({"console": "ttyS1,115200", "bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root"}),
+///     &ctx,
+///     Default::default(),
+/// )
+/// .expect("accepted");
+/// assert_eq!(
+///     serde_json::to_value(&outcome.changes)?,
+///     json!({"bm_type": "ipmi", "bm_ip": "10.0.0.9", "bm_username": "root", "console": "ttyS1,115200"}),
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Changes {
+    /// The new host name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<crate::hostname::Hostname>,
+    /// The new personality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personality: Option<crate::personality::Personality>,
+    /// The new subfunctions, normalized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subfunctions: Option<String>,
+    /// The board management type, defaulted as sysinv does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bm_type: Option<crate::host::BmType>,
+    /// The BMC address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bm_ip: Option<std::net::IpAddr>,
+    /// The BMC user name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bm_username: Option<String>,
+    /// The pass-through fields given.
+    #[serde(flatten)]
+    pub extra: crate::host::PassThrough,
+}
+
+/// An accepted host-update: the normalized changes, the host as it will be stored,
+/// warnings, and whether the conductor must now configure the host (its personality is
+/// newly set: that is when the management address is allocated).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOutcome {
+    /// The validated changes, normalized.
+    pub changes: Changes,
     /// The host with the changes applied.
     pub host: HostRecord,
     /// Concerns that do not fail the request.

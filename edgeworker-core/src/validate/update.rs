@@ -9,7 +9,7 @@ use crate::personality::Personality;
 use crate::violation::Violation;
 
 use super::rules::{self, BmFields, Bmc, given};
-use super::{Findings, Options, Rejection, UpdateOutcome};
+use super::{Changes, Findings, Options, Rejection, UpdateOutcome};
 
 /// Validates `changes` to the existing `host` (one of `ctx`'s hosts).
 ///
@@ -138,23 +138,51 @@ pub fn validate_host_update(
     };
 
     let configure = host.personality.is_none() && new_personality.is_some();
-    let updated = bmc.map(|bmc| apply(host, hostname, new_personality, subfunctions, bmc));
-    let (host, warnings) = f.finish(options, updated)?;
+    let updated = bmc.map(|bmc| apply(host, changes, hostname, new_personality, subfunctions, bmc));
+    let ((changes, host), warnings) = f.finish(options, updated)?;
     Ok(UpdateOutcome {
+        changes,
         host,
         warnings,
         configure,
     })
 }
 
-/// The host as it will be stored.
+/// The changes as validated: the parsed values, not the text given.
+fn normalize(
+    changes: &ChangeSet,
+    hostname: Option<Hostname>,
+    personality: Option<Personality>,
+    subfunctions: Option<String>,
+    bmc: Option<&Bmc>,
+) -> Changes {
+    Changes {
+        hostname,
+        personality,
+        subfunctions,
+        bm_type: bmc.map(|b| b.kind),
+        bm_ip: bmc.and_then(|b| b.ip),
+        bm_username: bmc.and_then(|b| b.username.clone()),
+        extra: changes.extra.clone(),
+    }
+}
+
+/// The normalized changes, and the host as it will be stored.
 fn apply(
     host: &HostRecord,
+    changes: &ChangeSet,
     hostname: Option<Hostname>,
     personality: Option<Personality>,
     subfunctions: Option<String>,
     bmc: Option<Bmc>,
-) -> HostRecord {
+) -> (Changes, HostRecord) {
+    let normalized = normalize(
+        changes,
+        hostname.clone(),
+        personality,
+        subfunctions.clone(),
+        bmc.as_ref(),
+    );
     let mut updated = host.clone();
     if let Some(name) = hostname {
         updated.hostname = Some(name);
@@ -171,7 +199,7 @@ fn apply(
     if let Some(bmc) = bmc {
         updated.bm_ip = bmc.ip;
     }
-    updated
+    (normalized, updated)
 }
 
 /// What a change set changes (fields given with their current value excluded).

@@ -48,6 +48,7 @@ from edgeworker._edgeworker import (
     skew_check,
     supports,
     validate_host_add,
+    validate_host_add_batch,
     validate_host_update,
 )
 from edgeworker._errors import (
@@ -86,5 +87,6 @@ __all__ = [
     "skew_check",
     "supports",
     "validate_host_add",
+    "validate_host_add_batch",
     "validate_host_update",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "skew_check",
     "supports",
     "validate_host_add",
+    "validate_host_add_batch",
     "validate_host_update",
 ]
 
@@ -47,7 +48,16 @@ class _HostAddResult(TypedDict):
     warnings: list[_Violation]
     effect: Literal["create", "update_discovered"]
 
+class _BatchReport(TypedDict):
+    index: int
+    valid: bool
+    errors: list[_Violation]
+    warnings: list[_Violation]
+    host: dict[str, Any] | None
+    effect: Literal["create", "update_discovered"] | None
+
 class _HostUpdateResult(TypedDict):
+    changes: dict[str, Any]
     host: dict[str, Any]
     warnings: list[_Violation]
     effect: Literal["update"]
@@ -137,6 +147,29 @@ def validate_host_add(
     '08:00:27:aa:00:09'
     """
 
+def validate_host_add_batch(
+    requests: list[dict[str, Any]], context: dict[str, Any] | Context | None = None, *, strict: bool = False
+) -> list[_BatchReport]:
+    """Validates host-add requests in order, as ``edgeworker-cli validate`` does a JSON Lines file.
+
+    Each accepted host joins the context for the requests after it, so a later request with
+    the same hostname or MAC is refused as a duplicate, as sysinv's own adds one after the
+    other would be. ``context`` and ``strict`` as for ``validate_host_add``; ``requests`` is a
+    list of request dicts.
+
+    Returns one dict per request, in order, the shape of a line of ``edgeworker-cli validate
+    --format json``: ``index``, ``valid``, ``errors`` and ``warnings`` (violation dicts),
+    ``host`` (the normalized host, or ``None``) and ``effect`` (``None`` when refused). A
+    refused request raises nothing: its ``errors`` say why.
+
+    Raises ``ContextError`` for a context the core cannot read, ``TypeError`` for an argument
+    of the wrong Python type.
+
+    >>> request = {"hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:09"}
+    >>> [r["valid"] for r in validate_host_add_batch([request, request])]
+    [True, False]
+    """
+
 def validate_host_update(
     host: dict[str, Any],
     changes: dict[str, Any],
@@ -152,9 +185,12 @@ def validate_host_update(
     - ``changes``: the fields to change (sysinv's patch, as a dict).
     - ``context``, ``strict``: as for ``validate_host_add``.
 
-    Returns ``{"host": {...}, "warnings": [...], "effect": "update", "configure": bool}``:
-    the host as it will be stored, and whether the conductor must now configure it (its
-    personality is newly set: that is when its management address is allocated).
+    Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
+    "configure": bool}``: the changes as validated and normalized (only the fields given;
+    board management a personality ignores is ``bm_type: none`` with its other fields
+    dropped; never the password), the host as it will be stored, and whether the conductor
+    must now configure it (its personality is newly set: that is when its management
+    address is allocated).
 
     Raises ``HostValidationError``, ``ContextError`` (also for a ``host`` that is not a host
     record), or ``TypeError``.
