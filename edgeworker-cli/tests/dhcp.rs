@@ -4,7 +4,7 @@ use std::fs;
 
 mod common;
 
-use common::{cli, stderr, stdout};
+use common::{cli, stderr, stdout, write};
 
 const STATE: &str = r#"{
   "schema": 1, "version": 3,
@@ -19,20 +19,16 @@ const STATE: &str = r#"{
 #[test]
 fn hosts_and_addn_hosts_in_row_order() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(&state, STATE).unwrap();
-    let context = dir.path().join("ctx.json");
-    fs::write(
-        &context,
+    let state = write(dir.path(), "s.json", STATE);
+    let context = write(
+        dir.path(),
+        "ctx.json",
         r#"{"system": {"mode": "duplex", "type": "Standard"}, "hosts": [
             {"hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:AA:00:01"},
             {"hostname": null, "mgmt_mac": "08:00:27:aa:00:99"},
             {"hostname": "controller-0", "personality": "controller", "mgmt_mac": "08:00:27:aa:00:10"}
         ]}"#,
-    )
-    .unwrap();
-    let state = state.display().to_string();
-    let context = context.display().to_string();
+    );
     let out = cli(&["dhcp", "--state", &state, "--context", &context]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
@@ -50,20 +46,18 @@ fn hosts_and_addn_hosts_in_row_order() {
 #[test]
 fn addn_hosts_takes_the_pxeboot_row_from_the_context() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(&state, STATE).unwrap();
-    let context = dir.path().join("ctx.json");
-    fs::write(
-        &context,
+    let state = write(dir.path(), "s.json", STATE);
+    let context = write(
+        dir.path(),
+        "ctx.json",
         r#"{"addresses": [{"name": "controller-pxeboot", "address": "169.254.202.2"}]}"#,
-    )
-    .unwrap();
+    );
     let out = cli(&[
         "dhcp",
         "--state",
-        &state.display().to_string(),
+        &state,
         "--context",
-        &context.display().to_string(),
+        &context,
         "--addn-hosts",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -75,26 +69,18 @@ fn addn_hosts_takes_the_pxeboot_row_from_the_context() {
 #[test]
 fn a_misread_name_is_left_out_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(
-        &state,
+    let state = write(
+        dir.path(),
+        "s.json",
         r#"{"schema": 1, "version": 1, "pool": {"name": "management", "network": "10.0.0.0/24"},
             "rows": [{"name": "3600-mgmt", "address": "10.0.0.9"}, {"name": "edge-1-mgmt", "address": "10.0.0.10"}]}"#,
-    )
-    .unwrap();
-    let context = dir.path().join("ctx.json");
-    fs::write(
-        &context,
+    );
+    let context = write(
+        dir.path(),
+        "ctx.json",
         r#"{"hosts": [{"hostname": "3600", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:01"}]}"#,
-    )
-    .unwrap();
-    let out = cli(&[
-        "dhcp",
-        "--state",
-        &state.display().to_string(),
-        "--context",
-        &context.display().to_string(),
-    ]);
+    );
+    let out = cli(&["dhcp", "--state", &state, "--context", &context]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -112,9 +98,7 @@ fn a_misread_name_is_left_out_with_a_warning() {
 fn out_writes_only_when_the_content_changes() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(&state, STATE).unwrap();
-    let state = state.display().to_string();
+    let state = write(dir.path(), "s.json", STATE);
     let target = dir.path().join("dnsmasq.hosts");
     let target_arg = target.display().to_string();
     let run = || cli(&["dhcp", "--state", &state, "--out", &target_arg]);
@@ -186,21 +170,13 @@ fn out_writes_only_when_the_content_changes() {
 #[test]
 fn a_mac_that_would_inject_an_entry_is_refused_with_the_context_path() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(&state, STATE).unwrap();
-    let context = dir.path().join("ctx.json");
-    fs::write(
-        &context,
+    let state = write(dir.path(), "s.json", STATE);
+    let context = write(
+        dir.path(),
+        "ctx.json",
         r#"{"hosts": [{"hostname": "edge-2", "mgmt_mac": "08:00:27:aa:00:02,evil,fd00:204::5,1d\n"}]}"#,
-    )
-    .unwrap();
-    let out = cli(&[
-        "dhcp",
-        "--state",
-        &state.display().to_string(),
-        "--context",
-        &context.display().to_string(),
-    ]);
+    );
+    let out = cli(&["dhcp", "--state", &state, "--context", &context]);
     // The context is parsed into validated types before anything is rendered, so the
     // injection never reaches the renderer (whose own refusal the core's tests pin).
     assert_eq!(out.status.code(), Some(3));
@@ -217,17 +193,9 @@ fn a_mac_that_would_inject_an_entry_is_refused_with_the_context_path() {
 #[test]
 fn an_unreadable_context_exits_3() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("s.json");
-    fs::write(&state, STATE).unwrap();
-    let context = dir.path().join("ctx.json");
-    fs::write(&context, r#"{"hosts": [{"hostname": 5}]}"#).unwrap();
-    let out = cli(&[
-        "dhcp",
-        "--state",
-        &state.display().to_string(),
-        "--context",
-        &context.display().to_string(),
-    ]);
+    let state = write(dir.path(), "s.json", STATE);
+    let context = write(dir.path(), "ctx.json", r#"{"hosts": [{"hostname": 5}]}"#);
+    let out = cli(&["dhcp", "--state", &state, "--context", &context]);
     assert_eq!(out.status.code(), Some(3));
     assert!(
         stderr(&out)
