@@ -72,6 +72,9 @@ pub enum Code {
     HostnameDuplicate,
     /// `hostname.immutable`: the host name is already set.
     HostnameImmutable,
+    /// `hostname.not_expected`: a storage host named other than the name the platform gives
+    /// the next storage host.
+    HostnameNotExpected,
     /// `hostname.not_dns_compatible`: not a Kubernetes node name (warning; ours).
     HostnameNotDnsCompatible,
     /// `hostname.not_dhcp_compatible`: dnsmasq would read the name as a keyword, a lease
@@ -91,6 +94,8 @@ pub enum Code {
     PersonalityIncompatible,
     /// `personality.immutable`: the personality is already set.
     PersonalityImmutable,
+    /// `personality.controllers_full`: a third controller.
+    PersonalityControllersFull,
     /// `subfunctions.invalid`: a subfunction other than the personality and `lowlatency` (ours).
     SubfunctionsInvalid,
     /// `subfunctions.immutable`: the subfunctions are already set.
@@ -150,6 +155,7 @@ impl Code {
             Self::HostnameInvalidForPersonality => "hostname.invalid_for_personality",
             Self::HostnameDuplicate => "hostname.duplicate",
             Self::HostnameImmutable => "hostname.immutable",
+            Self::HostnameNotExpected => "hostname.not_expected",
             Self::HostnameNotDnsCompatible => "hostname.not_dns_compatible",
             Self::HostnameNotDhcpCompatible => "hostname.not_dhcp_compatible",
             Self::HostnameShadowsPlatformName => "hostname.shadows_platform_name",
@@ -159,6 +165,7 @@ impl Code {
             Self::PersonalityInvalid => "personality.invalid",
             Self::PersonalityIncompatible => "personality.incompatible",
             Self::PersonalityImmutable => "personality.immutable",
+            Self::PersonalityControllersFull => "personality.controllers_full",
             Self::SubfunctionsInvalid => "subfunctions.invalid",
             Self::SubfunctionsImmutable => "subfunctions.immutable",
             Self::BmcUnsupported => "bmc.unsupported",
@@ -479,6 +486,25 @@ impl Violation {
             Some("personality"),
             format!(
                 "Personality [{personality}] for host is not compatible with installed software. "
+            ),
+        )
+    }
+
+    pub(crate) fn personality_controllers_full() -> Self {
+        Self::new(
+            Code::PersonalityControllersFull,
+            Some("personality"),
+            "Two controller nodes have already been configured. This host can not be configured as a controller."
+                .to_owned(),
+        )
+    }
+
+    pub(crate) fn hostname_not_expected(hostname: &str, expected: &str) -> Self {
+        Self::new(
+            Code::HostnameNotExpected,
+            Some("hostname"),
+            format!(
+                "Storage name {hostname} not allowed.  Expected {expected}. Storage nodes can be one of: storage-#."
             ),
         )
     }

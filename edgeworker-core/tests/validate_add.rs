@@ -3,6 +3,7 @@
 mod validate_common;
 
 use edgeworker_core::context::Context;
+use edgeworker_core::hostname::Hostname;
 use edgeworker_core::validate::{self, Effect, Options};
 use serde_json::json;
 use validate_common::{add, add_in, codes, ctx, edge, only_error, row, static_ctx, v};
@@ -115,14 +116,16 @@ fn check_4_hostname_missing_except_for_controller_and_storage() {
         .2,
         "Host-add Rejected. Must provide a hostname for a node of personality worker"
     );
+    // The first controller keeps the name it was given (none); a storage host is named by
+    // the platform (sysinv `_controller_storage_node_setup`).
     let bare = ctx(json!({"hosts": [], "addresses": []}));
-    for p in ["controller", "storage"] {
+    for (p, name) in [("controller", None), ("storage", Some("storage-0"))] {
         let outcome = add_in(
             &bare,
             &json!({"personality": p, "mgmt_mac": "08:00:27:bb:00:01"}),
         )
         .expect(p);
-        assert_eq!(outcome.host.hostname(), None);
+        assert_eq!(outcome.host.hostname().map(Hostname::as_str), name);
     }
 }
 
@@ -238,10 +241,106 @@ fn check_7_contrast_controller_and_storage_names() {
     assert!(
         add_in(
             &bare,
-            &edge(json!({"personality": "storage", "hostname": "storage-12"}))
+            &edge(json!({"personality": "storage", "hostname": "storage-0"}))
         )
         .is_ok()
     );
+}
+
+/// sysinv host.py stx.5.0 `_controller_storage_node_setup`, run after the BMC checks: once a
+/// controller exists, the platform names a new controller and the next storage host, and
+/// gives it the address of its `<name>-mgmt` row, whatever the request said.
+#[test]
+fn sysinv_controller_storage_node_setup() {
+    // Both controllers configured: no third (the default context has both).
+    let third = json!({"personality": "controller", "hostname": "controller-1",
+                       "mgmt_mac": "08:00:27:aa:00:09"});
+    assert_eq!(
+        only_error(&add(&third)),
+        v(
+            "personality.controllers_full",
+            Some("personality"),
+            "Two controller nodes have already been configured. This host can not be configured as a controller.",
+            400
+        )
+    );
+    // One controller: the new one is the other, at its row's address, even when the request
+    // names the existing one.
+    let one = ctx(json!({
+        "hosts": [{"hostname": "controller-0", "personality": "controller",
+                   "mgmt_mac": "08:00:27:aa:00:01", "mgmt_ip": "192.168.204.3",
+                   "administrative": "unlocked", "operational": "enabled"}],
+    }));
+    let second = add_in(
+        &one,
+        &json!({"personality": "controller", "hostname": "controller-0",
+                "mgmt_mac": "08:00:27:aa:00:02"}),
+    )
+    .expect("the second controller");
+    assert_eq!(
+        second.host.hostname().map(Hostname::as_str),
+        Some("controller-1")
+    );
+    assert_eq!(
+        second.host.mgmt_ip(),
+        Some("192.168.204.4".parse().unwrap())
+    );
+
+    // Storage: the highest free name from storage-0 to storage-<count>.
+    let storage = |names: &[&str]| {
+        let mut hosts = vec![
+            json!({"hostname": "controller-0", "personality": "controller",
+            "mgmt_mac": "08:00:27:aa:00:01", "administrative": "unlocked",
+            "operational": "enabled"}),
+        ];
+        for (i, name) in names.iter().enumerate() {
+            hosts.push(json!({"hostname": name, "personality": "storage",
+                              "mgmt_mac": format!("08:00:27:cc:00:{i:02x}")}));
+        }
+        ctx(json!({"hosts": hosts}))
+    };
+    let request = json!({"personality": "storage", "mgmt_mac": "08:00:27:aa:00:31"});
+    for (existing, expected) in [
+        (&[][..], "storage-0"),
+        (&["storage-0"][..], "storage-1"),
+        (&["storage-0", "storage-2"][..], "storage-1"),
+        (&["storage-1"][..], "storage-0"),
+    ] {
+        let outcome = add_in(&storage(existing), &request).expect("a storage host");
+        assert_eq!(
+            outcome.host.hostname().map(Hostname::as_str),
+            Some(expected),
+            "{existing:?}"
+        );
+    }
+    let named = json!({"personality": "storage", "hostname": "storage-0",
+                       "mgmt_mac": "08:00:27:aa:00:31"});
+    assert_eq!(
+        only_error(&add_in(&storage(&["storage-0"]), &named)),
+        v(
+            "hostname.not_expected",
+            Some("hostname"),
+            "Storage name storage-0 not allowed.  Expected storage-1. Storage nodes can be one of: storage-#.",
+            400
+        )
+    );
+}
+
+/// The name and address the platform gives are checked as a static address would be: a row
+/// whose address another host holds is refused, not admitted twice.
+#[test]
+fn platform_address_held_by_another_host_is_allocated() {
+    let held = ctx(json!({
+        "hosts": [
+            {"hostname": "controller-0", "personality": "controller",
+             "mgmt_mac": "08:00:27:aa:00:01", "mgmt_ip": "192.168.204.3",
+             "administrative": "unlocked", "operational": "enabled"},
+            {"hostname": "edge-9", "personality": "edgeworker",
+             "mgmt_mac": "08:00:27:aa:00:19", "mgmt_ip": "192.168.204.4"},
+        ],
+    }));
+    let request = json!({"personality": "controller", "mgmt_mac": "08:00:27:aa:00:02"});
+    assert_eq!(codes(&add_in(&held, &request)), ["mgmt_ip.allocated"]);
 }
 
 #[test]
@@ -786,7 +885,11 @@ fn sysinv_validate_hostname_by_personality() {
     let controller = json!({"hostname": "edge@1", "personality": "controller", "mgmt_mac": "nope"});
     assert_eq!(
         codes(&add(&controller)),
-        ["hostname.invalid_for_personality", "mgmt_mac.invalid"]
+        [
+            "hostname.invalid_for_personality",
+            "mgmt_mac.invalid",
+            "personality.controllers_full"
+        ]
     );
     let storage =
         json!({"hostname": "store 1", "personality": "storage", "mgmt_mac": "08:00:27:aa:00:41"});

@@ -120,8 +120,19 @@ proptest! {
                     prop_assert_eq!(Some(host.personality().as_str()), request["personality"].as_str());
                     let mac = request["mgmt_mac"].as_str().map(str::to_ascii_lowercase);
                     prop_assert_eq!(Some(host.mgmt_mac().to_string()), mac);
-                    if let Some(name) = host.hostname() {
-                        prop_assert_eq!(Some(name.as_str()), request["hostname"].as_str());
+                    // Workers and edgeworkers keep their name; the platform names controllers
+                    // and storage hosts (sysinv `_controller_storage_node_setup`).
+                    match (host.hostname(), host.personality().as_str()) {
+                        (Some(name), "controller") => {
+                            prop_assert!(["controller-0", "controller-1"].contains(&name.as_str()));
+                        }
+                        (Some(name), "storage") => {
+                            prop_assert!(name.as_str().strip_prefix("storage-").is_some_and(|n| n.parse::<u32>().is_ok()));
+                        }
+                        (Some(name), _) => {
+                            prop_assert_eq!(Some(name.as_str()), request["hostname"].as_str());
+                        }
+                        (None, _) => {}
                     }
                     if strict {
                         prop_assert!(outcome.warnings.iter().all(|w| w.code().as_str() == "bmc.ignored"));

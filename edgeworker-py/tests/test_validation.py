@@ -67,6 +67,13 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
     ("storage on all-in-one", edge(personality="storage", hostname="storage-0"),
      context(system={"mode": "duplex", "type": "All-in-one"}), False,
      v("personality.incompatible", "personality", "Personality [storage] for host is not compatible with installed software. ")),
+    # sysinv host.py _controller_storage_node_setup (the default context has both controllers)
+    ("third controller", edge(personality="controller", hostname="controller-1"), None, False,
+     v("personality.controllers_full", "personality",
+       "Two controller nodes have already been configured. This host can not be configured as a controller.")),
+    ("storage name out of turn", edge(personality="storage", hostname="storage-3"), None, False,
+     v("hostname.not_expected", "hostname",
+       "Storage name storage-3 not allowed.  Expected storage-0. Storage nodes can be one of: storage-#.")),
     ("duplicate hostname", edge(hostname="edge-2"), with_hosts(EDGE_2), False,
      v("hostname.duplicate", "hostname", "Host-add Rejected: Hostname already exists")),
     ("duplicate mgmt_ip", edge(mgmt_ip="192.168.204.3"), static(), False,

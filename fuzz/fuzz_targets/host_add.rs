@@ -113,7 +113,7 @@ fuzz_target!(|data: &[u8]| {
     let mut batch = validate::Batch::new(ctx.clone(), Options::default());
     batch
         .add_value(&request)
-        .unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}"))
+        .unwrap_or_else(|e| panic!("an accepted host cannot join its context: {e}\nrequest {request}"))
         .expect("accepted once already");
     let repeat = batch
         .add_value(&request)

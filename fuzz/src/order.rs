@@ -8,7 +8,8 @@ use edgeworker_core::violation::Violation;
 /// host-add (RULES §2, checks 0–17; sysinv host.py stx.5.0 `_new_host_semantic_checks`
 /// then `_do_post`), then our own checks, then the strict-mode warnings. Check 6 is
 /// `_validate_hostname` by personality: an invalid personality is refused there, before the
-/// MAC checks.
+/// MAC checks. Between the BMC and the address checks, `_controller_storage_node_setup`
+/// names controllers and storage hosts (RULES §2 is silent on it; sysinv's code is not).
 pub const ADD: &[&str] = &[
     "host.no_unlocked_controller",
     "mgmt_ip.not_allowed|mgmt_ip.required",
@@ -28,6 +29,7 @@ pub const ADD: &[&str] = &[
     "bm_username.missing",
     "bm_ip.invalid",
     "bm_ip.duplicate",
+    "personality.controllers_full|hostname.not_expected",
     "mgmt_ip.invalid",
     "mgmt_ip.allocated",
     "mgmt_ip.name_allocated",

@@ -116,13 +116,8 @@ pub fn validate_host_add(
         ctx,
         &mut f,
     );
-    // 14 to 17, static addressing only.
-    if let (false, Some(raw)) = (dynamic, raw_mgmt_ip) {
-        match mgmt_ip {
-            None => f.error(Violation::mgmt_ip_invalid(raw)),
-            Some((_, ip)) => check_static_address(ip, hostname.as_ref(), ctx, &mut f),
-        }
-    }
+    // 13½ (the platform's names), 14 to 17.
+    let (hostname, mgmt_ip) = check_address(caps, hostname, raw_mgmt_ip, mgmt_ip, ctx, &mut f);
     // Ours, after all of sysinv's checks.
     let subfunctions = personality
         .and_then(|p| rules::check_subfunctions(p, given(request.subfunctions.as_ref()), &mut f));
@@ -133,7 +128,7 @@ pub fn validate_host_add(
             personality,
             subfunctions,
             mgmt_mac,
-            mgmt_ip: mgmt_ip.map(|(_, ip)| ip),
+            mgmt_ip,
             bm_type: bmc.kind,
             bm_ip: bmc.ip,
             bm_username: bmc.username,
@@ -244,6 +239,105 @@ fn parse_mac(raw: Option<&str>, f: &mut Findings) -> Option<MacAddress> {
         f.error(Violation::mgmt_mac_invalid());
     }
     mac
+}
+
+/// The host's name and address after sysinv's address checks: the platform names its
+/// controllers and storage hosts and gives them the address of their row, whatever the
+/// request said (`_controller_storage_node_setup`, after the BMC checks), then checks 14 to
+/// 17 see that name and address; anyone else's static address is checked as given.
+fn check_address(
+    caps: Option<Capabilities>,
+    hostname: Option<Hostname>,
+    raw_mgmt_ip: Option<&str>,
+    mgmt_ip: Option<(&str, IpAddr)>,
+    ctx: &Context,
+    f: &mut Findings,
+) -> (Option<Hostname>, Option<IpAddr>) {
+    if let Some(policy @ (HostnamePolicy::ControllerNames | HostnamePolicy::StorageNames)) =
+        caps.map(|c| c.hostnames)
+    {
+        return match platform_name(policy, hostname.as_ref(), ctx, f) {
+            Some((name, ip)) => {
+                if let Some(ip) = ip {
+                    check_platform_address(ip, &name, ctx, f);
+                }
+                (Some(name), ip)
+            }
+            None => (hostname, None),
+        };
+    }
+    if let (false, Some(raw)) = (ctx.mgmt_network().dynamic, raw_mgmt_ip) {
+        match mgmt_ip {
+            None => f.error(Violation::mgmt_ip_invalid(raw)),
+            Some((_, ip)) => check_static_address(ip, hostname.as_ref(), ctx, f),
+        }
+    }
+    (hostname, mgmt_ip.map(|(_, ip)| ip))
+}
+
+/// The name and address the platform gives a controller or storage host, or `None` where it
+/// keeps the request's (the first controller) or refuses (recorded in `f`).
+///
+/// Names are taken by any host, not only by hosts of the personality as sysinv counts them:
+/// where the two differ sysinv fails on its database's unique constraint, and we name a free
+/// host name instead.
+fn platform_name(
+    policy: HostnamePolicy,
+    given: Option<&Hostname>,
+    ctx: &Context,
+    f: &mut Findings,
+) -> Option<(Hostname, Option<IpAddr>)> {
+    let free = |name: &str| ctx.host(name).is_none();
+    let name = if policy == HostnamePolicy::ControllerNames {
+        // The first controller is added as requested (sysinv returns before its node setup).
+        if !rules::controllers_exist(ctx) {
+            return None;
+        }
+        let Some(name) = ["controller-0", "controller-1"]
+            .into_iter()
+            .find(|n| free(n))
+        else {
+            f.error(Violation::personality_controllers_full());
+            return None;
+        };
+        name.to_owned()
+    } else {
+        // The highest free name from storage-0 to storage-<number of storage hosts>.
+        let storage = ctx
+            .hosts()
+            .iter()
+            .filter(|h| {
+                h.personality
+                    .is_some_and(|p| p.capabilities().hostnames == policy)
+            })
+            .count();
+        // One of the first hosts + 1 names is free.
+        let name = (0..=storage)
+            .rev()
+            .chain(storage + 1..=ctx.hosts().len())
+            .map(|i| format!("storage-{i}"))
+            .find(|n| free(n))?;
+        if let Some(given) = given
+            && given.as_str() != name
+        {
+            f.error(Violation::hostname_not_expected(given.as_str(), &name));
+            return None;
+        }
+        name
+    };
+    let hostname = Hostname::parse(&name).ok()?;
+    let ip = ctx.mgmt_row_of(&name).map(|row| row.address);
+    Some((hostname, ip))
+}
+
+/// Checks 15 to 17 of the address the platform gave a controller or storage host: its own
+/// row's, so only another host holding it (a context sysinv's database would refuse) or the
+/// pool can object.
+fn check_platform_address(ip: IpAddr, name: &Hostname, ctx: &Context, f: &mut Findings) {
+    if ctx.host_by_mgmt_ip(ip).is_some() {
+        f.error(Violation::mgmt_ip_allocated(ip));
+    }
+    check_static_address(ip, Some(name), ctx, f);
 }
 
 /// Checks 15 to 17 of a static management address against the rows and the pool.
