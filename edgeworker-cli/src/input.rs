@@ -59,9 +59,10 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
     })
 }
 
-/// Parses JSON text into `T`; the error names the input, the line and the column.
+/// Parses JSON text into `T`; the error names the input, the line and the column. Nesting
+/// deeper than the core's limit (`json::MAX_NESTING`) is refused like a syntax error.
 pub fn parse_json<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Failure> {
-    serde_json::from_str(text).map_err(|err| json_failure(name, &err))
+    edgeworker_core::json::from_str(text).map_err(|err| json_failure(name, &err))
 }
 
 /// Reads and parses a JSON file.

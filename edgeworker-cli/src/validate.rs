@@ -206,7 +206,7 @@ fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> 
         if text.trim().is_empty() {
             continue;
         }
-        let request: Value = serde_json::from_str(text).map_err(|err| {
+        let request: Value = edgeworker_core::json::from_str(text).map_err(|err| {
             let full = err.to_string();
             let suffix = format!(" at line {} column {}", err.line(), err.column());
             let problem = full.strip_suffix(&suffix).unwrap_or(&full);

@@ -236,7 +236,7 @@ fn json_ten_thousand_deep_in_every_input() {
         let out = cli(&args);
         assert_eq!(status(&out), 3, "{args:?}");
         assert!(
-            stderr(&out).contains(name) && stderr(&out).contains("recursion limit"),
+            stderr(&out).contains(name) && stderr(&out).contains("nested too deeply (limit 128)"),
             "{}",
             stderr(&out)
         );

@@ -345,7 +345,7 @@ fn exit_3_unreadable_or_not_json_names_file_and_position() {
     assert_no_panic(&o);
     assert_eq!(o.status.code(), Some(3));
     assert!(
-        stderr(&o).contains("deep.json: recursion limit exceeded at line 1 column"),
+        stderr(&o).contains("deep.json: nested too deeply (limit 128) at line 1 column 129"),
         "{}",
         stderr(&o)
     );
@@ -353,7 +353,7 @@ fn exit_3_unreadable_or_not_json_names_file_and_position() {
     let o = validate(&[&nested_lines]);
     assert_eq!(o.status.code(), Some(3));
     assert!(
-        stderr(&o).contains("deep.jsonl: line 1, column 128: recursion limit exceeded"),
+        stderr(&o).contains("deep.jsonl: line 1, column 129: nested too deeply (limit 128)"),
         "{}",
         stderr(&o)
     );

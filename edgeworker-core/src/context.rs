@@ -525,7 +525,8 @@ pub enum ContextError {
         /// What is wrong.
         problem: String,
     },
-    /// Text that is not JSON (only from [`Context::from_json`]).
+    /// Text that is not JSON, or is nested deeper than [`crate::json::MAX_NESTING`] (only
+    /// from [`Context::from_json`]).
     #[error("{problem}")]
     NotJson {
         /// `serde_json`'s message, with the line and column.
@@ -802,12 +803,14 @@ impl Context {
         // The typed reader accepts a subset of what the `Value` path accepts (it refuses
         // duplicate keys, which a `Value` resolves to the last one) and reads what it accepts
         // the same way; anything it refuses takes the `Value` path, whose errors name paths.
-        if let Ok(parts) = serde_json::from_str::<ContextParts>(text) {
+        let not_json = |err: serde_json::Error| ContextError::NotJson {
+            problem: err.to_string(),
+        };
+        crate::json::check(text.as_bytes()).map_err(not_json)?;
+        if let Ok(parts) = crate::json::from_str_checked::<ContextParts>(text) {
             return parts.build();
         }
-        let value: Value = serde_json::from_str(text).map_err(|err| ContextError::NotJson {
-            problem: err.to_string(),
-        })?;
+        let value: Value = crate::json::from_str_checked(text).map_err(not_json)?;
         Self::from_value(&value)
     }
 

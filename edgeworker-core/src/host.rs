@@ -497,7 +497,8 @@ pub struct ChangeSet {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChangeSetError {
-    /// The text is not JSON; the error carries the line and column.
+    /// The text is not JSON, or is nested deeper than [`crate::json::MAX_NESTING`]; the
+    /// error carries the line and column.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
     /// The JSON breaks the request shape: unknown fields, wrong types, duplicate fields.
@@ -531,11 +532,12 @@ impl ChangeSet {
     /// [`ChangeSetError::Json`] when the text is not JSON, [`ChangeSetError::Invalid`] with
     /// the violations otherwise.
     pub fn from_json(text: &str) -> Result<Self, ChangeSetError> {
-        let fields = match serde_json::from_str::<FieldList>(text) {
+        crate::json::check(text.as_bytes())?;
+        let fields = match crate::json::from_str_checked::<FieldList>(text) {
             Ok(fields) => fields.0,
             // Valid JSON but not an object: the same violation as the Value path gives.
             Err(err) if err.classify() == serde_json::error::Category::Data => {
-                let value: Value = serde_json::from_str(text)?;
+                let value: Value = crate::json::from_str_checked(text)?;
                 return Self::from_value(&value).map_err(ChangeSetError::Invalid);
             }
             Err(err) => return Err(ChangeSetError::Json(err)),

@@ -20,6 +20,7 @@ pub mod dhcp;
 pub mod excerpt;
 pub mod host;
 pub mod hostname;
+pub mod json;
 pub mod mac;
 pub mod personality;
 pub mod plan;

@@ -289,8 +289,9 @@ fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
 }
 
 fn parse_state(path: &Path, bytes: &[u8]) -> Result<(AllocatedPool, Version), StoreError> {
+    crate::json::check(bytes).map_err(|err| corrupt(path, err.to_string()))?;
     let probe: SchemaProbe =
-        serde_json::from_slice(bytes).map_err(|err| corrupt(path, err.to_string()))?;
+        crate::json::from_slice_checked(bytes).map_err(|err| corrupt(path, err.to_string()))?;
     if probe.schema != STATE_SCHEMA {
         return Err(corrupt(
             path,
@@ -301,7 +302,7 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<(AllocatedPool, Version), St
         ));
     }
     let state: StateFile =
-        serde_json::from_slice(bytes).map_err(|err| corrupt(path, err.to_string()))?;
+        crate::json::from_slice_checked(bytes).map_err(|err| corrupt(path, err.to_string()))?;
     let pool = AddressPool::try_from(state.pool)
         .map_err(|err| corrupt(path, format!("pool: {} ({})", err, err.code())))?;
     let rows = AllocatedPool::with_rows(
