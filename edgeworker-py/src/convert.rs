@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
+use edgeworker_core::json::{MAX_NESTING, TooDeep};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-/// Deepest nesting accepted from Python, as `serde_json`'s own limit for text.
-const MAX_DEPTH: usize = 128;
+use crate::errors;
 
 /// Converts a Python value made of dicts (str keys), lists, tuples, str, int, float, bool and
 /// None into JSON. `what` names the argument in errors (`request`, `context["hosts"][2]`).
@@ -17,7 +17,9 @@ const MAX_DEPTH: usize = 128;
 /// # Errors
 ///
 /// `TypeError` naming the argument and the path for anything else: other types, non-str
-/// keys, NaN or infinite floats, ints beyond 64 bits, nesting deeper than 128.
+/// keys, NaN or infinite floats, ints beyond 64 bits. `InputTooDeepError` (`input.too_deep`)
+/// for a dict or list nested deeper than the core reads text (`json::MAX_NESTING`), so
+/// Python and the CLI refuse the same depth, and a self-referencing dict ends there.
 pub fn to_json(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     to_json_at(obj, what, 0)
 }
@@ -76,12 +78,18 @@ pub fn with_text<R>(s: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Optio
     std::str::from_utf8(&utf8[..end]).ok().map(f)
 }
 
+/// The error for a dict or list at a level beyond `json::MAX_NESTING`, naming where it is.
+fn too_deep(obj: &Bound<'_, PyAny>, path: &str) -> PyErr {
+    errors::raise(
+        obj.py(),
+        "InputTooDeepError",
+        (format!("{path}: {TooDeep}"), TooDeep::CODE),
+    )
+}
+
+/// `depth` counts the dicts and lists around `obj`: one that is itself a dict or list is at
+/// level `depth + 1`, which is what the limit bounds (as for text: 128 `[` are read).
 fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<Value> {
-    if depth > MAX_DEPTH {
-        return Err(PyTypeError::new_err(format!(
-            "{path}: nested deeper than {MAX_DEPTH} levels"
-        )));
-    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -115,6 +123,9 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
             });
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
+        if depth >= MAX_NESTING {
+            return Err(too_deep(obj, path));
+        }
         let mut map = Map::with_capacity(dict.len());
         for (key, value) in dict.iter() {
             let Ok(key) = key.cast::<PyString>() else {
@@ -131,6 +142,9 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
             map.insert(key, value);
         }
         return Ok(Value::Object(map));
+    }
+    if depth >= MAX_NESTING && (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        return Err(too_deep(obj, path));
     }
     let items = if let Ok(list) = obj.cast::<PyList>() {
         list.iter().collect::<Vec<_>>()

@@ -24,9 +24,11 @@ use pyo3::prelude::*;
 /// Argument conventions, for every function here:
 ///
 /// - An argument of the wrong Python type (a list where a dict is required, a dict key that is
-///   not a ``str``, ``bytes``, NaN, an int beyond 64 bits, nesting deeper than 128 levels)
-///   raises ``TypeError`` naming the argument and the path inside it
-///   (``context["hosts"][2]: keys must be str, not int``).
+///   not a ``str``, ``bytes``, NaN, an int beyond 64 bits) raises ``TypeError`` naming the
+///   argument and the path inside it (``context["hosts"][2]: keys must be str, not int``).
+/// - Dicts and lists nested deeper than 128 levels (the limit the CLI sets for JSON text)
+///   raise ``InputTooDeepError`` (code ``input.too_deep``) naming the path, never
+///   ``RecursionError``.
 /// - A well-typed value the core refuses raises an ``EdgeworkerError`` subclass whose message
 ///   and ``code`` are the core's: ``ContextError`` for a context or stored host the core cannot
 ///   read (``context.invalid``, ``context.unknown_field``, ``context.duplicate``),

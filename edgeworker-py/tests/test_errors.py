@@ -12,6 +12,7 @@ from edgeworker import (
     DhcpError,
     EdgeworkerError,
     HostValidationError,
+    InputTooDeepError,
     OperationNotSupportedError,
     PlanError,
     PoolExhaustedError,
@@ -28,7 +29,7 @@ VIOLATION = {
 
 def test_every_error_is_a_value_error():
     for cls in (HostValidationError, OperationNotSupportedError, AddressPoolError, PoolExhaustedError, PlanError, ContextError,
-                UnknownNameError, DhcpError):
+                UnknownNameError, DhcpError, InputTooDeepError):
         assert issubclass(cls, EdgeworkerError)
     assert issubclass(EdgeworkerError, ValueError)
     assert issubclass(PoolExhaustedError, AddressPoolError)
@@ -50,6 +51,7 @@ def test_host_validation_error_str_is_the_first_sysinv_message():
         PlanError("node edge-1: field os: unsupported", "plan.unsupported_os", "edge-1", "os"),
         ContextError("context: hosts[0].mgmt_mac: not a MAC address", "context.invalid"),
         DhcpError("row 1: invalid name", "dhcp.invalid_name"),
+        InputTooDeepError('request["location"]: nested too deeply (limit 128)', "input.too_deep"),
         UnknownNameError('operation "x": not a host operation', "operation.unknown", "operation"),
         PlanError("controller: field join: bad", "plan.invalid_field", field="join"),
     ],

@@ -113,6 +113,16 @@ class ContextError(EdgeworkerError):
     """
 
 
+class InputTooDeepError(EdgeworkerError):
+    """An argument whose dicts and lists nest deeper than 128 levels (a self-referencing dict
+    among them): more than the core reads, from Python as from the CLI's JSON text.
+
+    ``InputTooDeepError(message, code)``; ``code`` is ``input.too_deep``; the message names
+    the argument and the path to the first dict or list too deep, then
+    ``nested too deeply (limit 128)``.
+    """
+
+
 class AddressPoolError(EdgeworkerError):
     """An address pool is invalid, or an allocation, reservation or release broke a rule.
 
@@ -164,6 +174,7 @@ __all__ = [
     "DhcpWarning",
     "EdgeworkerError",
     "HostValidationError",
+    "InputTooDeepError",
     "OperationNotSupportedError",
     "PlanError",
     "PoolExhaustedError",
