@@ -16,7 +16,7 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -224,6 +224,37 @@ impl Staged {
         previous: Option<&fs::Metadata>,
         what: &'static str,
     ) -> Result<Self, FileError> {
+        Self::write_with(path, previous, what, |out| out.write_all(contents))
+    }
+
+    /// [`Staged::new`] with the content written by `write` into the temporary file (through
+    /// a buffer), for content made as it is written: a plan too big to hold in memory. An
+    /// error from `write` is returned as the file's, and leaves no temporary file.
+    ///
+    /// ```
+    /// use edgeworker_core::atomic_file::Staged;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("plan.txt");
+    /// let failed = Staged::write_with(&path, None, "the plan", |out| {
+    ///     out.write_all(b"half")?;
+    ///     Err(std::io::Error::other("the disk is full"))
+    /// });
+    /// assert!(failed.is_err());
+    /// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+    /// Staged::write_with(&path, None, "the plan", |out| out.write_all(b"whole"))?.commit()?;
+    /// assert_eq!(std::fs::read(&path)?, b"whole");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`FileError`]; no temporary file is left.
+    pub fn write_with(
+        path: &Path,
+        previous: Option<&fs::Metadata>,
+        what: &'static str,
+        write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<Self, FileError> {
         let file_name = path.file_name().ok_or_else(|| {
             error(path, "replace", what)(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -245,7 +276,7 @@ impl Staged {
             dir,
             what,
         };
-        write_synced(file, contents, previous).map_err(|err| {
+        write_synced(file, write, previous).map_err(|err| {
             let temp = staged.temp.clone().unwrap_or_default();
             error(&temp, "write the temporary file for", what)(err)
         })?;
@@ -313,11 +344,13 @@ fn create_temp(
 }
 
 fn write_synced(
-    mut file: File,
-    contents: &[u8],
+    file: File,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     previous: Option<&fs::Metadata>,
 ) -> io::Result<()> {
-    file.write_all(contents)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     if let Some(previous) = previous {
         keep_owner(&file, previous)?;
         file.set_permissions(previous.permissions())?;

@@ -124,6 +124,76 @@ pub fn check(bytes: &[u8]) -> Result<(), serde_json::Error> {
     // the trailing text, before any recursion.
 }
 
+/// A reader that refuses JSON text nested deeper than [`MAX_NESTING`] as the bytes pass,
+/// for parsing a stream (`serde_json::Deserializer::from_reader`) that cannot be scanned
+/// first. It hands over every byte up to and including the first bracket too deep, then
+/// fails every later read with an `InvalidData` error whose message is [`TooDeep`]'s. A
+/// parser reading through it meets any syntax error before that bracket first, as it would
+/// reading the whole text, and adds the position: `serde_json`'s is just past the bracket,
+/// the line and column [`from_str`] gives.
+///
+/// ```
+/// use std::io::Read as _;
+/// use edgeworker_core::json::DepthGuard;
+///
+/// let mut text = String::new();
+/// DepthGuard::new(&b"[[1]]"[..]).read_to_string(&mut text)?;
+/// assert_eq!(text, "[[1]]");
+/// let deep = "[".repeat(200);
+/// let err = DepthGuard::new(deep.as_bytes()).read_to_end(&mut Vec::new()).unwrap_err();
+/// assert_eq!(err.to_string(), "nested too deeply (limit 128)");
+/// let text = format!("\n{deep}");
+/// let mut de = serde_json::Deserializer::from_reader(DepthGuard::new(text.as_bytes()));
+/// de.disable_recursion_limit(); // the guard's limit, not serde_json's lower one
+/// let err = serde::Deserialize::deserialize(&mut de).map(|_: serde_json::Value| ()).unwrap_err();
+/// assert_eq!(err.to_string(), "nested too deeply (limit 128) at line 2 column 129");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DepthGuard<R> {
+    inner: R,
+    scanner: Scanner,
+    /// Whether the limit was passed: every later read fails.
+    refused: bool,
+}
+
+impl<R> DepthGuard<R> {
+    /// Guards `inner`.
+    ///
+    /// ```
+    /// let guard = edgeworker_core::json::DepthGuard::new(std::io::empty());
+    /// # drop(guard);
+    /// ```
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            scanner: Scanner::default(),
+            refused: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for DepthGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.refused {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TooDeep,
+            ));
+        }
+        let read = self.inner.read(buf)?;
+        if let Some(at) = buf[..read]
+            .iter()
+            .position(|&byte| self.scanner.too_deep(byte))
+        {
+            // Up to the bracket; the next read fails. (What followed it is dropped.)
+            self.refused = true;
+            return Ok(at + 1);
+        }
+        Ok(read)
+    }
+}
+
 /// Parses text [`check`] has accepted; `serde_json`'s own (lower) limit is off.
 pub(crate) fn from_str_checked<'a, T: Deserialize<'a>>(
     text: &'a str,

@@ -523,6 +523,15 @@ pub fn parse_nodes(value: Value) -> Result<Vec<Node>, PlanError> {
             }
         }
     }
+    finish_nodes(nodes, invalid)
+}
+
+/// The nodes read before the first invalid one (if any), checked for duplicates: the end
+/// of [`parse_nodes`] and of [`super::read_nodes`], which must answer alike.
+pub(crate) fn finish_nodes(
+    nodes: Vec<Node>,
+    invalid: Option<PlanError>,
+) -> Result<Vec<Node>, PlanError> {
     // A duplicate among the nodes before the invalid one comes first in the input, so it is
     // the first problem; checking after parsing lets the names be borrowed, not copied.
     check_unique(&nodes)?;

@@ -33,7 +33,9 @@ mod error;
 mod fields;
 mod input;
 mod os;
+mod reader;
 mod render;
+mod sequence;
 mod step;
 mod values;
 mod version;
@@ -48,11 +50,13 @@ pub use os::{
     ANSIBLE_FOR_NEW_PYTHON, Arch, ContainerdSource, OsFamily, OsProfile, OsRelease,
     PYTHON_BEYOND_ANSIBLE_2_10, PackageManager, ReleaseMatch, SUPPORTED, find_os, supported_list,
 };
+pub use reader::{NodesError, read_nodes};
 pub use render::ansible::{
     ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RESTART_SWITCH, RenderError,
 };
 pub use render::write::HEADER as ANSIBLE_HEADER;
 pub use render::write::WriteError;
+pub use sequence::StepIter;
 pub use step::{
     Action, Check, Guard, Handler, KernelModule, KeyOrigin, NetworkManager, ServiceState, Side,
     Step, StepId, TokenSource,
@@ -63,6 +67,7 @@ pub use values::{
 };
 pub use version::{InstallDecision, KubeVersion, SkewVerdict, skew_check};
 
+use std::io;
 use std::path::Path;
 
 use serde_json::Value;
@@ -151,21 +156,15 @@ impl Plan {
     /// A given join token shows as `<redacted>` unless `secrets` is [`Secrets::Reveal`].
     #[must_use]
     pub fn steps(&self, secrets: Secrets) -> Vec<Step> {
-        let facts = builder::Facts::concrete(&self.controller, secrets);
-        let hosts: Vec<(String, String)> = self
-            .nodes
-            .iter()
-            .map(|p| (p.node.hostname().to_string(), p.node.mgmt_ip().to_string()))
-            .collect();
-        let mut steps = builder::controller_steps(&facts, &hosts);
-        for planned in &self.nodes {
-            steps.extend(builder::node_steps(
-                &facts,
-                &builder::NodeFacts::concrete(&planned.node),
-            ));
-        }
-        steps.push(builder::cleanup(&facts));
-        steps
+        self.step_iter(secrets).collect()
+    }
+
+    /// The steps of [`Plan::steps`], built as they are taken, one node's at a time: what
+    /// the JSON and text renderings write from, so a plan of any size is never all steps
+    /// in memory. (The example is [`StepIter`]'s.)
+    #[must_use]
+    pub fn step_iter(&self, secrets: Secrets) -> StepIter<'_> {
+        StepIter::new(self, secrets)
     }
 
     /// The plan as JSON data (schema [`SCHEMA`]).
@@ -174,10 +173,63 @@ impl Plan {
         render::json::render(self, secrets)
     }
 
+    /// Writes [`Plan::to_json`] pretty-printed, and a newline, to `out` as it is built: the
+    /// same bytes as `serde_json::to_string_pretty` of it, in memory one node's steps at a
+    /// time instead of the whole document. (`out` is written in small pieces: give it a
+    /// buffered writer.)
+    ///
+    /// ```
+    /// # use edgeworker_core::plan::{Plan, Secrets};
+    /// # let plan = Plan::from_values(serde_json::json!({
+    /// #     "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+    /// #     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+    /// # }), serde_json::json!([{
+    /// #     "hostname": "edge-1", "mgmt_ip": "192.168.204.50", "mgmt_mac": "08:00:27:aa:00:01",
+    /// #     "os": {"id": "ubuntu", "version": "22.04"}, "arch": "amd64", "ssh_user": "sysadmin",
+    /// # }]))?;
+    /// let mut out = Vec::new();
+    /// plan.write_json(Secrets::Redact, &mut out)?;
+    /// let whole = serde_json::to_string_pretty(&plan.to_json(Secrets::Redact))? + "\n";
+    /// assert_eq!(String::from_utf8(out)?, whole);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The writer's error; what was written before it is an incomplete document.
+    pub fn write_json(&self, secrets: Secrets, out: &mut dyn io::Write) -> io::Result<()> {
+        render::json::write(self, secrets, out)
+    }
+
     /// The plan as text for a person to review before running it.
     #[must_use]
     pub fn to_text(&self) -> String {
         render::text::render(self)
+    }
+
+    /// Writes [`Plan::to_text`] to `out` as it is built, one node's steps at a time.
+    /// (`out` is written a line at a time: give it a buffered writer.)
+    ///
+    /// ```
+    /// # use edgeworker_core::plan::Plan;
+    /// # let plan = Plan::from_values(serde_json::json!({
+    /// #     "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+    /// #     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+    /// # }), serde_json::json!([{
+    /// #     "hostname": "edge-1", "mgmt_ip": "192.168.204.50", "mgmt_mac": "08:00:27:aa:00:01",
+    /// #     "os": {"id": "ubuntu", "version": "22.04"}, "arch": "amd64", "ssh_user": "sysadmin",
+    /// # }]))?;
+    /// let mut out = Vec::new();
+    /// plan.write_text(&mut out)?;
+    /// assert_eq!(String::from_utf8(out)?, plan.to_text());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The writer's error; what was written before it is an incomplete text.
+    pub fn write_text(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        render::text::write(self, out)
     }
 
     /// The Ansible playbook and inventory, in memory.

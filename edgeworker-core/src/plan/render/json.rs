@@ -12,26 +12,70 @@
 //!   "steps": [ { id, number, side, title, node, actions [ {kind, ...} ], guard {kind, ...},
 //!                notify [...] } ] }
 //! ```
+//!
+//! One [`Document`] serializes both to a `Value` ([`Plan::to_json`]) and straight to a
+//! writer ([`Plan::write_json`]): the writer gets the nodes and steps one at a time, so a
+//! plan of 100,000 nodes is never a gigabyte in memory. Every object is written with its
+//! keys sorted, as a `serde_json::Value` (a sorted map) writes them, so both paths give the
+//! same bytes.
 
+use std::io;
+
+use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::plan::builder::Secrets;
 use crate::plan::input::Join;
-use crate::plan::{JOIN_TOKEN_ENV, Plan, SCHEMA};
+use crate::plan::{JOIN_TOKEN_ENV, Plan, PlannedNode, SCHEMA};
+
+/// The whole JSON rendering of a plan, produced as it is serialized.
+pub(crate) struct Document<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) secrets: Secrets,
+}
 
 pub(crate) fn render(plan: &Plan, secrets: Secrets) -> Value {
+    // Serializing into a Value fails only for non-string map keys, which no part has.
+    serde_json::to_value(Document { plan, secrets }).unwrap_or(Value::Null)
+}
+
+/// Writes the pretty-printed document and a final newline (what the CLI prints).
+pub(crate) fn write(plan: &Plan, secrets: Secrets, out: &mut dyn io::Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Document { plan, secrets })?;
+    out.write_all(b"\n")
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.plan.controller();
+        let mut map = serializer.serialize_map(Some(5))?;
+        // Sorted, as a Value's keys are.
+        map.serialize_entry("controller", &controller(self.plan, self.secrets))?;
+        map.serialize_entry("kubernetes_version", &json!(c.kubernetes_version()))?;
+        map.serialize_entry("nodes", &Nodes(self.plan.nodes()))?;
+        map.serialize_entry("schema", &SCHEMA)?;
+        map.serialize_entry(
+            "steps",
+            &Steps {
+                plan: self.plan,
+                secrets: self.secrets,
+            },
+        )?;
+        map.end()
+    }
+}
+
+fn controller(plan: &Plan, secrets: Secrets) -> Value {
     let c = plan.controller();
-    let join = match (c.join(), secrets) {
-        (Join::Create, _) => {
+    let join = match c.join() {
+        Join::Create => {
             json!({"source": "create", "token_ttl_minutes": c.run_timeout_minutes()})
         }
-        (
-            Join::Given {
-                token,
-                ca_cert_hash,
-            },
-            _,
-        ) => json!({
+        Join::Given {
+            token,
+            ca_cert_hash,
+        } => json!({
             "source": "given",
             "token": match secrets {
                 Secrets::Reveal => token.expose(),
@@ -41,12 +85,29 @@ pub(crate) fn render(plan: &Plan, secrets: Secrets) -> Value {
             "ca_cert_hash": ca_cert_hash,
         }),
     };
-    let nodes: Vec<Value> = plan
-        .nodes()
-        .iter()
-        .map(|p| {
+    json!({
+        "apiserver": c.apiserver(),
+        "mgmt_floating_address": c.mgmt_floating_address(),
+        "mgmt_subnet": c.mgmt_subnet(),
+        "dns_servers": c.dns_servers(),
+        "ntp_servers": c.ntp_servers(),
+        "registry": c.registry(),
+        "registry_ca_cert": c.registry_ca_cert(),
+        "proxy": c.proxy(),
+        "join": join,
+        "run_timeout_minutes": c.run_timeout_minutes(),
+    })
+}
+
+/// The nodes, each built as a small `Value` (so its keys are sorted) when it is written.
+struct Nodes<'a>(&'a [PlannedNode]);
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for p in self.0 {
             let n = p.node();
-            json!({
+            seq.serialize_element(&json!({
                 "hostname": n.hostname(),
                 "mgmt_ip": n.mgmt_ip(),
                 "mgmt_mac": n.mgmt_mac(),
@@ -62,25 +123,26 @@ pub(crate) fn render(plan: &Plan, secrets: Secrets) -> Value {
                 "python": n.python(),
                 "labels": n.labels(),
                 "kubelet": p.decision(),
-            })
-        })
-        .collect();
-    json!({
-        "schema": SCHEMA,
-        "kubernetes_version": c.kubernetes_version(),
-        "controller": {
-            "apiserver": c.apiserver(),
-            "mgmt_floating_address": c.mgmt_floating_address(),
-            "mgmt_subnet": c.mgmt_subnet(),
-            "dns_servers": c.dns_servers(),
-            "ntp_servers": c.ntp_servers(),
-            "registry": c.registry(),
-            "registry_ca_cert": c.registry_ca_cert(),
-            "proxy": c.proxy(),
-            "join": join,
-            "run_timeout_minutes": c.run_timeout_minutes(),
-        },
-        "nodes": nodes,
-        "steps": plan.steps(secrets),
-    })
+            }))?;
+        }
+        seq.end()
+    }
+}
+
+/// The steps, built one node at a time ([`Plan::step_iter`]) as they are written; each goes
+/// through a `Value` so that its keys are sorted.
+struct Steps<'a> {
+    plan: &'a Plan,
+    secrets: Secrets,
+}
+
+impl Serialize for Steps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for step in self.plan.step_iter(self.secrets) {
+            let value = serde_json::to_value(&step).map_err(S::Error::custom)?;
+            seq.serialize_element(&value)?;
+        }
+        seq.end()
+    }
 }

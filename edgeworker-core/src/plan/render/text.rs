@@ -1,6 +1,10 @@
 //! The plan as text: numbered steps per side and node, for a person to review.
+//!
+//! Written straight to a writer, the steps built a node at a time ([`Plan::step_iter`]), so
+//! the text of 100,000 nodes never sits in memory; [`render`] collects it for
+//! [`Plan::to_text`].
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use crate::plan::builder::Secrets;
 use crate::plan::input::Join;
@@ -8,13 +12,15 @@ use crate::plan::step::{Side, Step};
 use crate::plan::{JOIN_TOKEN_ENV, Plan, SCHEMA};
 
 pub(crate) fn render(plan: &Plan) -> String {
-    let mut out = String::new();
-    // Writing into a String cannot fail; the results are ignored for that reason only.
-    let _ = write_plan(&mut out, plan);
-    out
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail, and every piece written is a str: the results are
+    // ignored, and the lossy conversion never replaces anything, for those reasons only.
+    let _ = write(plan, &mut out);
+    String::from_utf8(out)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
-fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
+pub(crate) fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let c = plan.controller();
     writeln!(out, "edgeworker provisioning plan (schema {SCHEMA})")?;
     writeln!(
@@ -53,7 +59,7 @@ fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
         )?;
     }
     let mut heading = String::new();
-    for step in plan.steps(Secrets::Redact) {
+    for step in plan.step_iter(Secrets::Redact) {
         let this = section(&step);
         if this != heading {
             writeln!(out, "\n{this}:")?;
@@ -72,7 +78,7 @@ fn section(step: &Step) -> String {
     }
 }
 
-fn write_step(out: &mut String, step: &Step) -> std::fmt::Result {
+fn write_step(out: &mut dyn Write, step: &Step) -> io::Result<()> {
     let runs_on = match (step.id.side(), &step.node) {
         (Side::Controller, Some(_)) => " [on the controller]",
         _ => "",
