@@ -1,6 +1,6 @@
 //! Reading input files: a path or `-` for stdin, UTF-8 text, JSON with positions in errors.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -57,6 +57,64 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
         Some(rest) => rest.to_owned(),
         None => text,
     })
+}
+
+/// Opens a file (or stdin for `-`) to be read as a stream: only a regular file, a leading
+/// byte-order mark dropped, and more than [`MAX_INPUT_BYTES`] an error of the stream
+/// (`larger than ... bytes`), as for [`read_text`].
+pub fn open_stream(path: &Path) -> Result<impl Read, Failure> {
+    let mut source: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            edgeworker_core::atomic_file::open_regular(path)
+                .map_err(|err| Failure::input(format!("{}: cannot read: {err}", label(path))))?,
+        )
+    };
+    // The first three bytes decide about the mark; a pipe may give them one at a time.
+    let mut head = [0u8; 3];
+    let mut filled = 0;
+    while filled < head.len() {
+        match source.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                return Err(Failure::input(format!(
+                    "{}: cannot read: {err}",
+                    label(path)
+                )));
+            }
+        }
+    }
+    let skip = if head[..filled] == *"\u{feff}".as_bytes() {
+        3
+    } else {
+        0
+    };
+    Ok(Capped {
+        inner: std::io::Cursor::new(head[skip..filled].to_vec()).chain(source),
+        read: 0,
+    })
+}
+
+/// A stream that fails once more than [`MAX_INPUT_BYTES`] have come through it.
+struct Capped<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.read += read as u64;
+        if self.read > MAX_INPUT_BYTES {
+            return Err(std::io::Error::other(format!(
+                "larger than {MAX_INPUT_BYTES} bytes"
+            )));
+        }
+        Ok(read)
+    }
 }
 
 /// Parses JSON text into `T`; the error names the input, the line and the column. Nesting

@@ -48,7 +48,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Reserve(args) => address::reserve(&args),
         Command::Release(args) => address::release(&args),
         Command::Dhcp(args) => dhcp::dhcp(&args),
-        Command::Plan(args) => plan::plan(args),
+        Command::Plan(args) => plan::plan(&args),
         Command::SkewCheck(args) => plan::skew(&args),
     }
 }

@@ -1,14 +1,15 @@
 //! `plan` and `skew-check`: the provisioning plan and the version-skew report, from a shell.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use edgeworker_core::atomic_file::{FileError, Staged};
 use edgeworker_core::plan::{
-    JOIN_TOKEN_ENV, Join, KubeVersion, Plan, PlanError, Secrets, WriteError, parse_nodes,
-    skew_check,
+    self, Controller, JOIN_TOKEN_ENV, Join, KubeVersion, Node, NodesError, Plan, PlanError,
+    Secrets, WriteError, skew_check,
 };
 
 use crate::failure::{self, Failure};
@@ -32,14 +33,15 @@ pub struct PlanArgs {
     /// Controller facts (JSON object); `-` for stdin.
     #[arg(long, value_name = "FILE")]
     controller: PathBuf,
-    /// Nodes (JSON array); `-` for stdin.
+    /// Nodes (JSON array, read a node at a time); `-` for stdin.
     #[arg(long, value_name = "FILE")]
     nodes: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
-    /// Directory for the Ansible files (required by, and only used with, --format ansible).
-    #[arg(long, value_name = "DIR")]
+    /// With --format text or json: the file to write instead of stdout, replaced only once
+    /// the plan is complete. With --format ansible (required): the directory of the files.
+    #[arg(long, value_name = "FILE|DIR")]
     out: Option<PathBuf>,
     /// Show a given join token in JSON output instead of `<redacted>`.
     #[arg(long)]
@@ -81,46 +83,98 @@ fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Reads the nodes file as a stream, a node at a time (a JSON array of 100,000 nodes is
+/// never whole in memory, as text or as a `Value`). The outer error is the file's (exit
+/// 3); the inner one the first problem with the nodes, which the caller reports after any
+/// problem with the other file's text.
+fn read_nodes(path: &Path) -> Result<Result<Vec<Node>, PlanError>, Failure> {
+    match plan::read_nodes(input::open_stream(path)?) {
+        Ok(nodes) => Ok(Ok(nodes)),
+        Err(NodesError::Invalid(err)) => Ok(Err(err)),
+        Err(err) => Err(Failure::input(format!("{}: {err}", input::label(path)))),
+    }
+}
+
 /// `plan`.
-pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
+pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     if args.controller == Path::new("-") && args.nodes == Path::new("-") {
         return Err(Failure::usage(
             "--controller and --nodes cannot both read stdin",
         ));
     }
-    match (args.format, &args.out) {
-        (PlanFormat::Ansible, None) => {
-            return Err(Failure::usage("--format ansible needs --out DIR"));
-        }
-        (PlanFormat::Text | PlanFormat::Json, Some(_)) => {
-            return Err(Failure::usage("--out is only used with --format ansible"));
-        }
-        _ => {}
+    if args.format == PlanFormat::Ansible && args.out.is_none() {
+        return Err(Failure::usage("--format ansible needs --out DIR"));
     }
+    // Both files' text first (exit 3), then their content (exit 1), the controller's first.
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes: serde_json::Value = input::read_json(&args.nodes)?;
-    let plan = Plan::from_values(controller, nodes).map_err(|e| plan_failure(&e))?;
+    let nodes = read_nodes(&args.nodes)?;
+    let controller = Controller::from_value(controller).map_err(|e| plan_failure(&e))?;
+    let plan = Plan::new(controller, nodes.map_err(|e| plan_failure(&e))?)
+        .map_err(|e| plan_failure(&e))?;
     let secrets = if args.reveal_secrets {
         Secrets::Reveal
     } else {
         Secrets::Redact
     };
-    match (args.format, args.out) {
-        (PlanFormat::Text, _) => emit(&plan.to_text())?,
-        (PlanFormat::Json, _) => {
-            let text = serde_json::to_string_pretty(&plan.to_json(secrets))
-                .map_err(|e| Failure::input(format!("cannot render JSON: {e}")))?;
-            emit(&format!("{text}\n"))?;
-        }
+    let render = |out: &mut dyn Write| match args.format {
+        PlanFormat::Json => plan.write_json(secrets, out),
+        // Ansible is written by its own branch below.
+        PlanFormat::Text | PlanFormat::Ansible => plan.write_text(out),
+    };
+    match (args.format, &args.out) {
         (PlanFormat::Ansible, Some(dir)) => {
-            plan.write_ansible(&dir).map_err(|e| write_failure(&e))?;
-            emit(&ansible_note(&plan, &dir))?;
+            plan.write_ansible(dir).map_err(|e| write_failure(&e))?;
+            emit(&ansible_note(&plan, dir))?;
         }
-        (PlanFormat::Ansible, None) => {
-            return Err(Failure::usage("--format ansible needs --out DIR"));
-        }
+        (PlanFormat::Text | PlanFormat::Json, Some(file)) => stream_to_file(file, render)?,
+        (_, None) => stream_to_stdout(render)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Streams the rendering to stdout. A failed write after part of it went out (a full disk,
+/// a closed pipe) is an error, exit 3, saying the output is incomplete: the reader must not
+/// take a part for the plan.
+fn stream_to_stdout(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    render(&mut out).and_then(|()| out.flush()).map_err(|err| {
+        Failure::input(format!(
+            "cannot write the plan to stdout: {err}; what was written is incomplete"
+        ))
+    })
+}
+
+/// Streams the rendering into a temporary file beside FILE and renames it over FILE once
+/// complete: a failure part-way leaves FILE as it was and no temporary file behind. Only a
+/// regular file (or none) is replaced: `--out /dev/null` must not replace the device.
+fn stream_to_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Failure> {
+    const WHAT: &str = "the plan";
+    let shown = path.display();
+    let previous = match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Some(metadata),
+        Ok(_) => {
+            return Err(Failure::input(format!(
+                "{shown}: not a regular file; --out writes the plan to a file"
+            )));
+        }
+        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+        Err(err) => {
+            return Err(Failure::input(format!(
+                "{shown}: cannot write {WHAT}: {err}"
+            )));
+        }
+    };
+    let unchanged = |err: FileError| Failure::input(format!("{err}; {shown} is unchanged"));
+    Staged::write_with(path, previous.as_ref(), WHAT, render)
+        .map_err(unchanged)?
+        .commit()
+        .map_err(unchanged)?;
+    eprintln!("edgeworker-cli: {shown}: written");
+    Ok(())
 }
 
 fn write_failure(err: &WriteError) -> Failure {
@@ -154,7 +208,7 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
             args.control_plane
         ))
     })?;
-    let nodes = parse_nodes(input::read_json(&args.nodes)?).map_err(|e| plan_failure(&e))?;
+    let nodes = read_nodes(&args.nodes)?.map_err(|e| plan_failure(&e))?;
     let mut violations = 0usize;
     let mut rows = Vec::with_capacity(nodes.len());
     for node in &nodes {

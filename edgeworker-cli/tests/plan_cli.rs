@@ -159,7 +159,6 @@ fn usage_errors_exit_2() {
             "--format",
             "ansible",
         ],
-        vec!["plan", "--controller", &c, "--nodes", &n, "--out", "/tmp/x"],
         vec!["plan", "--controller", "-", "--nodes", "-"],
         vec!["plan", "--controller", &c],
         vec![
