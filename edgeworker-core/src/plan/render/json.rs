@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 
 use crate::plan::builder::Secrets;
 use crate::plan::input::Join;
+use crate::plan::step::{Action, Step};
 use crate::plan::{JOIN_TOKEN_ENV, Plan, PlannedNode, SCHEMA};
 
 /// The whole JSON rendering of a plan, produced as it is serialized.
@@ -129,8 +130,7 @@ impl Serialize for Nodes<'_> {
     }
 }
 
-/// The steps, built one node at a time ([`Plan::step_iter`]) as they are written; each goes
-/// through a `Value` so that its keys are sorted.
+/// The steps, built one node at a time ([`Plan::step_iter`]) as they are written.
 struct Steps<'a> {
     plan: &'a Plan,
     secrets: Secrets,
@@ -140,9 +140,76 @@ impl Serialize for Steps<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
         for step in self.plan.step_iter(self.secrets) {
-            let value = serde_json::to_value(&step).map_err(S::Error::custom)?;
-            seq.serialize_element(&value)?;
+            seq.serialize_element(&SortedStep(&step))?;
         }
         seq.end()
+    }
+}
+
+/// A step with its fields in sorted order (`Step`'s own order is for people) and each
+/// action through its own small `Value`: the controller's hosts step has one action per
+/// node, and a `Value` of the whole step would be a few hundred bytes a node at once. The
+/// fields are `Step`'s serialization's; `sorted_steps_are_the_steps` keeps them so.
+struct SortedStep<'a>(&'a Step);
+
+impl Serialize for SortedStep<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let step = self.0;
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("actions", &SortedActions(&step.actions))?;
+        map.serialize_entry("guard", &sorted(&step.guard).map_err(S::Error::custom)?)?;
+        map.serialize_entry("id", &step.id)?;
+        map.serialize_entry("node", &step.node)?;
+        map.serialize_entry("notify", &step.notify)?;
+        map.serialize_entry("number", &step.id.number())?;
+        map.serialize_entry("side", &step.id.side())?;
+        map.serialize_entry("title", step.id.title())?;
+        map.end()
+    }
+}
+
+struct SortedActions<'a>(&'a [Action]);
+
+impl Serialize for SortedActions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for action in self.0 {
+            seq.serialize_element(&sorted(action).map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// A part as a `Value`, whose maps write their keys sorted.
+fn sorted<T: Serialize>(part: &T) -> Result<Value, serde_json::Error> {
+    serde_json::to_value(part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_steps_are_the_steps() {
+        let controller = json!({
+            "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+            "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+            "proxy": {"https": "http://proxy:3128"},
+        });
+        let nodes = ["ubuntu", "debian", "rocky"].iter().enumerate().map(|(i, os)| {
+            let version = match *os { "ubuntu" => "22.04", "debian" => "12", _ => "9" };
+            json!({"hostname": format!("edge-{i}"), "mgmt_ip": format!("192.168.204.{}", 50 + i),
+                "mgmt_mac": format!("08:00:27:aa:00:{i:02x}"), "os": {"id": os, "version": version},
+                "arch": "amd64", "ssh_user": "sysadmin", "labels": {"site": "a"}})
+        });
+        let plan = Plan::from_values(controller, Value::Array(nodes.collect())).unwrap();
+        for step in plan.step_iter(Secrets::Reveal) {
+            assert_eq!(
+                serde_json::to_value(SortedStep(&step)).unwrap(),
+                serde_json::to_value(&step).unwrap(),
+                "{}",
+                step.id
+            );
+        }
     }
 }
