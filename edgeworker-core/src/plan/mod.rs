@@ -161,7 +161,22 @@ impl Plan {
 
     /// The steps of [`Plan::steps`], built as they are taken, one node's at a time: what
     /// the JSON and text renderings write from, so a plan of any size is never all steps
-    /// in memory. (The example is [`StepIter`]'s.)
+    /// in memory.
+    ///
+    /// ```
+    /// # use edgeworker_core::plan::{Plan, Secrets};
+    /// # let plan = Plan::from_values(serde_json::json!({
+    /// #     "kubernetes_version": "1.29.2", "apiserver": "192.168.204.2:6443",
+    /// #     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+    /// # }), serde_json::json!([{
+    /// #     "hostname": "edge-1", "mgmt_ip": "192.168.204.50", "mgmt_mac": "08:00:27:aa:00:01",
+    /// #     "os": {"id": "ubuntu", "version": "22.04"}, "arch": "amd64", "ssh_user": "sysadmin",
+    /// # }]))?;
+    /// let for_edge_1 = plan.step_iter(Secrets::Redact).filter(|s| s.node.is_some()).count();
+    /// assert!(for_edge_1 > 10);
+    /// assert!(plan.step_iter(Secrets::Redact).eq(plan.steps(Secrets::Redact)));
+    /// # Ok::<(), edgeworker_core::plan::PlanError>(())
+    /// ```
     #[must_use]
     pub fn step_iter(&self, secrets: Secrets) -> StepIter<'_> {
         StepIter::new(self, secrets)

@@ -12,6 +12,14 @@ use super::input::{Node, finish_nodes};
 use crate::json::DepthGuard;
 
 /// Why [`read_nodes`] found no nodes: the text, or what it says.
+///
+/// ```
+/// use edgeworker_core::plan::{NodesError, read_nodes};
+/// // The CLI answers the first with exit 3 (the file), the second with exit 1 (a rule).
+/// assert!(matches!(read_nodes(&b"[1,"[..]), Err(NodesError::Json(_))));
+/// let Err(NodesError::Invalid(err)) = read_nodes(&b"{}"[..]) else { panic!() };
+/// assert_eq!(err.to_string(), "nodes: .: must be an array of node objects");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NodesError {
