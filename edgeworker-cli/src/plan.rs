@@ -88,10 +88,24 @@ fn emit(text: &str) -> Result<(), Failure> {
 /// 3); the inner one the first problem with the nodes, which the caller reports after any
 /// problem with the other file's text.
 fn read_nodes(path: &Path) -> Result<Result<Vec<Node>, PlanError>, Failure> {
+    let name = input::label(path);
     match plan::read_nodes(input::open_stream(path)?) {
         Ok(nodes) => Ok(Ok(nodes)),
         Err(NodesError::Invalid(err)) => Ok(Err(err)),
-        Err(err) => Err(Failure::input(format!("{}: {err}", input::label(path)))),
+        // serde_json's words for bytes in a string that are not UTF-8: said as every other
+        // input's reader says it (`input::read_text`), at the same place.
+        Err(NodesError::Json(err))
+            if err
+                .to_string()
+                .starts_with("invalid unicode code point at ") =>
+        {
+            Err(Failure::input(format!(
+                "{name}: line {}, column {}: not valid UTF-8",
+                err.line(),
+                err.column()
+            )))
+        }
+        Err(err) => Err(Failure::input(format!("{name}: {err}"))),
     }
 }
 

@@ -78,6 +78,32 @@ fn a_nodes_array_with_a_byte_order_mark_and_crlf_is_read() {
     assert_eq!(o.stdout, golden("example.json"));
 }
 
+#[test]
+fn bad_bytes_in_the_nodes_are_named_as_in_every_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let controller = example("controller.json");
+    for (bytes, message) in [
+        (
+            &b"[{\"a\": \"\xff\"}]"[..],
+            "line 1, column 9: not valid UTF-8",
+        ),
+        (
+            &b"[\n  {\"hostname\": }\n]"[..],
+            "expected value at line 2 column 16",
+        ),
+        (
+            &b"[{\"a\": 1} {}]"[..],
+            "expected `,` or `]` at line 1 column 11",
+        ),
+    ] {
+        let nodes = write(dir.path(), "nodes.json", bytes);
+        let o = cli(&plan_args("text", &controller, &nodes));
+        assert_eq!(o.status.code(), Some(3));
+        assert_eq!(stderr(&o), format!("edgeworker-cli: {nodes}: {message}\n"));
+        assert!(o.stdout.is_empty());
+    }
+}
+
 /// Runs the CLI with a file-size limit of `blocks` (SIGXFSZ ignored, so the write fails
 /// with EFBIG instead of killing the process): a disk filling up part-way through.
 fn with_size_limit(blocks: u32, args: &[&str], stdout: Stdio) -> Output {
