@@ -40,7 +40,7 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// A request object, a JSON array of them, or JSON Lines (`.jsonl`, or `-` for stdin).
+    /// A request object, a JSON array of them, or JSON Lines (`.jsonl`); `-` reads stdin: JSON Lines, unless its first request is an array or spans lines
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
@@ -144,28 +144,36 @@ fn add_document(
     // Each accepted host joins the context, so a duplicate later in the batch is caught.
     let mut batch = Batch::new(ctx, options);
     let name = input::label(path);
-    let value: Value = input::parse_json(&name, &input::read_text(path)?)?;
+    add_text(&name, &input::read_text(path)?, &mut batch, out)
+}
+
+/// The requests of one JSON document: an object, or an array of them.
+fn add_text(name: &str, text: &str, batch: &mut Batch, out: &mut Printer) -> Result<bool, Stop> {
+    let value: Value = input::parse_json(name, text)?;
     match value {
         Value::Array(requests) => {
             for (index, request) in requests.iter().enumerate() {
-                let place = Place::Index(&name, index);
-                add_one(request, &mut batch, &place, out)?;
+                let place = Place::Index(name, index);
+                add_one(request, batch, &place, out)?;
             }
             Ok(true)
         }
         request => {
-            add_one(&request, &mut batch, &Place::Whole(&name), out)?;
+            add_one(&request, batch, &Place::Whole(name), out)?;
             Ok(false)
         }
     }
 }
 
-/// JSON Lines, streamed: one request per non-blank line.
+/// JSON Lines, streamed: one request per non-blank line. Stdin has no name to tell its shape
+/// by, so there its first request decides: an array, or an object that does not end on its
+/// first line (pretty-printed), makes stdin one document, read whole as a file would be.
 fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> Result<bool, Stop> {
     // Each accepted host joins the context, so a duplicate later in the batch is caught.
     let mut batch = Batch::new(ctx, options);
     let name = input::label(path);
-    let source: Box<dyn Read> = if path == Path::new("-") {
+    let stdin = path == Path::new("-");
+    let source: Box<dyn Read> = if stdin {
         Box::new(io::stdin().lock())
     } else {
         Box::new(
@@ -174,6 +182,8 @@ fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> 
         )
     };
     let mut reader = BufReader::with_capacity(1 << 16, source);
+    // Stdin's text up to its first request, kept in case it turns out to be one document.
+    let mut head = String::new();
     let mut line = String::new();
     let mut number = 0usize;
     let mut index = 0usize;
@@ -203,6 +213,18 @@ fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> 
         } else {
             &line
         };
+        if stdin && index == 0 {
+            head.push_str(text);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let parsed = edgeworker_core::json::from_str::<Value>(text);
+            if text.trim_start().starts_with('[')
+                || parsed.as_ref().is_err_and(serde_json::Error::is_eof)
+            {
+                return add_rest_of_stdin(&name, head, reader, &mut batch, out);
+            }
+        }
         if text.trim().is_empty() {
             continue;
         }
@@ -223,6 +245,30 @@ fn add_lines(path: &Path, ctx: Context, options: Options, out: &mut Printer) -> 
         )?;
         index += 1;
     }
+}
+
+/// Stdin as one document: what was read of it so far, then the rest, at most
+/// [`input::MAX_INPUT_BYTES`] in all.
+fn add_rest_of_stdin(
+    name: &str,
+    mut text: String,
+    reader: impl Read,
+    batch: &mut Batch,
+    out: &mut Printer,
+) -> Result<bool, Stop> {
+    let limit = input::MAX_INPUT_BYTES.saturating_sub(text.len() as u64);
+    reader
+        .take(limit + 1)
+        .read_to_string(&mut text)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::InvalidData => Failure::input(format!("{name}: not valid UTF-8")),
+            _ => Failure::input(format!("{name}: cannot read: {err}")),
+        })?;
+    if text.len() as u64 > input::MAX_INPUT_BYTES {
+        let max = input::MAX_INPUT_BYTES;
+        return Err(Failure::input(format!("{name}: larger than {max} bytes")).into());
+    }
+    add_text(name, &text, batch, out)
 }
 
 fn add_one(

@@ -199,6 +199,36 @@ fn stdin_is_json_lines() {
     );
 }
 
+/// Stdin reads like a file: a pretty-printed object or an array is one document (what
+/// `python -m json.tool host.json | edgeworker-cli validate -` sends), JSON Lines stay lines.
+#[test]
+fn stdin_takes_a_document_as_a_file_does() {
+    let pretty = b"\n{\n  \"hostname\": \"edge-1\",\n  \"personality\": \"edgeworker\",\n  \"mgmt_mac\": \"08:00:27:bb:00:01\"\n}\n";
+    let o = run(&["validate", "-"], Some(pretty));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "<stdin>: ok: create edgeworker edge-1\n");
+
+    let array = b"[{\"hostname\": \"edge-1\", \"personality\": \"edgeworker\", \"mgmt_mac\": \"08:00:27:bb:00:01\"},\n {\"hostname\": \"edge-1\", \"personality\": \"edgeworker\", \"mgmt_mac\": \"08:00:27:bb:00:02\"}]\n";
+    let o = run(&["validate", "--format", "json", "-"], Some(array));
+    assert_eq!(o.status.code(), Some(1));
+    let reports = lines_json(&o);
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[1]["index"], 1);
+    assert_eq!(reports[1]["errors"][0]["code"], "hostname.duplicate");
+
+    // A document cut short is unreadable input, positioned in the whole text.
+    let o = run(
+        &["validate", "-"],
+        Some(b"\n{\n  \"hostname\": \"edge-1\",\n"),
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("<stdin>: EOF while parsing a value at line 4"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn update_by_hostname_uuid_or_mac() {
     for key in [
