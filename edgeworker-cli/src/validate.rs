@@ -26,8 +26,10 @@ use crate::{context, input};
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Context JSON file (system, management network, hosts, address rows); default: a
-    /// Standard duplex system with two controllers and dynamic 192.168.204.0/24.
+    /// Context JSON file (system, management network, hosts, address rows; a key left out
+    /// is the empty system's: no hosts, no rows, dynamic 192.168.204.0/24). Without this
+    /// option: the example context, a Standard duplex system with two unlocked
+    /// controllers, their address rows and dynamic 192.168.204.0/24.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
     /// Validate FILE as a host-update change set of the existing host whose hostname, uuid

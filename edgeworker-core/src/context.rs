@@ -115,8 +115,8 @@ pub struct MgmtNetwork {
 }
 
 impl MgmtNetwork {
-    /// Reads `{"dynamic": bool, "pool": {...}}`; an absent or `null` key keeps the built-in
-    /// context's value (dynamic, `192.168.204.0/24`).
+    /// Reads `{"dynamic": bool, "pool": {...}}`; an absent or `null` key keeps the empty
+    /// system's value (dynamic, `192.168.204.0/24`), which is also the example's.
     ///
     /// ```
     /// use edgeworker_core::context::MgmtNetwork;
@@ -703,7 +703,7 @@ impl Index {
 ///
 /// ```
 /// use edgeworker_core::context::Context;
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// assert!(ctx.mgmt_network().dynamic);
 /// assert_eq!(ctx.host("controller-1").and_then(|h| h.mgmt_ip).map(|ip| ip.to_string()),
 ///            Some("192.168.204.4".to_owned()));
@@ -748,8 +748,51 @@ impl Context {
         })
     }
 
-    /// Reads a context from JSON (RULES §2; every key optional, defaults as in
-    /// [`Context::default`]; `null` counts as absent).
+    /// The demo system the CLI uses without `--context` and the examples run against: a
+    /// Standard duplex system, dynamic IPv4 management network `192.168.204.0/24` (ranges
+    /// `.2`–`.254`, random order), rows `controller-mgmt` `.2`, `controller-0-mgmt` `.3`,
+    /// `controller-1-mgmt` `.4`, and both controllers unlocked, enabled, available and
+    /// provisioned. Never a default: an absent context is [`Context::default`], the empty
+    /// system.
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::example();
+    /// assert_eq!(ctx.hosts().len(), 2);
+    /// assert_eq!(ctx.mgmt_row_of("controller-0").map(|r| r.address.to_string()),
+    ///            Some("192.168.204.3".to_owned()));
+    /// ```
+    #[must_use]
+    pub fn example() -> Self {
+        let hosts = example_hosts();
+        let addresses = example_addresses();
+        let mut index = Index::with_capacity(hosts.len(), addresses.len());
+        // Constants whose keys are distinct: the unit test `example_context_builds` proves it.
+        for (i, host) in hosts.iter().enumerate() {
+            let _ = index.add_host(i, host);
+        }
+        for (i, row) in addresses.iter().enumerate() {
+            let _ = index.add_row(i, row);
+        }
+        Self {
+            system: System::default(),
+            mgmt_network: default_mgmt_network(),
+            hosts,
+            addresses,
+            index,
+        }
+    }
+
+    /// Reads a context from JSON (RULES §2; every key optional, an absent one being that
+    /// part of the empty system, [`Context::default`]: no hosts, no rows, a dynamic
+    /// management network with the default pool; `null` counts as absent).
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::from_value(&serde_json::json!({"system": {"mode": "simplex"}}))?;
+    /// assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
     ///
     /// Each host and address row is read once, field by field, so an error names the
     /// field's path (`hosts[3].mgmt_mac`) without a second pass.
@@ -875,7 +918,7 @@ impl Context {
     ///
     /// ```
     /// use edgeworker_core::context::Context;
-    /// let ctx = Context::default();
+    /// let ctx = Context::example();
     /// let by_mac = ctx.find_host("08:00:27:AA:00:02").and_then(|h| h.hostname.clone());
     /// assert_eq!(by_mac.map(String::from), Some("controller-1".to_owned()));
     /// ```
@@ -996,7 +1039,8 @@ impl Context {
 }
 
 /// The parts of a context as read, before they are checked and indexed; an absent part is
-/// the built-in context's ([`Context::default`]).
+/// the empty system's ([`Context::default`]: no hosts, no rows, the default dynamic
+/// management network).
 ///
 /// For readers other than this module's (the Python binding reads dicts into it). From JSON
 /// text, it reads objects only and refuses duplicate keys, so that whatever it accepts reads
@@ -1011,7 +1055,7 @@ impl Context {
 /// };
 /// let ctx = parts.build()?;
 /// assert!(ctx.hosts().is_empty());
-/// assert_eq!(ctx.addresses().len(), 3);
+/// assert!(ctx.addresses().is_empty());
 /// # Ok::<(), edgeworker_core::context::ContextError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -1036,8 +1080,8 @@ impl ContextParts {
         Context::new(
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
-            self.hosts.unwrap_or_else(default_hosts),
-            self.addresses.unwrap_or_else(default_addresses),
+            self.hosts.unwrap_or_default(),
+            self.addresses.unwrap_or_default(),
         )
     }
 }
@@ -1166,7 +1210,7 @@ fn default_mgmt_network() -> MgmtNetwork {
 }
 
 /// Both controllers, unlocked, enabled, available and provisioned.
-fn default_hosts() -> Vec<HostRecord> {
+fn example_hosts() -> Vec<HostRecord> {
     let controller = |n: u8, uuid: &str| HostRecord {
         hostname: Hostname::parse(&format!("controller-{n}")).ok(),
         personality: Some(Personality::Controller),
@@ -1190,7 +1234,7 @@ fn default_hosts() -> Vec<HostRecord> {
 }
 
 /// `controller-mgmt` `.2`, `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`.
-fn default_addresses() -> Vec<AddressRow> {
+fn example_addresses() -> Vec<AddressRow> {
     let row = |name: &str, last: u8| AddressRow {
         name: name.to_owned(),
         address: default_ip(last),
@@ -1202,27 +1246,27 @@ fn default_addresses() -> Vec<AddressRow> {
     ]
 }
 
-/// The built-in context: a Standard duplex system, dynamic IPv4 management network
-/// `192.168.204.0/24` (ranges `.2`–`.254`, random order), rows `controller-mgmt` `.2`,
-/// `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`, and both controllers unlocked,
-/// enabled, available and provisioned.
+/// The empty system: a Standard duplex system whose management network is dynamic with the
+/// default pool (`192.168.204.0/24`, ranges `.2`–`.254`, random order), and nothing else: no
+/// hosts and no address rows. Having no controller, it is the state in which sysinv adds
+/// controller-0's own record (RULES §2: checks 0–4 do not run). It is what a context's
+/// absent keys mean, so nobody validates against demo data by accident; the demo is
+/// [`Context::example`].
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let ctx = Context::default();
+/// assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+/// assert!(ctx.mgmt_network().dynamic && !ctx.has_controller());
+/// ```
 impl Default for Context {
     fn default() -> Self {
-        let hosts = default_hosts();
-        let addresses = default_addresses();
-        let mut index = Index::default();
-        for (i, host) in hosts.iter().enumerate() {
-            let _ = index.add_host(i, host);
-        }
-        for (i, row) in addresses.iter().enumerate() {
-            let _ = index.add_row(i, row);
-        }
         Self {
             system: System::default(),
             mgmt_network: default_mgmt_network(),
-            hosts,
-            addresses,
-            index,
+            hosts: Vec::new(),
+            addresses: Vec::new(),
+            index: Index::default(),
         }
     }
 }
@@ -1337,8 +1381,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn default_context_builds() {
-        let ctx = Context::default();
+    fn example_context_builds() {
+        let ctx = Context::example();
+        // Through `new`, the constants pass the uniqueness checks `example` takes as proven.
+        let checked = Context::new(
+            ctx.system(),
+            ctx.mgmt_network().clone(),
+            ctx.hosts().to_vec(),
+            ctx.addresses().to_vec(),
+        )
+        .unwrap();
+        assert_eq!(checked.hosts(), ctx.hosts());
         assert_eq!(ctx.hosts().len(), 2);
         assert!(ctx.has_controller());
         assert_eq!(
@@ -1357,10 +1410,43 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_object_is_the_default() {
-        let ctx = Context::from_value(&json!({})).unwrap();
-        assert_eq!(ctx.hosts(), Context::default().hosts());
-        assert_eq!(ctx.addresses(), Context::default().addresses());
+    fn the_default_is_the_empty_system() {
+        let ctx = Context::default();
+        assert_eq!(ctx.system(), System::default());
+        assert_eq!(
+            (ctx.system().mode, ctx.system().system_type),
+            (SystemMode::Duplex, SystemType::Standard)
+        );
+        assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+        assert!(!ctx.has_controller());
+        // The same network as the example's: only the demo's hosts and rows are left out.
+        assert_eq!(ctx.mgmt_network(), Context::example().mgmt_network());
+        assert!(ctx.mgmt_network().dynamic);
+    }
+
+    #[test]
+    fn absent_keys_are_the_empty_system_s_parts() {
+        let texts = [
+            "{}",
+            r#"{"system": null, "mgmt_network": null, "hosts": null, "addresses": null}"#,
+            r#"{"mgmt_network": {"dynamic": false}}"#,
+            r#"{"system": {"mode": "duplex-direct"}}"#,
+        ];
+        for text in texts {
+            for ctx in [
+                Context::from_value(&serde_json::from_str(text).unwrap()).unwrap(),
+                Context::from_json(text).unwrap(),
+                ContextParts::default().build().unwrap(),
+            ] {
+                assert!(ctx.hosts().is_empty(), "{text}");
+                assert!(ctx.addresses().is_empty(), "{text}");
+                assert_eq!(
+                    ctx.mgmt_network().pool,
+                    Context::default().mgmt_network().pool,
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1531,7 +1617,7 @@ mod tests {
 
     #[test]
     fn a_refused_host_or_row_leaves_the_index_as_it_was() {
-        let hosts = default_hosts();
+        let hosts = example_hosts();
         let mut index = Index::default();
         index.add_host(0, &hosts[0]).unwrap();
         let mut clash = hosts[1].clone();
@@ -1542,7 +1628,7 @@ mod tests {
         assert_eq!(index.controllers, 1);
         index.add_host(1, &hosts[1]).unwrap();
 
-        let rows = default_addresses();
+        let rows = example_addresses();
         index.add_row(0, &rows[0]).unwrap();
         let clash = AddressRow {
             name: "other-mgmt".to_owned(),

@@ -1,6 +1,6 @@
 //! `edgeworker.Context`: a context read once and shared by any number of calls and threads,
 //! and the `context` argument every function taking one accepts (a `Context`, a dict, or
-//! `None` for the built-in context).
+//! `None` for the empty system, `Context::default()`).
 //!
 //! A dict is read straight into the core's types: strings are read in place (see
 //! [`convert::with_text`]), no JSON text and no `serde_json::Value` in between. Anything
@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::convert::{self, to_json, to_json_at, with_text};
 use crate::errors;
 
-/// The built-in context, built once: most calls without a context are cheap.
+/// The empty system (`Context::default()`), built once: calls without a context are cheap.
 static DEFAULT_CONTEXT: LazyLock<Context> = LazyLock::new(Context::default);
 
 /// Hosts plus rows above which the index is built with the GIL released.
@@ -68,7 +68,7 @@ impl PyContext {
 
 /// A function's `context` argument, ready to use.
 pub enum ContextArg<'py> {
-    /// `None`: the built-in context.
+    /// `None`: the empty system.
     Default,
     /// An `edgeworker.Context`, borrowed for the call.
     Shared(Bound<'py, PyContext>),

@@ -99,8 +99,9 @@ fn dict_arg(arg: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 /// - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
 ///   type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
 ///   (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
-///   dict, read on every call, or a ``Context`` read once. ``None``: a Standard duplex
-///   system with two controllers and dynamic 192.168.204.0/24.
+///   dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
+///   a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
+///   hosts or address rows; a key left out of the dict is that part of the empty system.
 /// - ``strict``: the host-name warnings become errors.
 ///
 /// Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``

@@ -21,8 +21,8 @@ def v(code: str, field: Optional[str], message: str, status: int = 400) -> Dict[
     return {"code": code, "field": field, "message": message, "status": status}
 
 
-# (id, request, context or None, strict, the first error)
-ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[str, Any]]] = [
+# (id, request, context, strict, the first error)
+ADD_CASES: List[Tuple[str, Dict[str, Any], Dict[str, Any], bool, Dict[str, Any]]] = [
     # sysinv host.py _block_add_host_semantic_checks
     ("no unlocked-enabled controller", edge(personality=None),
      context(hosts=[{"hostname": "controller-0", "personality": "controller", "mgmt_mac": "08:00:27:aa:00:01",
@@ -31,7 +31,7 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
        "Provisioning request for new host '08:00:27:bb:00:01' is not permitted while there is no "
        "unlocked-enabled controller. Unlock controller-0, wait for it to enable and then retry.")),
     # sysinv host.py _semantic_check_vsc_controllers
-    ("vsc_controllers on an edgeworker", edge(vsc_controllers="10.0.0.1,10.0.0.2"), None, False,
+    ("vsc_controllers on an edgeworker", edge(vsc_controllers="10.0.0.1,10.0.0.2"), context(), False,
      v("vsc_controllers.not_applicable", "vsc_controllers", "The vsc_controllers property is not applicable to this host.")),
     ("vsc_controllers not two", edge(personality="worker", vsc_controllers="10.0.0.1"),
      context(system={"mode": "duplex", "type": "Standard", "vswitch_type": "nuage_vrs"}), False,
@@ -39,55 +39,55 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
        "Rejected: two VSC controllers (active and standby) must be specified (comma separated).")),
     ("simplex", edge(), context(system={"mode": "simplex", "type": "All-in-one"}), False,
      v("system.simplex", None, "Host-add Rejected: Adding a host on a simplex system is not allowed.")),
-    ("mgmt_ip with dynamic", edge(mgmt_ip="192.168.204.50"), None, False,
+    ("mgmt_ip with dynamic", edge(mgmt_ip="192.168.204.50"), context(), False,
      v("mgmt_ip.not_allowed", "mgmt_ip",
        "Host-add Rejected: Cannot specify a mgmt_ip when dynamic address allocation is configured")),
     ("no mgmt_ip with static", edge(), static(), False,
      v("mgmt_ip.required", "mgmt_ip",
        "Host-add Rejected: Cannot add a worker host without specifying a mgmt_ip when static address allocation is configured.")),
-    ("no hostname", edge(hostname=None), None, False,
+    ("no hostname", edge(hostname=None), context(), False,
      v("hostname.missing", "hostname", "Host-add Rejected. Must provide a hostname for a node of personality edgeworker")),
-    ("bad hostname chars", edge(hostname="edge 1"), None, False,
+    ("bad hostname chars", edge(hostname="edge 1"), context(), False,
      v("hostname.invalid_chars", "hostname", "Name may only contain letters, numbers, underscores, periods and hyphens.")),
-    ("trailing newline", edge(hostname="edge-1\n"), None, False,
+    ("trailing newline", edge(hostname="edge-1\n"), context(), False,
      v("hostname.invalid_chars", "hostname", "Name may only contain letters, numbers, underscores, periods and hyphens.")),
-    ("hostname too long", edge(hostname="a" * 256), None, False,
+    ("hostname too long", edge(hostname="a" * 256), context(), False,
      v("hostname.too_long", "hostname", "Name restricted to at most 255 characters.")),
-    ("reserved hostname", edge(hostname="storage-9"), None, False,
+    ("reserved hostname", edge(hostname="storage-9"), context(), False,
      v("hostname.reserved", "hostname", "storage-9 Reject attempt to configure invalid hostname for personality edgeworker.")),
-    ("controller name", edge(personality="controller", hostname="controller-2"), None, False,
+    ("controller name", edge(personality="controller", hostname="controller-2"), context(), False,
      v("hostname.invalid_for_personality", "hostname",
        "Host with personality=controller can only have a hostname from ['controller-0', 'controller-1']")),
-    ("no mac", edge(mgmt_mac=None), None, False,
+    ("no mac", edge(mgmt_mac=None), context(), False,
      v("mgmt_mac.missing", "mgmt_mac", "Host-add Rejected: Must provide MAC Address of the host mgmt interface")),
-    ("bad mac", edge(mgmt_mac="08:00:27:bb:00"), None, False,
+    ("bad mac", edge(mgmt_mac="08:00:27:bb:00"), context(), False,
      v("mgmt_mac.invalid", "mgmt_mac", "Host-add Rejected: Must provide a valid format of a MAC Address")),
-    ("personality case", edge(personality="Edgeworker"), None, False,
+    ("personality case", edge(personality="Edgeworker"), context(), False,
      v("personality.invalid", "personality", "edge-1: Reject attempt to configure with invalid personality=Edgeworker ")),
     ("storage on all-in-one", edge(personality="storage", hostname="storage-0"),
      context(system={"mode": "duplex", "type": "All-in-one"}), False,
      v("personality.incompatible", "personality", "Personality [storage] for host is not compatible with installed software. ")),
     # sysinv host.py _controller_storage_node_setup (the default context has both controllers)
-    ("third controller", edge(personality="controller", hostname="controller-1"), None, False,
+    ("third controller", edge(personality="controller", hostname="controller-1"), context(), False,
      v("personality.controllers_full", "personality",
        "Two controller nodes have already been configured. This host can not be configured as a controller.")),
-    ("storage name out of turn", edge(personality="storage", hostname="storage-3"), None, False,
+    ("storage name out of turn", edge(personality="storage", hostname="storage-3"), context(), False,
      v("hostname.not_expected", "hostname",
        "Storage name storage-3 not allowed.  Expected storage-0. Storage nodes can be one of: storage-#.")),
     ("duplicate hostname", edge(hostname="edge-2"), with_hosts(EDGE_2), False,
      v("hostname.duplicate", "hostname", "Host-add Rejected: Hostname already exists")),
     ("duplicate mgmt_ip", edge(mgmt_ip="192.168.204.3"), static(), False,
      v("mgmt_ip.duplicate", "mgmt_ip", "Host-add Rejected: Host with mgmt_ip 192.168.204.3 already exists")),
-    ("duplicate mac", edge(mgmt_mac="08:00:27:AA:00:01"), None, False,
+    ("duplicate mac", edge(mgmt_mac="08:00:27:AA:00:01"), context(), False,
      v("mgmt_mac.duplicate", "mgmt_mac", "Host-add Rejected: Host with mgmt_mac 08:00:27:AA:00:01 already exists")),
-    ("bmc on edgeworker", edge(bm_type="ipmi"), None, False,
+    ("bmc on edgeworker", edge(bm_type="ipmi"), context(), False,
      v("bmc.unsupported", "bm_type", "Host-add Rejected: Board management is not supported for personality edgeworker")),
-    ("bad bm_type", edge(personality="worker", bm_type="foo"), None, False,
+    ("bad bm_type", edge(personality="worker", bm_type="foo"), context(), False,
      v("bm_type.invalid", "bm_type",
        "edge-1: Rejected: 'foo' is not a supported board management type. Must be one of ['none', 'dynamic', 'ipmi', 'redfish']")),
-    ("bmc without user", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9"), None, False,
+    ("bmc without user", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9"), context(), False,
      v("bm_username.missing", "bm_username", "edge-1: Rejected: Board Management controller username is not configured.")),
-    ("bad bm_ip", edge(personality="worker", bm_type="ipmi", bm_ip="ten", bm_username="root"), None, False,
+    ("bad bm_ip", edge(personality="worker", bm_type="ipmi", bm_ip="ten", bm_username="root"), context(), False,
      v("bm_ip.invalid", "bm_ip", "edge-1: Rejected: Board Management controller IP Address is not valid.")),
     ("duplicate bm_ip", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9", bm_username="root"),
      with_hosts(dict(EDGE_2, personality="worker", subfunctions="worker", bm_ip="10.0.0.9")), False,
@@ -101,17 +101,17 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Optional[Dict[str, Any]], bool, Dict[
      v("mgmt_ip.name_allocated", "mgmt_ip", "Address edge-1-mgmt is already allocated", 409)),
     ("outside the pool", edge(mgmt_ip="192.168.205.9"), static(), False,
      v("mgmt_ip.out_of_pool", "mgmt_ip", "IP address 192.168.205.9 is not within address pool ranges")),
-    ("bad subfunction", edge(subfunctions="storage"), None, False,
+    ("bad subfunction", edge(subfunctions="storage"), context(), False,
      v("subfunctions.invalid", "subfunctions", "Host-add Rejected: Invalid subfunction 'storage'")),
-    ("unknown field", edge(colour="blue"), None, False,
+    ("unknown field", edge(colour="blue"), context(), False,
      v("request.unknown_field", "colour", "Unknown attribute for argument host: colour")),
-    ("wrong json type", edge(hostname=5), None, False,
+    ("wrong json type", edge(hostname=5), context(), False,
      v("request.invalid_type", "hostname", "Field hostname must be a string, not a number")),
-    ("strict: not a dns name", edge(hostname="Edge_1"), None, True,
+    ("strict: not a dns name", edge(hostname="Edge_1"), context(), True,
      v("hostname.not_dns_compatible", "hostname", "")),
-    ("strict: dnsmasq would misread", edge(hostname="3600"), None, True,
+    ("strict: dnsmasq would misread", edge(hostname="3600"), context(), True,
      v("hostname.not_dhcp_compatible", "hostname", "")),
-    ("strict: platform name", edge(hostname="localhost"), None, True,
+    ("strict: platform name", edge(hostname="localhost"), context(), True,
      v("hostname.shadows_platform_name", "hostname", "")),
 ]
 
@@ -276,8 +276,8 @@ def test_the_cli_answers_the_same(cli, name, request_, ctx, strict, expected):
 
 
 def test_the_cli_accepts_the_same(cli):
-    for request, ctx in [(edge(), None), (edge(bm_ip="10.0.0.9"), None), (edge(mgmt_ip="192.168.204.40"), static()),
-                         (edge(mgmt_mac="08:00:27:dd:00:01"), with_hosts(DISCOVERED)), (edge(hostname="Edge_1"), None)]:
+    for request, ctx in [(edge(), context()), (edge(bm_ip="10.0.0.9"), context()), (edge(mgmt_ip="192.168.204.40"), static()),
+                         (edge(mgmt_mac="08:00:27:dd:00:01"), with_hosts(DISCOVERED)), (edge(hostname="Edge_1"), context())]:
         report = cli.validate(request, ctx)
         ours = edgeworker.validate_host_add(request, ctx)
         assert report == {"valid": True, "errors": [], **ours}
@@ -370,8 +370,30 @@ def test_a_stored_host_that_is_no_host_record_is_a_context_error():
     assert str(info.value).startswith("host: "), str(info.value)
 
 
-def test_none_context_is_the_built_in_one():
-    assert edgeworker.validate_host_add(edge(), None) == edgeworker.validate_host_add(edge(), context())
+def test_none_context_is_the_empty_system():
+    """None, an empty dict and a dict of the empty system's parts are one context: no hosts
+    and no rows, so nothing the example's controllers hold is taken, and checks 0-4 (which
+    need a controller) do not run."""
+    empty = {"system": {"mode": "duplex", "type": "Standard"}, "mgmt_network": {"dynamic": True},
+             "hosts": [], "addresses": []}
+    taken_mac = edge(mgmt_mac="08:00:27:aa:00:01")  # controller-0's MAC in the example
+    for ctx in (None, {}, empty, edgeworker.Context({})):
+        assert edgeworker.validate_host_add(taken_mac, ctx) == edgeworker.validate_host_add(taken_mac, empty)
+        # With no controller, an absent personality is _validate_hostname's, not check 0's.
+        assert first_error(lambda: edgeworker.validate_host_add(edge(personality=None), ctx))["code"] == (
+            "personality.invalid")
+    assert first_error(lambda: edgeworker.validate_host_add(taken_mac, context()))["code"] == "mgmt_mac.duplicate"
+
+
+def test_absent_context_keys_are_the_empty_system_s_parts():
+    """A dict that gives only the system has no hosts: the example's are not filled in."""
+    simplex = {"system": {"mode": "simplex", "type": "All-in-one"}}
+    assert len(edgeworker.Context(simplex)) == 0
+    # No controller yet: the simplex check (check 4) does not run, as in sysinv.
+    assert edgeworker.validate_host_add(edge(), simplex)["effect"] == "create"
+    with pytest.raises(HostValidationError) as info:
+        edgeworker.validate_host_add(edge(), context(**simplex))
+    assert info.value.errors[0]["code"] == "system.simplex"
 
 
 def test_a_batch_answers_as_the_cli_does_for_json_lines(cli, tmp_path):

@@ -33,14 +33,14 @@ fn inputs(data: &[u8]) -> Option<(Value, Context)> {
         let request: Value = serde_json::from_slice(request).ok()?;
         let ctx = match context {
             Some(text) => context_of(&serde_json::from_slice(text).ok()?)?,
-            None => Context::default(),
+            None => Context::example(),
         };
         return Some((request, ctx));
     }
     let mut u = Unstructured::new(rest);
     let ctx = match inputs::context(&mut u).ok()? {
         Some(value) => context_of(&value)?,
-        None => Context::default(),
+        None => Context::example(),
     };
     Some((inputs::add_request(&mut u).ok()?, ctx))
 }

@@ -32,7 +32,7 @@ fn inputs(data: &[u8]) -> Option<(Context, usize, String)> {
     let mut u = Unstructured::new(rest);
     let ctx = match inputs::context(&mut u).ok()? {
         Some(value) => Context::from_value(&value).ok()?,
-        None => Context::default(),
+        None => Context::example(),
     };
     Some((ctx, pick, inputs::change_set_text(&mut u).ok()?))
 }

@@ -104,7 +104,7 @@ pub struct Outcome {
 /// use edgeworker_core::{context::Context, validate};
 /// use serde_json::json;
 ///
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// let host = ctx.find_host("controller-1").expect("the example has it");
 /// let outcome = validate::validate_host_update_value(
 ///     host,

@@ -252,7 +252,7 @@ fn check_identity(host: &HostRecord, new: &Identity<'_>, f: &mut Findings) {
 ///
 /// ```
 /// use edgeworker_core::{context::Context, validate};
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// let controller = ctx.host("controller-0").expect("present");
 /// let rejection = validate::validate_host_update_value(
 ///     controller, &serde_json::json!({"mgmt_ip": "192.168.204.9"}), &ctx, Default::default(),
