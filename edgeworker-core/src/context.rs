@@ -19,6 +19,7 @@ use crate::host::Host;
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::Personality;
+use crate::profile::{IpFamily, Profile};
 
 /// The system's redundancy mode.
 ///
@@ -713,6 +714,8 @@ impl Index {
 #[derive(Debug, Clone)]
 pub struct Context {
     system: System,
+    profile: Profile,
+    oam_family: Option<IpFamily>,
     mgmt_network: MgmtNetwork,
     hosts: Vec<HostRecord>,
     addresses: Vec<AddressRow>,
@@ -741,11 +744,39 @@ impl Context {
         }
         Ok(Self {
             system,
+            profile: Profile::default(),
+            oam_family: None,
             mgmt_network,
             hosts,
             addresses,
             index,
         })
+    }
+
+    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's).
+    ///
+    /// ```
+    /// use edgeworker_core::{context::Context, profile::Profile};
+    /// let ctx = Context::default().with_profile(Profile::Stx10);
+    /// assert_eq!(ctx.profile(), Profile::Stx10);
+    /// ```
+    #[must_use]
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// This context with an OAM network of `family` (`None`: the system has none).
+    ///
+    /// ```
+    /// use edgeworker_core::{context::Context, profile::IpFamily};
+    /// let ctx = Context::default().with_oam_family(Some(IpFamily::V6));
+    /// assert_eq!(ctx.oam_family(), Some(IpFamily::V6));
+    /// ```
+    #[must_use]
+    pub fn with_oam_family(mut self, family: Option<IpFamily>) -> Self {
+        self.oam_family = family;
+        self
     }
 
     /// The demo system the CLI uses without `--context` and the examples run against: a
@@ -776,6 +807,8 @@ impl Context {
         }
         Self {
             system: System::default(),
+            profile: Profile::default(),
+            oam_family: None,
             mgmt_network: default_mgmt_network(),
             hosts,
             addresses,
@@ -809,6 +842,8 @@ impl Context {
             }
             match key.as_str() {
                 "system" => parts.system = Some(typed(value, "system")?),
+                "profile" => parts.profile = Some(typed(value, "profile")?),
+                "oam_family" => parts.oam_family = Some(typed(value, "oam_family")?),
                 "mgmt_network" => parts.mgmt_network = Some(MgmtNetwork::from_value(value)?),
                 "hosts" => parts.hosts = Some(list(value, "hosts", read_host)?),
                 "addresses" => parts.addresses = Some(list(value, "addresses", read_row)?),
@@ -858,6 +893,20 @@ impl Context {
     #[must_use]
     pub fn system(&self) -> System {
         self.system
+    }
+
+    /// The release profile whose rules apply (RULES §7; `classic` unless the context says).
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The family of the OAM network's primary pool, `None` when the system has no OAM
+    /// network (the stx10 BMC check then answers sysinv's `Rejected: OAM network does not
+    /// exist.`).
+    #[must_use]
+    pub fn oam_family(&self) -> Option<IpFamily> {
+        self.oam_family
     }
 
     /// The management network.
@@ -1062,6 +1111,10 @@ impl Context {
 pub struct ContextParts {
     /// `system`.
     pub system: Option<System>,
+    /// `profile`: `"classic"` (absent) or `"stx10"`.
+    pub profile: Option<Profile>,
+    /// `oam_family`: `4` or `6`, absent when the system has no OAM network.
+    pub oam_family: Option<IpFamily>,
     /// `mgmt_network`.
     pub mgmt_network: Option<MgmtNetwork>,
     /// `hosts`.
@@ -1077,12 +1130,15 @@ impl ContextParts {
     ///
     /// [`ContextError::Duplicate`] naming the second holder and the first.
     pub fn build(self) -> Result<Context, ContextError> {
-        Context::new(
+        let ctx = Context::new(
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
             self.hosts.unwrap_or_default(),
             self.addresses.unwrap_or_default(),
-        )
+        )?;
+        Ok(ctx
+            .with_profile(self.profile.unwrap_or_default())
+            .with_oam_family(self.oam_family))
     }
 }
 
@@ -1097,6 +1153,8 @@ impl<'de> Deserialize<'de> for ContextParts {
 #[serde(field_identifier, rename_all = "snake_case")]
 enum PartKey {
     System,
+    Profile,
+    OamFamily,
     MgmtNetwork,
     Hosts,
     Addresses,
@@ -1115,7 +1173,7 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextParts, A::Error> {
         let mut parts = ContextParts::default();
-        let mut seen = [false; 4];
+        let mut seen = [false; 6];
         while let Some(key) = map.next_key::<PartKey>()? {
             let slot = &mut seen[key as usize];
             if std::mem::replace(slot, true) {
@@ -1123,6 +1181,8 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
             }
             match key {
                 PartKey::System => parts.system = map.next_value()?,
+                PartKey::Profile => parts.profile = map.next_value()?,
+                PartKey::OamFamily => parts.oam_family = map.next_value()?,
                 PartKey::MgmtNetwork => {
                     parts.mgmt_network = map.next_value::<Option<NetworkText>>()?.map(|n| n.0);
                 }
@@ -1263,6 +1323,8 @@ impl Default for Context {
     fn default() -> Self {
         Self {
             system: System::default(),
+            profile: Profile::default(),
+            oam_family: None,
             mgmt_network: default_mgmt_network(),
             hosts: Vec::new(),
             addresses: Vec::new(),
@@ -1467,6 +1529,14 @@ mod tests {
                 "mgmt_network.pool: Address pool network 10.0.0.0/31 is too small",
             ),
             (
+                json!({"profile": "stx9"}),
+                "profile: unknown variant `stx9`, expected `classic` or `stx10`",
+            ),
+            (
+                json!({"oam_family": 5}),
+                "oam_family: invalid value: integer `5`, expected 4 or 6",
+            ),
+            (
                 json!({"mgmt_network": {"size": 1}}),
                 "mgmt_network.size: unknown field",
             ),
@@ -1575,6 +1645,12 @@ mod tests {
             r#"{"system": null, "mgmt_network": null, "hosts": null, "addresses": null}"#,
             r#"{"system": {"mode": "simplex"}, "hosts": [], "addresses": []}"#,
             r#"{"system": ["simplex", "All-in-one"]}"#,
+            r#"{"profile": "stx10", "oam_family": 6}"#,
+            r#"{"profile": "classic", "oam_family": null}"#,
+            r#"{"profile": "stx9"}"#,
+            r#"{"oam_family": 5}"#,
+            r#"{"oam_family": "4"}"#,
+            r#"{"profile": "stx10", "profile": "classic"}"#,
             r#"{"mgmt_network": {"dynamic": false, "pool": null}}"#,
             r#"{"mgmt_network": {"dynamic": null}}"#,
             r#"{"mgmt_network": [false]}"#,
@@ -1599,6 +1675,8 @@ mod tests {
             match (got, expected) {
                 (Ok(got), Ok(expected)) => {
                     assert_eq!(got.system(), expected.system(), "{text}");
+                    assert_eq!(got.profile(), expected.profile(), "{text}");
+                    assert_eq!(got.oam_family(), expected.oam_family(), "{text}");
                     assert_eq!(got.mgmt_network(), expected.mgmt_network(), "{text}");
                     assert_eq!(got.hosts(), expected.hosts(), "{text}");
                     assert_eq!(got.addresses(), expected.addresses(), "{text}");

@@ -14,6 +14,7 @@ use edgeworker_core::context::{
     AddressRow, Context, ContextParts, HostField, HostRecord, HostRecordBuilder, MgmtNetwork,
     System,
 };
+use edgeworker_core::profile::IpFamily;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -143,6 +144,14 @@ fn parts(dict: &Bound<'_, PyDict>) -> Option<ContextParts> {
                 let json = to_json_at(&value, "context", 1).ok()?;
                 parts.mgmt_network = Some(MgmtNetwork::from_value(&json).ok()?);
             }
+            Part::Profile => {
+                let name = value.cast::<PyString>().ok()?;
+                parts.profile = Some(with_text(name, |t| t.parse().ok())??);
+            }
+            Part::OamFamily => {
+                let json = to_json_at(&value, "context", 1).ok()?;
+                parts.oam_family = Some(IpFamily::deserialize(&json).ok()?);
+            }
             Part::Hosts => parts.hosts = Some(each(&value, host)?),
             Part::Addresses => parts.addresses = Some(each(&value, row)?),
         }
@@ -153,6 +162,8 @@ fn parts(dict: &Bound<'_, PyDict>) -> Option<ContextParts> {
 #[derive(Clone, Copy)]
 enum Part {
     System,
+    Profile,
+    OamFamily,
     MgmtNetwork,
     Hosts,
     Addresses,
@@ -162,6 +173,8 @@ impl Part {
     fn from_name(name: &str) -> Option<Self> {
         match name {
             "system" => Some(Self::System),
+            "profile" => Some(Self::Profile),
+            "oam_family" => Some(Self::OamFamily),
             "mgmt_network" => Some(Self::MgmtNetwork),
             "hosts" => Some(Self::Hosts),
             "addresses" => Some(Self::Addresses),

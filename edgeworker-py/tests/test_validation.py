@@ -92,6 +92,27 @@ ADD_CASES: List[Tuple[str, Dict[str, Any], Dict[str, Any], bool, Dict[str, Any]]
     ("duplicate bm_ip", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9", bm_username="root"),
      with_hosts(dict(EDGE_2, personality="worker", subfunctions="worker", bm_ip="10.0.0.9")), False,
      v("bm_ip.duplicate", "bm_ip", "Host-add Rejected: bm_ip 10.0.0.9 already exists")),
+    # RULES §7, profile stx10: sysinv master's BMC checks (bbf53dcc5, 89226d45c)
+    ("stx10: bm_username too long", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9", bm_username="u" * 17),
+     context(profile="stx10", oam_family=4), False,
+     v("bm_username.too_long", "bm_username",
+       "edge-1: Rejected: Board management controller username is not valid. Cannot be longer than 16 characters.")),
+    ("stx10: bm_username whitespace", edge(bm_type="none", bm_username="a user"), context(profile="stx10"), False,
+     v("bm_username.whitespace", "bm_username",
+       "edge-1: Rejected: Board management controller username is not valid. Whitespace characters are not permitted.")),
+    ("stx10: bm_password alone", edge(bm_password="secret"), context(profile="stx10"), False,
+     v("bm_password.no_username", "bm_password",
+       "edge-1 Rejected: Board management controller password change attempt without corresponding username.")),
+    ("stx10: bm_password whitespace", edge(bm_username="root", bm_password="two words"), context(profile="stx10"), False,
+     v("bm_password.whitespace", "bm_password",
+       "edge-1: Rejected: Board management controller password is not valid. Whitespace characters are not permitted.")),
+    ("stx10: no OAM network", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9", bm_username="root"),
+     context(profile="stx10"), False,
+     v("bm_ip.no_oam_network", "bm_ip", "Rejected: OAM network does not exist.")),
+    ("stx10: BMC of the other family", edge(personality="worker", bm_type="ipmi", bm_ip="10.0.0.9", bm_username="root"),
+     context(profile="stx10", oam_family=6), False,
+     v("bm_ip.wrong_family", "bm_ip",
+       "Rejected: Board management controller IP address must be the same version as OAM primary address.")),
     ("not an ip", edge(mgmt_ip="not-an-ip"), static(), False,
      v("mgmt_ip.invalid", "mgmt_ip", "Host-add Rejected: Invalid mgmt_ip 'not-an-ip'")),
     ("ip of a row", edge(mgmt_ip="192.168.204.2"), static(), False,
@@ -174,7 +195,7 @@ def test_every_reachable_core_code_is_covered():
     core = set(re.findall(r'=> "([a-z_]+\.[a-z_]+)"', source))
     assert len(core) > 30, core
     reached = {c[4]["code"] for c in ADD_CASES} | {c[4]["code"] for c in UPDATE_CASES}
-    reached |= {"bmc.ignored", "operation.not_supported", "operation.not_yet_supported"}  # tested below
+    reached |= {"bmc.ignored", "mgmt_ip.ignored", "operation.not_supported", "operation.not_yet_supported"}  # tested below
     assert core - reached == {"request.duplicate_field"}
 
 
@@ -313,6 +334,54 @@ def test_edgeworker_refusals_carry_sysinv_text(operation, message):
         edgeworker.check_operation("edgeworker", operation)
     assert str(info.value) == message
     assert (info.value.code, info.value.status) == ("operation.not_supported", 400)
+
+
+def test_stx10_ignores_mgmt_ip_with_a_warning():
+    """RULES §7, sysinv 937449c0a: hosts have no mgmt_ip from stx.10.0 on."""
+    request = edge(mgmt_ip="192.168.204.50")
+    with pytest.raises(HostValidationError) as info:
+        edgeworker.validate_host_add(request, context())
+    assert info.value.errors[0]["code"] == "mgmt_ip.not_allowed"
+    for ctx in (context(profile="stx10"), edgeworker.Context(context(profile="stx10"))):
+        result = edgeworker.validate_host_add(request, ctx)
+        assert [w["code"] for w in result["warnings"]] == ["mgmt_ip.ignored"]
+        assert result["warnings"][0]["field"] == "mgmt_ip"
+        assert result["host"]["mgmt_ip"] is None
+
+
+def test_stx10_accepts_the_host_attributes_of_its_era():
+    """sysinv b05dfdbe8, 9ac218170, 6c6e8c192 add; d7ecf4606 removes."""
+    assert edgeworker.validate_host_add(edge(sw_version="25.09"), context(profile="stx10"))["effect"] == "create"
+    assert first_error(lambda: edgeworker.validate_host_add(edge(sw_version="25.09"), context()))["code"] == (
+        "request.unknown_field")
+    assert first_error(lambda: edgeworker.validate_host_add(edge(software_load="x"), context(profile="stx10")))[
+        "code"] == "request.unknown_field"
+
+
+@pytest.mark.parametrize("personality", edgeworker.PERSONALITIES)
+@pytest.mark.parametrize("operation", ["host-upgrade", "host-downgrade"])
+def test_stx10_deprecates_host_upgrade_for_everyone(personality, operation):
+    """RULES §7, sysinv c904e3f5c: `This API is deprecated.`, status 400 here."""
+    assert edgeworker.supports(personality, operation, profile="stx10") is False
+    with pytest.raises(OperationNotSupportedError) as info:
+        edgeworker.check_operation(personality, operation, profile="stx10")
+    assert (str(info.value), info.value.code, info.value.status) == (
+        "This API is deprecated.", "operation.not_supported", 400)
+    assert edgeworker.supports(personality, operation, profile="classic") == edgeworker.supports(personality, operation)
+
+
+def test_an_unknown_profile_is_an_unknown_name_or_a_context_error():
+    with pytest.raises(UnknownNameError) as info:
+        edgeworker.supports("worker", "lock", profile="stx9")
+    assert (info.value.code, info.value.argument) == ("profile.unknown", "profile")
+    assert str(info.value) == 'profile "stx9": not a profile: expected classic or stx10'
+    with pytest.raises(TypeError):
+        edgeworker.check_operation("worker", "lock", profile=10)
+    for ctx in ({"profile": "stx9"}, {"oam_family": 5}):
+        with pytest.raises(ContextError) as cinfo:
+            edgeworker.validate_host_add(edge(), ctx)
+        assert cinfo.value.code == "context.invalid"
+        assert str(cinfo.value).startswith("context: " + next(iter(ctx))), str(cinfo.value)
 
 
 def test_later_phase_operations_are_not_yet_supported():

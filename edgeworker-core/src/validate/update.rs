@@ -116,7 +116,8 @@ pub fn validate_host_update(
         username: given(changes.bm_username.as_ref()),
         password: changes.bm_password,
     };
-    let bm_changes = bm.kind.is_some() || bm.ip.is_some() || bm.username.is_some() || bm.password;
+    let bm_changes =
+        bm.kind.is_some() || bm.ip.is_some() || bm.username.is_some() || bm.password.is_some();
     let bmc = if bm_changes {
         rules::check_bmc(
             &bm,

@@ -63,28 +63,33 @@ class _HostUpdateResult(TypedDict):
     effect: Literal["update"]
     configure: bool
 
-def supports(personality: str, operation: str) -> bool:
+def supports(personality: str, operation: str, *, profile: str | None = "classic") -> bool:
     """Whether a host of ``personality`` may undergo ``operation`` now.
 
     ``personality`` is one of ``PERSONALITIES``; ``operation`` one of ``host-upgrade``,
     ``host-downgrade``, ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``,
     ``power-on``, ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``,
-    ``interface-modify``, ``label-assign``.
+    ``interface-modify``, ``label-assign``. ``profile``: the release profile whose rules
+    apply, ``"classic"`` (stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master, where
+    ``host-upgrade`` and ``host-downgrade`` are deprecated for every personality).
 
     Raises ``UnknownNameError`` for a name that is neither (``code``
-    ``personality.invalid`` or ``operation.unknown``), ``TypeError`` for a non-str.
+    ``personality.invalid``, ``operation.unknown`` or ``profile.unknown``), ``TypeError``
+    for a non-str.
 
     >>> supports("edgeworker", "host-upgrade")
     False
     >>> supports("worker", "lock")
     True
+    >>> supports("worker", "host-upgrade", profile="stx10")
+    False
     """
 
-def check_operation(personality: str, operation: str) -> None:
+def check_operation(personality: str, operation: str, *, profile: str | None = "classic") -> None:
     """Returns if a host of ``personality`` may undergo ``operation``, else raises.
 
     The guard sysinv puts in front of host-upgrade, kube-host-upgrade, power and reset
-    actions; names as for ``supports``.
+    actions; names and ``profile`` as for ``supports``.
 
     Raises ``OperationNotSupportedError`` with sysinv's refusal text, ``code``
     ``operation.not_supported`` or ``operation.not_yet_supported`` and ``status`` 400;
@@ -93,6 +98,9 @@ def check_operation(personality: str, operation: str) -> None:
     >>> check_operation("edgeworker", "host-upgrade")
     Traceback (most recent call last):
     edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
+    >>> check_operation("worker", "host-upgrade", profile="stx10")
+    Traceback (most recent call last):
+    edgeworker._errors.OperationNotSupportedError: This API is deprecated.
     """
 
 @final
@@ -127,6 +135,10 @@ def validate_host_add(
       dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
       a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
       hosts or address rows; a key left out of the dict is that part of the empty system.
+      ``profile`` names the release whose rules apply: ``"classic"`` (the default;
+      stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master: ``mgmt_ip`` ignored with
+      the warning ``mgmt_ip.ignored``, sysinv's later BMC checks, whose BMC address family
+      check reads ``oam_family``, 4 or 6, absent when the system has no OAM network).
     - ``strict``: the host-name warnings become errors.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``

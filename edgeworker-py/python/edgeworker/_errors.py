@@ -93,11 +93,12 @@ class OperationNotSupportedError(EdgeworkerError):
 
 
 class UnknownNameError(EdgeworkerError):
-    """A personality or operation name that is not one (``supports``, ``check_operation``).
+    """A personality, operation or profile name that is not one (``supports``,
+    ``check_operation``).
 
-    ``UnknownNameError(message, code, argument)``: ``code`` is ``personality.invalid`` or
-    ``operation.unknown``, ``argument`` the argument's name; the message names both the
-    argument and the value, such as ``operation "host_upgrade": not a host operation``.
+    ``UnknownNameError(message, code, argument)``: ``code`` is ``personality.invalid``,
+    ``operation.unknown`` or ``profile.unknown``, ``argument`` the argument's name; the
+    message names both the argument and the value, such as ``operation "host_upgrade": not a host operation``.
     """
 
     _attributes = (("code", _REQUIRED), ("argument", None))
