@@ -53,7 +53,7 @@ pub struct ValidateArgs {
 }
 
 /// `--profile`'s value, with the core's message for a name it does not know (exit 2).
-fn parse_profile(text: &str) -> Result<Profile, String> {
+pub fn parse_profile(text: &str) -> Result<Profile, String> {
     text.parse().map_err(|err: UnknownProfile| err.to_string())
 }
 

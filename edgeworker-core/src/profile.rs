@@ -94,6 +94,23 @@ pub enum PlatformUpgrade {
     Deprecated,
 }
 
+/// How the dnsmasq files serve the management network.
+///
+/// ```
+/// use edgeworker_core::profile::{DhcpLayout, Profile};
+/// assert_eq!(Profile::Classic.rules().dhcp, DhcpLayout::Reservations);
+/// assert_eq!(Profile::Stx10.rules().dhcp, DhcpLayout::InternalNames);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DhcpLayout {
+    /// stx.5.0 (RULES §5): a hosts-file reservation per management row; the
+    /// additional-hosts file is the one line `<ip> pxecontroller`.
+    Reservations,
+    /// RULES §7: no management reservation; the additional-hosts file names every
+    /// management row `<ip> <name>.internal <name>`, so a node's address must be static.
+    InternalNames,
+}
+
 /// One profile's row of the rule table: every rule that is not the same in all profiles.
 ///
 /// ```
@@ -128,6 +145,9 @@ pub struct Rules {
     /// Attributes of the classic `Host` API type this profile's no longer has (unknown
     /// fields here). stx10: `software_load`, `target_load` (`d7ecf4606`).
     pub removed_host_attributes: &'static [&'static str],
+    /// The dnsmasq files. stx10: [`DhcpLayout::InternalNames`] (`afa45530c`, "Add pxeboot
+    /// network support to sysinv conductor"; in stx.9.0 already).
+    pub dhcp: DhcpLayout,
 }
 
 impl Profile {
@@ -165,6 +185,7 @@ impl Profile {
                 platform_upgrade: PlatformUpgrade::ByPersonality,
                 added_host_attributes: &[],
                 removed_host_attributes: &[],
+                dhcp: DhcpLayout::Reservations,
             },
             Self::Stx10 => Rules {
                 mgmt_ip: MgmtIpRule::Ignored,
@@ -179,6 +200,7 @@ impl Profile {
                     "sw_version",
                 ],
                 removed_host_attributes: &["software_load", "target_load"],
+                dhcp: DhcpLayout::InternalNames,
             },
         }
     }

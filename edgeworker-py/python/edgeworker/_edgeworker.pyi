@@ -279,7 +279,9 @@ class AddressPool:
     def __contains__(self, key: object, /) -> bool: ...
     def __len__(self) -> int: ...
 
-def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str]) -> list[str]:
+def dnsmasq_hosts(
+    rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str], *, profile: str | None = "classic"
+) -> list[str]:
     """dnsmasq ``dhcp-hostsfile`` lines, one per row in row order.
 
     ``<mac>,<host>,<ip>,1d`` for hosts in ``macs`` (host name to MAC), else
@@ -290,25 +292,43 @@ def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Map
     left out of its line (the reservation by MAC stays; without a MAC there is no line), with
     a ``DhcpWarning`` (``dhcp.name_omitted``) issued through ``warnings.warn``.
 
+    ``profile``: ``"classic"`` (stx.5.0 to stx.8.0) writes the lines above; ``"stx10"``
+    (stx.10.0 to master) reserves no management address (sysinv ``afa45530c``): no line, and
+    one ``NoReservationWarning`` (``dhcp.no_reservation``) per node in ``macs`` that has a
+    row, the controllers aside, whose address must then be configured on the node.
+
     Raises ``DhcpError`` (``dhcp.*``) for a name or MAC that could break the file (never
     escaped), ``AddressPoolError`` (``address.invalid``) for a row address that is no IP
-    address.
+    address, ``UnknownNameError`` (``profile.unknown``) for an unknown profile.
 
     >>> dnsmasq_hosts([("edge-1-mgmt", "192.168.204.5")], {"edge-1": "08:00:27:aa:00:09"})
     ['08:00:27:aa:00:09,edge-1,192.168.204.5,1d']
     """
 
-def dnsmasq_addn_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str]) -> list[str]:
-    """dnsmasq ``addn-hosts`` file: the one line ``<ip> pxecontroller``.
+def dnsmasq_addn_hosts(
+    rows: Sequence[tuple[str, str]] | Mapping[str, str], *, profile: str | None = "classic", aio_simplex: bool = False
+) -> list[str]:
+    """dnsmasq ``addn-hosts`` file: the line ``<ip> pxecontroller``, and under ``stx10`` the
+    management rows' names.
 
     The address is the row ``controller-pxeboot``'s when ``rows`` has it (a system with a
-    pxeboot network), else ``controller-mgmt``'s, as sysinv writes the file.
+    pxeboot network), else ``controller-mgmt``'s, as sysinv writes the file. ``profile``
+    ``"stx10"`` (sysinv ``afa45530c``) adds one line per management row in row order:
+    ``controller-mgmt`` as ``<ip> controller.internal controller registry.local
+    controller-platform-nfs`` (with ``aio_simplex``, an All-in-one simplex system, also
+    ``controller-0.internal``, and ``controller-0-mgmt`` left out),
+    ``controller-platform-nfs-mgmt`` left out, any other row as ``<ip> <name>.internal
+    <name>``.
 
     Raises ``DhcpError`` (``dhcp.no_controller_row``) when neither row is there,
-    ``AddressPoolError`` (``address.invalid``) for a row address that is no IP address.
+    ``AddressPoolError`` (``address.invalid``) for a row address that is no IP address,
+    ``UnknownNameError`` (``profile.unknown``) for an unknown profile.
 
     >>> dnsmasq_addn_hosts({"controller-mgmt": "192.168.204.2", "edge-1-mgmt": "192.168.204.5"})
     ['192.168.204.2 pxecontroller']
+    >>> dnsmasq_addn_hosts({"controller-mgmt": "192.168.204.2", "edge-1-mgmt": "192.168.204.5"},
+    ...                    profile="stx10")[2]
+    '192.168.204.5 edge-1.internal edge-1'
     """
 
 class _SkewVerdict(TypedDict):

@@ -146,6 +146,15 @@ class DhcpWarning(UserWarning):
     code = "dhcp.name_omitted"
 
 
+class NoReservationWarning(DhcpWarning):
+    """A node the release profile gives no DHCP reservation (``profile="stx10"``, sysinv
+    ``afa45530c``): its management address must be configured statically on the node.
+    Issued with ``warnings.warn`` by ``dnsmasq_hosts``; the rendered lines are still
+    returned."""
+
+    code = "dhcp.no_reservation"
+
+
 class PlanError(EdgeworkerError):
     """A provisioning input is invalid, or the plan could not be written.
 
@@ -163,6 +172,7 @@ __all__ = [
     "ContextError",
     "DhcpError",
     "DhcpWarning",
+    "NoReservationWarning",
     "EdgeworkerError",
     "HostValidationError",
     "OperationNotSupportedError",
