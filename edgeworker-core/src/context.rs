@@ -111,8 +111,11 @@ pub struct System {
 pub struct MgmtNetwork {
     /// `true`: the platform allocates management addresses (sysinv's default).
     pub dynamic: bool,
-    /// The management address pool.
+    /// The management address pool (sysinv's primary pool).
     pub pool: AddressPool,
+    /// A dual-stack network's second pool, of the other family (`secondary_pool`; only the
+    /// stx10 profile allocates from it, RULES §7).
+    pub secondary_pool: Option<AddressPool>,
 }
 
 impl MgmtNetwork {
@@ -140,6 +143,9 @@ impl MgmtNetwork {
             match key.as_str() {
                 "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
                 "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+                "secondary_pool" => {
+                    network.secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
+                }
                 other => {
                     return Err(ContextError::UnknownField {
                         path: format!("mgmt_network.{other}"),
@@ -149,6 +155,67 @@ impl MgmtNetwork {
         }
         Ok(network)
     }
+}
+
+/// The cluster-host network's pools (`{"pool": {...}, "secondary_pool": {...}}`): from
+/// stx.8.0 (sysinv `be4dce95f`) every host but a controller gets a `<host>-cluster-host`
+/// address from it, allocated like the management one (RULES §7).
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let ctx = Context::from_json(r#"{"cluster_host_network": {"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}}}"#)?;
+/// let network = ctx.cluster_host_network().expect("given");
+/// assert_eq!(network.pool.network().to_string(), "192.168.206.0/24");
+/// # Ok::<(), edgeworker_core::context::ContextError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterHostNetwork {
+    /// The primary pool.
+    pub pool: AddressPool,
+    /// A dual-stack network's second pool, of the other family.
+    #[serde(default)]
+    pub secondary_pool: Option<AddressPool>,
+}
+
+/// A platform network a host gets an address row from.
+///
+/// ```
+/// use edgeworker_core::context::PlatformNetwork;
+/// assert_eq!(PlatformNetwork::ClusterHost.row_name("edge-1"), "edge-1-cluster-host");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlatformNetwork {
+    /// The management network: `<host>-mgmt`.
+    Management,
+    /// The cluster-host network: `<host>-cluster-host`.
+    ClusterHost,
+}
+
+impl PlatformNetwork {
+    /// The row name of `hostname`'s address on this network (sysinv `format_address_name`).
+    #[must_use]
+    pub fn row_name(self, hostname: &str) -> String {
+        match self {
+            Self::Management => format!("{hostname}{MGMT_SUFFIX}"),
+            Self::ClusterHost => format!("{hostname}-cluster-host"),
+        }
+    }
+}
+
+/// One address row a configured host must have: its name, and the pools it comes from
+/// (the primary, and under stx10 a dual-stack network's secondary: one address per family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AddressNeed<'a> {
+    /// The network.
+    pub network: PlatformNetwork,
+    /// The row name (`edge-1-mgmt`, `edge-1-cluster-host`).
+    pub name: String,
+    /// The primary pool.
+    pub pool: &'a AddressPool,
+    /// The second pool, when the profile allocates from it.
+    pub secondary_pool: Option<&'a AddressPool>,
 }
 
 /// A host's provisioning state (sysinv `invprovision`).
@@ -717,6 +784,7 @@ pub struct Context {
     profile: Profile,
     oam_family: Option<IpFamily>,
     mgmt_network: MgmtNetwork,
+    cluster_host_network: Option<ClusterHostNetwork>,
     hosts: Vec<HostRecord>,
     addresses: Vec<AddressRow>,
     index: Index,
@@ -735,6 +803,11 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
+        one_pool_per_family(
+            &mgmt_network.pool,
+            mgmt_network.secondary_pool.as_ref(),
+            "mgmt_network.secondary_pool",
+        )?;
         let mut index = Index::with_capacity(hosts.len(), addresses.len());
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
@@ -746,6 +819,7 @@ impl Context {
             system,
             profile: Profile::default(),
             oam_family: None,
+            cluster_host_network: None,
             mgmt_network,
             hosts,
             addresses,
@@ -764,6 +838,78 @@ impl Context {
     pub fn with_profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
         self
+    }
+
+    /// This context with a cluster-host network (`None`: the system has none).
+    ///
+    /// ```
+    /// use edgeworker_core::context::{ClusterHostNetwork, Context};
+    /// let pool = serde_json::from_str(r#"{"name": "cluster-host", "network": "192.168.206.0/24"}"#)?;
+    /// let ctx = Context::default()
+    ///     .with_cluster_host_network(Some(ClusterHostNetwork { pool, secondary_pool: None }));
+    /// assert!(ctx.cluster_host_network().is_some());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_cluster_host_network(mut self, network: Option<ClusterHostNetwork>) -> Self {
+        self.cluster_host_network = network;
+        self
+    }
+
+    /// The cluster-host network, when the context has one.
+    #[must_use]
+    pub fn cluster_host_network(&self) -> Option<&ClusterHostNetwork> {
+        self.cluster_host_network.as_ref()
+    }
+
+    /// The address rows a host of `personality` named `hostname` must have once configured
+    /// (RULES §4 and §7), in the order sysinv's conductor allocates them: `<host>-mgmt` from
+    /// the management pools, then, when the context has a cluster-host network and the host
+    /// is no controller (controllers have theirs from the bootstrap; sysinv `be4dce95f`,
+    /// stx.8.0 on, both profiles), `<host>-cluster-host` from its pools. The profile decides
+    /// whether a dual-stack network's second pool is used (stx10: one address per family,
+    /// `fcebab8ef`).
+    ///
+    /// ```
+    /// use edgeworker_core::context::{Context, PlatformNetwork};
+    /// use edgeworker_core::personality::Personality;
+    /// let ctx = Context::from_json(r#"{"profile": "stx10",
+    ///     "mgmt_network": {"secondary_pool": {"name": "mgmt-v6", "network": "fd00:204::/64"}},
+    ///     "cluster_host_network": {"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}}}"#)?;
+    /// let needs = ctx.address_needs("edge-1", Personality::Edgeworker);
+    /// assert_eq!(needs.len(), 2);
+    /// assert_eq!((needs[0].network, needs[0].name.as_str()), (PlatformNetwork::Management, "edge-1-mgmt"));
+    /// assert!(needs[0].secondary_pool.is_some());
+    /// assert_eq!(needs[1].name, "edge-1-cluster-host");
+    /// assert_eq!(ctx.address_needs("controller-1", Personality::Controller).len(), 1);
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
+    #[must_use]
+    pub fn address_needs(&self, hostname: &str, personality: Personality) -> Vec<AddressNeed<'_>> {
+        let every_family =
+            self.profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
+        let mut needs = vec![AddressNeed {
+            network: PlatformNetwork::Management,
+            name: PlatformNetwork::Management.row_name(hostname),
+            pool: &self.mgmt_network.pool,
+            secondary_pool: self
+                .mgmt_network
+                .secondary_pool
+                .as_ref()
+                .filter(|_| every_family),
+        }];
+        if let (Some(network), false) = (
+            &self.cluster_host_network,
+            personality.capabilities().control_plane,
+        ) {
+            needs.push(AddressNeed {
+                network: PlatformNetwork::ClusterHost,
+                name: PlatformNetwork::ClusterHost.row_name(hostname),
+                pool: &network.pool,
+                secondary_pool: network.secondary_pool.as_ref().filter(|_| every_family),
+            });
+        }
+        needs
     }
 
     /// This context with an OAM network of `family` (`None`: the system has none).
@@ -809,6 +955,7 @@ impl Context {
             system: System::default(),
             profile: Profile::default(),
             oam_family: None,
+            cluster_host_network: None,
             mgmt_network: default_mgmt_network(),
             hosts,
             addresses,
@@ -844,6 +991,9 @@ impl Context {
                 "system" => parts.system = Some(typed(value, "system")?),
                 "profile" => parts.profile = Some(typed(value, "profile")?),
                 "oam_family" => parts.oam_family = Some(typed(value, "oam_family")?),
+                "cluster_host_network" => {
+                    parts.cluster_host_network = Some(typed(value, "cluster_host_network")?);
+                }
                 "mgmt_network" => parts.mgmt_network = Some(MgmtNetwork::from_value(value)?),
                 "hosts" => parts.hosts = Some(list(value, "hosts", read_host)?),
                 "addresses" => parts.addresses = Some(list(value, "addresses", read_row)?),
@@ -1115,6 +1265,8 @@ pub struct ContextParts {
     pub profile: Option<Profile>,
     /// `oam_family`: `4` or `6`, absent when the system has no OAM network.
     pub oam_family: Option<IpFamily>,
+    /// `cluster_host_network`, absent when the system has none.
+    pub cluster_host_network: Option<ClusterHostNetwork>,
     /// `mgmt_network`.
     pub mgmt_network: Option<MgmtNetwork>,
     /// `hosts`.
@@ -1130,6 +1282,13 @@ impl ContextParts {
     ///
     /// [`ContextError::Duplicate`] naming the second holder and the first.
     pub fn build(self) -> Result<Context, ContextError> {
+        if let Some(network) = &self.cluster_host_network {
+            one_pool_per_family(
+                &network.pool,
+                network.secondary_pool.as_ref(),
+                "cluster_host_network.secondary_pool",
+            )?;
+        }
         let ctx = Context::new(
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
@@ -1138,7 +1297,8 @@ impl ContextParts {
         )?;
         Ok(ctx
             .with_profile(self.profile.unwrap_or_default())
-            .with_oam_family(self.oam_family))
+            .with_oam_family(self.oam_family)
+            .with_cluster_host_network(self.cluster_host_network))
     }
 }
 
@@ -1155,6 +1315,7 @@ enum PartKey {
     System,
     Profile,
     OamFamily,
+    ClusterHostNetwork,
     MgmtNetwork,
     Hosts,
     Addresses,
@@ -1173,7 +1334,7 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextParts, A::Error> {
         let mut parts = ContextParts::default();
-        let mut seen = [false; 6];
+        let mut seen = [false; 7];
         while let Some(key) = map.next_key::<PartKey>()? {
             let slot = &mut seen[key as usize];
             if std::mem::replace(slot, true) {
@@ -1183,6 +1344,7 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
                 PartKey::System => parts.system = map.next_value()?,
                 PartKey::Profile => parts.profile = map.next_value()?,
                 PartKey::OamFamily => parts.oam_family = map.next_value()?,
+                PartKey::ClusterHostNetwork => parts.cluster_host_network = map.next_value()?,
                 PartKey::MgmtNetwork => {
                     parts.mgmt_network = map.next_value::<Option<NetworkText>>()?.map(|n| n.0);
                 }
@@ -1210,11 +1372,12 @@ impl<'de> Deserialize<'de> for NetworkText {
                 mut map: A,
             ) -> Result<NetworkText, A::Error> {
                 let mut network = default_mgmt_network();
-                let (mut dynamic, mut pool) = (false, false);
+                let (mut dynamic, mut pool, mut secondary) = (false, false, false);
                 while let Some(key) = map.next_key::<NetworkKey>()? {
                     let seen = match key {
                         NetworkKey::Dynamic => &mut dynamic,
                         NetworkKey::Pool => &mut pool,
+                        NetworkKey::SecondaryPool => &mut secondary,
                     };
                     if std::mem::replace(seen, true) {
                         return Err(serde::de::Error::custom("duplicate key"));
@@ -1228,6 +1391,11 @@ impl<'de> Deserialize<'de> for NetworkText {
                         NetworkKey::Pool => {
                             if let Some(v) = map.next_value()? {
                                 network.pool = v;
+                            }
+                        }
+                        NetworkKey::SecondaryPool => {
+                            if let Some(v) = map.next_value()? {
+                                network.secondary_pool = Some(v);
                             }
                         }
                     }
@@ -1244,6 +1412,7 @@ impl<'de> Deserialize<'de> for NetworkText {
 enum NetworkKey {
     Dynamic,
     Pool,
+    SecondaryPool,
 }
 
 const DEFAULT_NET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 204, 0), 24);
@@ -1266,6 +1435,7 @@ fn default_mgmt_network() -> MgmtNetwork {
     MgmtNetwork {
         dynamic: true,
         pool,
+        secondary_pool: None,
     }
 }
 
@@ -1325,11 +1495,31 @@ impl Default for Context {
             system: System::default(),
             profile: Profile::default(),
             oam_family: None,
+            cluster_host_network: None,
             mgmt_network: default_mgmt_network(),
             hosts: Vec::new(),
             addresses: Vec::new(),
             index: Index::default(),
         }
+    }
+}
+
+/// A network's second pool must be of the other family (sysinv's primary and secondary).
+fn one_pool_per_family(
+    primary: &AddressPool,
+    secondary: Option<&AddressPool>,
+    path: &str,
+) -> Result<(), ContextError> {
+    match secondary {
+        Some(second) if second.is_ipv4() == primary.is_ipv4() => Err(ContextError::Invalid {
+            path: path.to_owned(),
+            problem: crate::address::PoolError::SameFamily {
+                primary: primary.name().to_owned(),
+                secondary: second.name().to_owned(),
+            }
+            .to_string(),
+        }),
+        _ => Ok(()),
     }
 }
 

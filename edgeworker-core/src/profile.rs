@@ -111,6 +111,20 @@ pub enum DhcpLayout {
     InternalNames,
 }
 
+/// Which pools of a platform network (management, cluster-host) give a host its addresses.
+///
+/// ```
+/// use edgeworker_core::profile::{NetworkPools, Profile};
+/// assert_eq!(Profile::Stx10.rules().network_pools, NetworkPools::EveryFamily);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NetworkPools {
+    /// The network's one pool.
+    Primary,
+    /// Every pool of the network, one per family (dual-stack): one address per family.
+    EveryFamily,
+}
+
 /// One profile's row of the rule table: every rule that is not the same in all profiles.
 ///
 /// ```
@@ -148,6 +162,10 @@ pub struct Rules {
     /// The dnsmasq files. stx10: [`DhcpLayout::InternalNames`] (`afa45530c`, "Add pxeboot
     /// network support to sysinv conductor"; in stx.9.0 already).
     pub dhcp: DhcpLayout,
+    /// The pools a host's management and cluster-host addresses come from. stx10: every
+    /// pool of the network (`fcebab8ef`, "Introduce Puppet variables for primary and
+    /// secondary pool addresses"; `_allocate_addresses_for_host` at master).
+    pub network_pools: NetworkPools,
 }
 
 impl Profile {
@@ -186,6 +204,7 @@ impl Profile {
                 added_host_attributes: &[],
                 removed_host_attributes: &[],
                 dhcp: DhcpLayout::Reservations,
+                network_pools: NetworkPools::Primary,
             },
             Self::Stx10 => Rules {
                 mgmt_ip: MgmtIpRule::Ignored,
@@ -201,6 +220,7 @@ impl Profile {
                 ],
                 removed_host_attributes: &["software_load", "target_load"],
                 dhcp: DhcpLayout::InternalNames,
+                network_pools: NetworkPools::EveryFamily,
             },
         }
     }

@@ -12,8 +12,9 @@ In the order data flows:
 - ``supports(personality, operation, *, profile='classic')`` and
   ``check_operation(personality, operation, *, profile='classic')``: the operation gate
   (``OperationNotSupportedError`` with sysinv's refusal text).
-- ``AddressPool(name, network, ranges=None, order='random', rows=None)``: a management
-  pool built from the existing address rows; ``allocate``, ``reserve``, ``release``.
+- ``AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')``:
+  a management pool built from the existing address rows; ``allocate``, ``reserve``,
+  ``release``.
 - ``dnsmasq_hosts(rows, macs, *, profile='classic')`` and
   ``dnsmasq_addn_hosts(rows, *, profile='classic', aio_simplex=False)``: dnsmasq's files.
 - ``plan(controller, nodes)``: the provisioning plan (``Plan``: steps, JSON, text, Ansible);

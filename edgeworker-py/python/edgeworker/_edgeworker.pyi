@@ -213,7 +213,7 @@ def validate_host_update(
 class AddressPool:
     """An address pool and its rows (row name to address), safe to share between threads.
 
-    Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
+    Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')``:
 
     - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
     - ``network``: ``address/prefix``, IPv4 or IPv6.
@@ -223,6 +223,10 @@ class AddressPool:
       (lowest first).
     - ``rows``: the existing rows, a list of ``(name, address)`` pairs or a dict; sysinv
       passes its ``addresses`` rows of the pool.
+    - ``profile``: ``'classic'`` (stx.5.0 to stx.8.0: a row of the other family is
+      ``mgmt_ip.out_of_pool``) or ``'stx10'`` (stx.10.0 to master, dual-stack: rows are
+      matched by name and family, so the other family's rows, its other pool's, are left
+      out; sysinv ``fcebab8ef``).
 
     Raises ``AddressPoolError`` with the core's ``pool.*`` code for an invalid pool,
     ``address.invalid`` for a row address that is no IP address, the allocation errors
@@ -242,6 +246,8 @@ class AddressPool:
         ranges: Sequence[tuple[str, str] | list[str]] | None = None,
         order: str = "random",
         rows: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        *,
+        profile: str | None = "classic",
     ) -> AddressPool: ...
     @property
     def name(self) -> str:
