@@ -152,12 +152,15 @@ pub struct Rules {
     /// upgrade command").
     pub platform_upgrade: PlatformUpgrade,
     /// Attributes of sysinv's `Host` API type a host-add accepts and drops, besides the
-    /// ones every profile accepts. stx10: `min_cpu_mhz_allowed`, `cstates_available`
+    /// ones every profile accepts. stx10 (RULES §7: stx.8.0's, then the later ones):
+    /// `kube_update_ca` (`33e24936d`), `max_cpu_mhz_configured`, `max_cpu_mhz_allowed`
+    /// (`37abe7a7d`), `apparmor` (`b453882a2`), `min_cpu_mhz_allowed`, `cstates_available`
     /// (`b05dfdbe8`), `nvme_host_id`, `nvme_host_nqn` (`9ac218170`), `sw_version`
     /// (`6c6e8c192`).
     pub added_host_attributes: &'static [&'static str],
     /// Attributes of the classic `Host` API type this profile's no longer has (unknown
-    /// fields here). stx10: `software_load`, `target_load` (`d7ecf4606`).
+    /// fields here). stx10: `iprofile_uuid` (`e535293c6`, gone by stx.8.0),
+    /// `software_load`, `target_load` (`d7ecf4606`).
     pub removed_host_attributes: &'static [&'static str],
     /// The dnsmasq files. stx10: [`DhcpLayout::InternalNames`] (`afa45530c`, "Add pxeboot
     /// network support to sysinv conductor"; in stx.9.0 already).
@@ -212,13 +215,17 @@ impl Profile {
                 bmc_ip_family: true,
                 platform_upgrade: PlatformUpgrade::Deprecated,
                 added_host_attributes: &[
+                    "kube_update_ca",
+                    "max_cpu_mhz_configured",
+                    "max_cpu_mhz_allowed",
+                    "apparmor",
                     "min_cpu_mhz_allowed",
                     "cstates_available",
                     "nvme_host_id",
                     "nvme_host_nqn",
                     "sw_version",
                 ],
-                removed_host_attributes: &["software_load", "target_load"],
+                removed_host_attributes: &["iprofile_uuid", "software_load", "target_load"],
                 dhcp: DhcpLayout::InternalNames,
                 network_pools: NetworkPools::EveryFamily,
             },

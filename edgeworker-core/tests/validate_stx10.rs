@@ -291,12 +291,19 @@ fn stx10_host_upgrade_is_deprecated_c904e3f5c() {
     }
 }
 
-/// The accepted `Host` attributes: stx10 adds `min_cpu_mhz_allowed`, `cstates_available`
+/// The accepted `Host` attributes (RULES §7: stx.8.0's, then the later ones): stx10 adds
+/// `kube_update_ca` (`33e24936d`), `max_cpu_mhz_configured`, `max_cpu_mhz_allowed`
+/// (`37abe7a7d`), `apparmor` (`b453882a2`), `min_cpu_mhz_allowed`, `cstates_available`
 /// (`b05dfdbe8`), `nvme_host_id`, `nvme_host_nqn` (`9ac218170`), `sw_version`
-/// (`6c6e8c192`) and drops `software_load`, `target_load` (`d7ecf4606`).
+/// (`6c6e8c192`) and drops `iprofile_uuid` (`e535293c6`), `software_load`, `target_load`
+/// (`d7ecf4606`).
 #[test]
 fn stx10_host_attributes_b05dfdbe8_9ac218170_6c6e8c192_d7ecf4606() {
     for name in [
+        "kube_update_ca",
+        "max_cpu_mhz_configured",
+        "max_cpu_mhz_allowed",
+        "apparmor",
         "min_cpu_mhz_allowed",
         "cstates_available",
         "nvme_host_id",
@@ -313,7 +320,7 @@ fn stx10_host_attributes_b05dfdbe8_9ac218170_6c6e8c192_d7ecf4606() {
         assert!(outcome.warnings.is_empty(), "{name}");
         assert!(HostAddRequest::from_value_under(&request, Profile::Stx10).is_ok());
     }
-    for name in ["software_load", "target_load"] {
+    for name in ["iprofile_uuid", "software_load", "target_load"] {
         let request = edge(json!({name: "x"}));
         assert!(add_in(&ctx(json!({})), &request).is_ok(), "{name}");
         assert_eq!(
