@@ -636,7 +636,10 @@ struct Index {
     by_mgmt_ip: HashMap<IpAddr, usize>,
     by_bm_ip: HashMap<IpAddr, usize>,
     row_by_ip: HashMap<IpAddr, usize>,
-    row_by_name: HashMap<String, usize>,
+    /// Rows by name, and by family where a name may hold one address per family.
+    row_by_name: HashMap<(String, Option<bool>), usize>,
+    /// Whether rows are matched by name and family (dual-stack, stx10) rather than by name.
+    rows_by_family: bool,
     /// Rows named `<host>-mgmt`, keyed by `<host>`, so a rule needs no string building.
     mgmt_row_by_host: HashMap<String, usize>,
     controllers: usize,
@@ -668,6 +671,7 @@ impl Index {
             by_bm_ip: HashMap::new(),
             row_by_ip: HashMap::with_capacity(rows),
             row_by_name: HashMap::with_capacity(rows),
+            rows_by_family: false,
             mgmt_row_by_host: HashMap::with_capacity(rows),
             controllers: 0,
         }
@@ -754,10 +758,15 @@ impl Index {
             value,
             other: format!("addresses[{other}]"),
         };
-        claim(&mut self.row_by_name, row.name.clone(), i)
+        // Dual-stack (stx10): `edge-1-mgmt` may hold one address of each family.
+        let key = (
+            row.name.clone(),
+            self.rows_by_family.then_some(row.address.is_ipv4()),
+        );
+        claim(&mut self.row_by_name, key.clone(), i)
             .map_err(|o| dup("name", row.name.clone(), o))?;
         if let Err(o) = claim(&mut self.row_by_ip, row.address, i) {
-            self.row_by_name.remove(&row.name);
+            self.row_by_name.remove(&key);
             return Err(dup("address", row.address.to_string(), o));
         }
         if let Some(host) = row.host_name() {
@@ -803,12 +812,46 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
+        Self::new_under(Profile::default(), system, mgmt_network, hosts, addresses)
+    }
+
+    /// [`Context::new`] for `profile`: where it gives hosts one address per family
+    /// (stx10, dual-stack, sysinv `fcebab8ef`), address rows are matched by name and family,
+    /// so a name may hold one row of each family; elsewhere a name holds one row. The
+    /// matching is fixed here: [`Context::with_profile`] does not change it.
+    ///
+    /// ```
+    /// use edgeworker_core::context::{AddressRow, Context, MgmtNetwork, System};
+    /// use edgeworker_core::profile::Profile;
+    /// let rows = vec![
+    ///     AddressRow { name: "controller-mgmt".into(), address: "192.168.204.2".parse()? },
+    ///     AddressRow { name: "controller-mgmt".into(), address: "fd00:204::2".parse()? },
+    /// ];
+    /// let network = Context::default().mgmt_network().clone();
+    /// assert!(Context::new_under(Profile::Stx10, System::default(), network.clone(), vec![], rows.clone()).is_ok());
+    /// let err = Context::new(System::default(), network, vec![], rows).unwrap_err();
+    /// assert_eq!(err.code(), "context.duplicate");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::new`].
+    pub fn new_under(
+        profile: Profile,
+        system: System,
+        mgmt_network: MgmtNetwork,
+        hosts: Vec<HostRecord>,
+        addresses: Vec<AddressRow>,
+    ) -> Result<Self, ContextError> {
         one_pool_per_family(
             &mgmt_network.pool,
             mgmt_network.secondary_pool.as_ref(),
             "mgmt_network.secondary_pool",
         )?;
         let mut index = Index::with_capacity(hosts.len(), addresses.len());
+        index.rows_by_family =
+            profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
         }
@@ -817,7 +860,7 @@ impl Context {
         }
         Ok(Self {
             system,
-            profile: Profile::default(),
+            profile,
             oam_family: None,
             cluster_host_network: None,
             mgmt_network,
@@ -827,7 +870,8 @@ impl Context {
         })
     }
 
-    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's).
+    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's). How
+    /// address rows are matched stays what it was built with ([`Context::new_under`]).
     ///
     /// ```
     /// use edgeworker_core::{context::Context, profile::Profile};
@@ -1289,14 +1333,15 @@ impl ContextParts {
                 "cluster_host_network.secondary_pool",
             )?;
         }
-        let ctx = Context::new(
+        let profile = self.profile.unwrap_or_default();
+        let ctx = Context::new_under(
+            profile,
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
             self.hosts.unwrap_or_default(),
             self.addresses.unwrap_or_default(),
         )?;
         Ok(ctx
-            .with_profile(self.profile.unwrap_or_default())
             .with_oam_family(self.oam_family)
             .with_cluster_host_network(self.cluster_host_network))
     }
@@ -1903,7 +1948,11 @@ mod tests {
             address: rows[0].address,
         };
         assert!(index.add_row(1, &clash).is_err());
-        assert!(!index.row_by_name.contains_key("other-mgmt"));
+        assert!(
+            !index
+                .row_by_name
+                .contains_key(&("other-mgmt".to_owned(), None))
+        );
     }
 
     #[test]

@@ -229,3 +229,39 @@ fn the_network_keys_read_the_same_from_text_and_value() {
     assert_eq!(a.cluster_host_network(), b.cluster_host_network());
     assert!(a.mgmt_network().secondary_pool.is_some());
 }
+
+/// `fcebab8ef`: a stx10 context's rows are matched by name and family, so sysinv's rows of a
+/// dual-stack host (one per family, one name) are one context; classic keeps one row per
+/// name, as before.
+#[test]
+fn stx10_context_rows_are_matched_by_name_and_family_fcebab8ef() {
+    let rows = r#""addresses": [
+        {"name": "controller-mgmt", "address": "192.168.204.2"},
+        {"name": "controller-mgmt", "address": "fd00:204::2"}
+    ]"#;
+    let stx10 = Context::from_json(&format!(r#"{{"profile": "stx10", {rows}}}"#)).unwrap();
+    assert_eq!(stx10.addresses().len(), 2);
+    assert_eq!(
+        stx10.row_by_ip(ip("fd00:204::2")).map(|r| r.name.as_str()),
+        Some("controller-mgmt")
+    );
+    let err = Context::from_json(&format!("{{{rows}}}")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "addresses[1].name: name controller-mgmt is already used by addresses[0]"
+    );
+    // The same name twice in one family stays a duplicate under stx10.
+    let same = r#"{"profile": "stx10", "addresses": [
+        {"name": "a-mgmt", "address": "10.0.0.1"}, {"name": "a-mgmt", "address": "10.0.0.2"}]}"#;
+    assert_eq!(
+        Context::from_json(same).unwrap_err().code(),
+        "context.duplicate"
+    );
+    // Both readers agree.
+    let text = format!(r#"{{"profile": "stx10", {rows}}}"#);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        Context::from_value(&value).unwrap().addresses(),
+        stx10.addresses()
+    );
+}

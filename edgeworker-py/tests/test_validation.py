@@ -490,3 +490,13 @@ def test_a_batch_answers_as_the_cli_does_for_json_lines(cli, tmp_path):
     assert strict[0]["valid"] is False and strict[0]["errors"][0]["code"] == "hostname.not_dns_compatible"
     with pytest.raises(TypeError):
         edgeworker.validate_host_add_batch([edge(), "nope"])
+
+
+def test_stx10_context_rows_are_matched_by_name_and_family():
+    """RULES §7 (sysinv fcebab8ef): a dual-stack host has one row per family, one name."""
+    rows = context()["addresses"] + [{"name": "controller-mgmt", "address": "fd00:204::2"}]
+    for ctx in (context(profile="stx10", addresses=rows), edgeworker.Context(context(profile="stx10", addresses=rows))):
+        assert edgeworker.validate_host_add(edge(), ctx)["effect"] == "create"
+    with pytest.raises(ContextError) as info:
+        edgeworker.validate_host_add(edge(), context(addresses=rows))
+    assert info.value.code == "context.duplicate"
