@@ -4,7 +4,7 @@
     python edgeworker-py/bench.py --quick    # 10,000 hosts and a /22, for a smoke run
     python edgeworker-py/bench.py --contexts-only   # only 3.
 
-1. validate_host_add on 100,000 distinct hosts (the built-in context), per call, against
+1. validate_host_add on 100,000 distinct hosts (no context: the empty system), per call, against
    the cheapest call into the module (``supports``: two str arguments, one bool back), which
    is the floor any pyo3 function pays. Target: per-call overhead under 5 µs.
 2. Filling a /20 management pool, one allocation per host, against a plain-Python baseline

@@ -22,9 +22,10 @@ fn request(text: &str) -> HostAddRequest {
     HostAddRequest::from_value(&value).expect("bench input is well-typed")
 }
 
-/// The default context plus `n` edgeworkers, so lookups face a realistic inventory.
+/// The example context plus `n` edgeworkers, so lookups face a realistic inventory.
 fn context(extra: u32) -> Context {
-    let mut hosts = serde_json::to_value(Context::default().hosts()).expect("serializable");
+    let example = Context::example();
+    let mut hosts = serde_json::to_value(example.hosts()).expect("serializable");
     if let Some(list) = hosts.as_array_mut() {
         for i in 0..extra {
             let octets = i.to_be_bytes().map(|o| format!("{o:02x}")).join(":");
@@ -35,11 +36,12 @@ fn context(extra: u32) -> Context {
             }));
         }
     }
-    Context::from_value(&json!({"hosts": hosts})).expect("bench context")
+    Context::from_value(&json!({"hosts": hosts, "addresses": example.addresses()}))
+        .expect("bench context")
 }
 
 fn bench(c: &mut Criterion) {
-    let small = Context::default();
+    let small = Context::example();
     let large = context(10_000);
     let valid = request(VALID);
     let five = request(FIVE_VIOLATIONS);

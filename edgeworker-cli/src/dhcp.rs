@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::Args;
 use edgeworker_core::address::JsonFileStore;
 use edgeworker_core::atomic_file::{self, FileError};
-use edgeworker_core::context::Context;
-use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts, dnsmasq_hosts};
+use edgeworker_core::context::{Context, System};
+use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts_under, dnsmasq_hosts_under};
+use edgeworker_core::profile::Profile;
 
 use crate::address::{read_state, runtime};
 use crate::context;
@@ -27,9 +28,15 @@ pub struct DhcpArgs {
     /// (without it, lines carry no MAC) and whose address rows may hold `controller-pxeboot`.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
-    /// The additional-hosts file (`<ip> pxecontroller`) instead of the hosts file.
+    /// The additional-hosts file (`<ip> pxecontroller`; under stx10 also every management
+    /// row's `.internal` name) instead of the hosts file.
     #[arg(long)]
     addn_hosts: bool,
+    /// The release profile whose DHCP layout is written, overriding the context's
+    /// `profile`: classic (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master,
+    /// which reserves no management address: the nodes are told on stderr).
+    #[arg(long, value_name = "PROFILE", value_parser = crate::validate::parse_profile)]
+    profile: Option<Profile>,
     /// Write the file to FILE (atomically, and not at all when its content is unchanged, so
     /// dnsmasq is not reloaded for nothing) instead of printing it.
     #[arg(long, value_name = "FILE")]
@@ -49,15 +56,26 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
         .into_iter()
         .map(|(name, address)| (name.to_owned(), address))
         .collect();
+    let profile = args
+        .profile
+        .or_else(|| context.as_ref().map(Context::profile))
+        .unwrap_or_default();
+    let system = context
+        .as_ref()
+        .map_or_else(System::default, Context::system);
     let file = if args.addn_hosts {
-        // The pxeboot row lives in another pool; the context's rows bring it.
+        // The pxeboot row lives in another pool; the context's rows bring it. A row the
+        // state has is the state's (stx10 writes a line per row: none twice).
+        let known: std::collections::HashSet<String> =
+            rows.iter().map(|(name, _)| name.clone()).collect();
         rows.extend(
             context
                 .iter()
                 .flat_map(Context::addresses)
+                .filter(|row| !known.contains(&row.name))
                 .map(|row| (row.name.clone(), row.address)),
         );
-        dnsmasq_addn_hosts(&rows)
+        dnsmasq_addn_hosts_under(profile, system, &rows)
     } else {
         // A discovered host has no hostname yet: nothing to reserve for it.
         let macs = context.iter().flat_map(Context::hosts).filter_map(|host| {
@@ -66,7 +84,7 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
                 host.mgmt_mac.to_string(),
             ))
         });
-        dnsmasq_hosts(&rows, macs)
+        dnsmasq_hosts_under(profile, &rows, macs)
     }
     .map_err(|err| Failure::invalid(format!("{}: {err}", err.code())))?;
     warn(&file);
@@ -79,6 +97,9 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
 fn warn(file: &Rendered) {
     for warning in &file.warnings {
         eprintln!("edgeworker-cli: warning: {}: {warning}", warning.code());
+    }
+    for node in &file.unreserved {
+        eprintln!("edgeworker-cli: note: {}: {node}", node.code());
     }
 }
 

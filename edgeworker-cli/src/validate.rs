@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
+use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
 use edgeworker_core::violation::Violation;
 use serde::Serialize;
@@ -26,10 +27,16 @@ use crate::{context, input};
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Context JSON file (system, management network, hosts, address rows); default: a
-    /// Standard duplex system with two controllers and dynamic 192.168.204.0/24.
+    /// Context JSON file (system, management network, hosts, address rows; a key left out
+    /// is the empty system's: no hosts, no rows, dynamic 192.168.204.0/24). Without this
+    /// option: the example context, a Standard duplex system with two unlocked
+    /// controllers, their address rows and dynamic 192.168.204.0/24.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
+    /// The release profile whose rules apply, overriding the context's `profile`: classic
+    /// (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master).
+    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
+    profile: Option<Profile>,
     /// Validate FILE as a host-update change set of the existing host whose hostname, uuid
     /// or MAC address is HOST.
     #[arg(long, value_name = "HOST")]
@@ -43,6 +50,11 @@ pub struct ValidateArgs {
     /// A request object, a JSON array of them, or JSON Lines (`.jsonl`); `-` reads stdin: JSON Lines, unless its first request is an array or spans lines
     #[arg(value_name = "FILE")]
     file: PathBuf,
+}
+
+/// `--profile`'s value, with the core's message for a name it does not know (exit 2).
+pub fn parse_profile(text: &str) -> Result<Profile, String> {
+    text.parse().map_err(|err: UnknownProfile| err.to_string())
 }
 
 /// How results are printed.
@@ -59,7 +71,10 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 
 /// Runs `validate`.
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
-    let ctx = context::read(args.context.as_deref())?;
+    let mut ctx = context::read(args.context.as_deref())?;
+    if let Some(profile) = args.profile {
+        ctx = ctx.with_profile(profile);
+    }
     let options = Options::default().with_strict(args.strict);
     let stdout = io::stdout();
     let mut out = Printer {

@@ -204,3 +204,69 @@ fn an_unreadable_context_exits_3() {
         stderr(&out)
     );
 }
+
+/// RULES §7, sysinv `afa45530c`: under stx10 (`--profile`, or the context's `profile`) the
+/// hosts file reserves no management address, stderr says which nodes get none, and the
+/// additional-hosts file names every management row.
+#[test]
+fn stx10_files_and_the_nodes_without_a_reservation() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = write(dir.path(), "s.json", STATE);
+    let context = write(
+        dir.path(),
+        "ctx.json",
+        r#"{"profile": "stx10", "hosts": [
+            {"hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:AA:00:01"}
+        ]}"#,
+    );
+    let out = cli(&["dhcp", "--state", &state, "--context", &context]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "edgeworker-cli: note: dhcp.no_reservation: host \"edge-1\": profile stx10 gives its management address fd00:204::77 no DHCP reservation: configure it statically on the node\n"
+    );
+    // --profile overrides the context's.
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state,
+        "--context",
+        &context,
+        "--profile",
+        "classic",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("08:00:27:aa:00:01,edge-1,[fd00:204::77],1d"));
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state,
+        "--addn-hosts",
+        "--profile",
+        "stx10",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "fd00:204::2 pxecontroller\n\
+         fd00:204::2 controller.internal controller registry.local controller-platform-nfs\n\
+         fd00:204::77 edge-1.internal edge-1\n\
+         fd00:204::78 edge-2.internal edge-2\n"
+    );
+    // The context's copy of a state row is not written twice.
+    let with_rows = write(
+        dir.path(),
+        "rows.json",
+        r#"{"profile": "stx10", "addresses": [{"name": "controller-mgmt", "address": "fd00:204::2"}]}"#,
+    );
+    let out = cli(&[
+        "dhcp",
+        "--state",
+        &state,
+        "--context",
+        &with_rows,
+        "--addn-hosts",
+    ]);
+    assert_eq!(stdout(&out).lines().count(), 4, "{}", stdout(&out));
+}

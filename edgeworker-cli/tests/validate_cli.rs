@@ -455,3 +455,73 @@ fn a_closed_stdout_is_not_an_error() {
     assert_no_panic(&o);
     assert_eq!(stderr(&o), "");
 }
+
+/// Without `--context` the example context is checked against (its controller-0 holds
+/// `08:00:27:aa:00:01`); a context file's absent keys are the empty system's, where the same
+/// MAC is free and no controller exists; and `--help` says which is which.
+#[test]
+fn the_default_context_is_the_example_and_absent_keys_the_empty_system() {
+    let request =
+        br#"{"hostname": "edge-9", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:01"}"#;
+    let (_dir, path) = temp("request.json", request);
+    let o = validate(&["--format", "json", &path]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(lines_json(&o)[0]["errors"][0]["code"], "mgmt_mac.duplicate");
+
+    let (_ctx_dir, ctx) = temp("context.json", br#"{"system": {"mode": "duplex"}}"#);
+    let o = validate(&["--context", &ctx, "--format", "json", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(lines_json(&o)[0]["effect"], "create");
+
+    let help = validate(&["--help"]);
+    let text = stdout(&help)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Without this option: the example context"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a key left out is the empty system's"),
+        "{text}"
+    );
+}
+
+/// `--profile` overrides the context's `profile` (RULES §7): under stx10 a `mgmt_ip` is
+/// ignored with a warning (sysinv `937449c0a`); classic refuses it with dynamic addressing;
+/// an unknown profile is a usage error naming the choices.
+#[test]
+fn profile_overrides_the_context() {
+    let request = br#"{"hostname": "edge-9", "personality": "edgeworker", "mgmt_mac": "08:00:27:bb:00:09", "mgmt_ip": "192.168.204.50"}"#;
+    let (_dir, path) = temp("request.json", request);
+    let o = validate(&["--format", "json", &path]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        lines_json(&o)[0]["errors"][0]["code"],
+        "mgmt_ip.not_allowed"
+    );
+
+    let o = validate(&["--profile", "stx10", "--format", "json", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(lines_json(&o)[0]["warnings"][0]["code"], "mgmt_ip.ignored");
+
+    let (_ctx_dir, ctx) = temp("context.json", br#"{"profile": "stx10"}"#);
+    let o = validate(&["--context", &ctx, "--format", "json", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = validate(&["--context", &ctx, "--profile", "classic", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let (_ctx2, static_ctx) = temp(
+        "static.json",
+        br#"{"profile": "stx10", "mgmt_network": {"dynamic": false}}"#,
+    );
+    let o = validate(&["--context", &static_ctx, "--profile", "classic", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = validate(&["--profile", "stx9", &path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a profile: expected classic or stx10"),
+        "{}",
+        stderr(&o)
+    );
+}

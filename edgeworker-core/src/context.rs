@@ -19,6 +19,7 @@ use crate::host::Host;
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::Personality;
+use crate::profile::{IpFamily, Profile};
 
 /// The system's redundancy mode.
 ///
@@ -110,13 +111,16 @@ pub struct System {
 pub struct MgmtNetwork {
     /// `true`: the platform allocates management addresses (sysinv's default).
     pub dynamic: bool,
-    /// The management address pool.
+    /// The management address pool (sysinv's primary pool).
     pub pool: AddressPool,
+    /// A dual-stack network's second pool, of the other family (`secondary_pool`; only the
+    /// stx10 profile allocates from it, RULES §7).
+    pub secondary_pool: Option<AddressPool>,
 }
 
 impl MgmtNetwork {
-    /// Reads `{"dynamic": bool, "pool": {...}}`; an absent or `null` key keeps the built-in
-    /// context's value (dynamic, `192.168.204.0/24`).
+    /// Reads `{"dynamic": bool, "pool": {...}}`; an absent or `null` key keeps the empty
+    /// system's value (dynamic, `192.168.204.0/24`), which is also the example's.
     ///
     /// ```
     /// use edgeworker_core::context::MgmtNetwork;
@@ -139,6 +143,9 @@ impl MgmtNetwork {
             match key.as_str() {
                 "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
                 "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+                "secondary_pool" => {
+                    network.secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
+                }
                 other => {
                     return Err(ContextError::UnknownField {
                         path: format!("mgmt_network.{other}"),
@@ -148,6 +155,67 @@ impl MgmtNetwork {
         }
         Ok(network)
     }
+}
+
+/// The cluster-host network's pools (`{"pool": {...}, "secondary_pool": {...}}`): from
+/// stx.8.0 (sysinv `be4dce95f`) every host but a controller gets a `<host>-cluster-host`
+/// address from it, allocated like the management one (RULES §7).
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let ctx = Context::from_json(r#"{"cluster_host_network": {"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}}}"#)?;
+/// let network = ctx.cluster_host_network().expect("given");
+/// assert_eq!(network.pool.network().to_string(), "192.168.206.0/24");
+/// # Ok::<(), edgeworker_core::context::ContextError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterHostNetwork {
+    /// The primary pool.
+    pub pool: AddressPool,
+    /// A dual-stack network's second pool, of the other family.
+    #[serde(default)]
+    pub secondary_pool: Option<AddressPool>,
+}
+
+/// A platform network a host gets an address row from.
+///
+/// ```
+/// use edgeworker_core::context::PlatformNetwork;
+/// assert_eq!(PlatformNetwork::ClusterHost.row_name("edge-1"), "edge-1-cluster-host");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlatformNetwork {
+    /// The management network: `<host>-mgmt`.
+    Management,
+    /// The cluster-host network: `<host>-cluster-host`.
+    ClusterHost,
+}
+
+impl PlatformNetwork {
+    /// The row name of `hostname`'s address on this network (sysinv `format_address_name`).
+    #[must_use]
+    pub fn row_name(self, hostname: &str) -> String {
+        match self {
+            Self::Management => format!("{hostname}{MGMT_SUFFIX}"),
+            Self::ClusterHost => format!("{hostname}-cluster-host"),
+        }
+    }
+}
+
+/// One address row a configured host must have: its name, and the pools it comes from
+/// (the primary, and under stx10 a dual-stack network's secondary: one address per family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AddressNeed<'a> {
+    /// The network.
+    pub network: PlatformNetwork,
+    /// The row name (`edge-1-mgmt`, `edge-1-cluster-host`).
+    pub name: String,
+    /// The primary pool.
+    pub pool: &'a AddressPool,
+    /// The second pool, when the profile allocates from it.
+    pub secondary_pool: Option<&'a AddressPool>,
 }
 
 /// A host's provisioning state (sysinv `invprovision`).
@@ -569,7 +637,10 @@ struct Index {
     by_mgmt_ip: HashMap<IpAddr, usize>,
     by_bm_ip: HashMap<IpAddr, usize>,
     row_by_ip: HashMap<IpAddr, usize>,
-    row_by_name: HashMap<String, usize>,
+    /// Rows by name, and by family where a name may hold one address per family.
+    row_by_name: HashMap<(String, Option<bool>), usize>,
+    /// Whether rows are matched by name and family (dual-stack, stx10) rather than by name.
+    rows_by_family: bool,
     /// Rows named `<host>-mgmt`, keyed by `<host>`, so a rule needs no string building.
     mgmt_row_by_host: HashMap<String, usize>,
     controllers: usize,
@@ -601,6 +672,7 @@ impl Index {
             by_bm_ip: HashMap::new(),
             row_by_ip: HashMap::with_capacity(rows),
             row_by_name: HashMap::with_capacity(rows),
+            rows_by_family: false,
             mgmt_row_by_host: HashMap::with_capacity(rows),
             controllers: 0,
         }
@@ -687,10 +759,15 @@ impl Index {
             value,
             other: format!("addresses[{other}]"),
         };
-        claim(&mut self.row_by_name, row.name.clone(), i)
+        // Dual-stack (stx10): `edge-1-mgmt` may hold one address of each family.
+        let key = (
+            row.name.clone(),
+            self.rows_by_family.then_some(row.address.is_ipv4()),
+        );
+        claim(&mut self.row_by_name, key.clone(), i)
             .map_err(|o| dup("name", row.name.clone(), o))?;
         if let Err(o) = claim(&mut self.row_by_ip, row.address, i) {
-            self.row_by_name.remove(&row.name);
+            self.row_by_name.remove(&key);
             return Err(dup("address", row.address.to_string(), o));
         }
         if let Some(host) = row.host_name() {
@@ -704,7 +781,7 @@ impl Index {
 ///
 /// ```
 /// use edgeworker_core::context::Context;
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// assert!(ctx.mgmt_network().dynamic);
 /// assert_eq!(ctx.host("controller-1").and_then(|h| h.mgmt_ip).map(|ip| ip.to_string()),
 ///            Some("192.168.204.4".to_owned()));
@@ -714,7 +791,10 @@ impl Index {
 #[derive(Debug, Clone)]
 pub struct Context {
     system: System,
+    profile: Profile,
+    oam_family: Option<IpFamily>,
     mgmt_network: MgmtNetwork,
+    cluster_host_network: Option<ClusterHostNetwork>,
     hosts: Vec<HostRecord>,
     addresses: Vec<AddressRow>,
     index: Index,
@@ -733,7 +813,46 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
+        Self::new_under(Profile::default(), system, mgmt_network, hosts, addresses)
+    }
+
+    /// [`Context::new`] for `profile`: where it gives hosts one address per family
+    /// (stx10, dual-stack, sysinv `fcebab8ef`), address rows are matched by name and family,
+    /// so a name may hold one row of each family; elsewhere a name holds one row. The
+    /// matching is fixed here: [`Context::with_profile`] does not change it.
+    ///
+    /// ```
+    /// use edgeworker_core::context::{AddressRow, Context, MgmtNetwork, System};
+    /// use edgeworker_core::profile::Profile;
+    /// let rows = vec![
+    ///     AddressRow { name: "controller-mgmt".into(), address: "192.168.204.2".parse()? },
+    ///     AddressRow { name: "controller-mgmt".into(), address: "fd00:204::2".parse()? },
+    /// ];
+    /// let network = Context::default().mgmt_network().clone();
+    /// assert!(Context::new_under(Profile::Stx10, System::default(), network.clone(), vec![], rows.clone()).is_ok());
+    /// let err = Context::new(System::default(), network, vec![], rows).unwrap_err();
+    /// assert_eq!(err.code(), "context.duplicate");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::new`].
+    pub fn new_under(
+        profile: Profile,
+        system: System,
+        mgmt_network: MgmtNetwork,
+        hosts: Vec<HostRecord>,
+        addresses: Vec<AddressRow>,
+    ) -> Result<Self, ContextError> {
+        one_pool_per_family(
+            &mgmt_network.pool,
+            mgmt_network.secondary_pool.as_ref(),
+            "mgmt_network.secondary_pool",
+        )?;
         let mut index = Index::with_capacity(hosts.len(), addresses.len());
+        index.rows_by_family =
+            profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
         }
@@ -742,6 +861,9 @@ impl Context {
         }
         Ok(Self {
             system,
+            profile,
+            oam_family: None,
+            cluster_host_network: None,
             mgmt_network,
             hosts,
             addresses,
@@ -749,8 +871,153 @@ impl Context {
         })
     }
 
-    /// Reads a context from JSON (RULES §2; every key optional, defaults as in
-    /// [`Context::default`]; `null` counts as absent).
+    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's). How
+    /// address rows are matched stays what it was built with ([`Context::new_under`]).
+    ///
+    /// ```
+    /// use edgeworker_core::{context::Context, profile::Profile};
+    /// let ctx = Context::default().with_profile(Profile::Stx10);
+    /// assert_eq!(ctx.profile(), Profile::Stx10);
+    /// ```
+    #[must_use]
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// This context with a cluster-host network (`None`: the system has none).
+    ///
+    /// ```
+    /// use edgeworker_core::context::{ClusterHostNetwork, Context};
+    /// let pool = serde_json::from_str(r#"{"name": "cluster-host", "network": "192.168.206.0/24"}"#)?;
+    /// let ctx = Context::default()
+    ///     .with_cluster_host_network(Some(ClusterHostNetwork { pool, secondary_pool: None }));
+    /// assert!(ctx.cluster_host_network().is_some());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_cluster_host_network(mut self, network: Option<ClusterHostNetwork>) -> Self {
+        self.cluster_host_network = network;
+        self
+    }
+
+    /// The cluster-host network, when the context has one.
+    #[must_use]
+    pub fn cluster_host_network(&self) -> Option<&ClusterHostNetwork> {
+        self.cluster_host_network.as_ref()
+    }
+
+    /// The address rows a host of `personality` named `hostname` must have once configured
+    /// (RULES §4 and §7), in the order sysinv's conductor allocates them: `<host>-mgmt` from
+    /// the management pools, then, when the context has a cluster-host network and the host
+    /// is no controller (controllers have theirs from the bootstrap; sysinv `be4dce95f`,
+    /// stx.8.0 on, both profiles), `<host>-cluster-host` from its pools. The profile decides
+    /// whether a dual-stack network's second pool is used (stx10: one address per family,
+    /// `fcebab8ef`).
+    ///
+    /// ```
+    /// use edgeworker_core::context::{Context, PlatformNetwork};
+    /// use edgeworker_core::personality::Personality;
+    /// let ctx = Context::from_json(r#"{"profile": "stx10",
+    ///     "mgmt_network": {"secondary_pool": {"name": "mgmt-v6", "network": "fd00:204::/64"}},
+    ///     "cluster_host_network": {"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}}}"#)?;
+    /// let needs = ctx.address_needs("edge-1", Personality::Edgeworker);
+    /// assert_eq!(needs.len(), 2);
+    /// assert_eq!((needs[0].network, needs[0].name.as_str()), (PlatformNetwork::Management, "edge-1-mgmt"));
+    /// assert!(needs[0].secondary_pool.is_some());
+    /// assert_eq!(needs[1].name, "edge-1-cluster-host");
+    /// assert_eq!(ctx.address_needs("controller-1", Personality::Controller).len(), 1);
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
+    #[must_use]
+    pub fn address_needs(&self, hostname: &str, personality: Personality) -> Vec<AddressNeed<'_>> {
+        let every_family =
+            self.profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
+        let mut needs = vec![AddressNeed {
+            network: PlatformNetwork::Management,
+            name: PlatformNetwork::Management.row_name(hostname),
+            pool: &self.mgmt_network.pool,
+            secondary_pool: self
+                .mgmt_network
+                .secondary_pool
+                .as_ref()
+                .filter(|_| every_family),
+        }];
+        if let (Some(network), false) = (
+            &self.cluster_host_network,
+            personality.capabilities().control_plane,
+        ) {
+            needs.push(AddressNeed {
+                network: PlatformNetwork::ClusterHost,
+                name: PlatformNetwork::ClusterHost.row_name(hostname),
+                pool: &network.pool,
+                secondary_pool: network.secondary_pool.as_ref().filter(|_| every_family),
+            });
+        }
+        needs
+    }
+
+    /// This context with an OAM network of `family` (`None`: the system has none).
+    ///
+    /// ```
+    /// use edgeworker_core::{context::Context, profile::IpFamily};
+    /// let ctx = Context::default().with_oam_family(Some(IpFamily::V6));
+    /// assert_eq!(ctx.oam_family(), Some(IpFamily::V6));
+    /// ```
+    #[must_use]
+    pub fn with_oam_family(mut self, family: Option<IpFamily>) -> Self {
+        self.oam_family = family;
+        self
+    }
+
+    /// The demo system the CLI uses without `--context` and the examples run against: a
+    /// Standard duplex system, dynamic IPv4 management network `192.168.204.0/24` (ranges
+    /// `.2`–`.254`, random order), rows `controller-mgmt` `.2`, `controller-0-mgmt` `.3`,
+    /// `controller-1-mgmt` `.4`, and both controllers unlocked, enabled, available and
+    /// provisioned. Never a default: an absent context is [`Context::default`], the empty
+    /// system.
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::example();
+    /// assert_eq!(ctx.hosts().len(), 2);
+    /// assert_eq!(ctx.mgmt_row_of("controller-0").map(|r| r.address.to_string()),
+    ///            Some("192.168.204.3".to_owned()));
+    /// ```
+    #[must_use]
+    pub fn example() -> Self {
+        let hosts = example_hosts();
+        let addresses = example_addresses();
+        let mut index = Index::with_capacity(hosts.len(), addresses.len());
+        // Constants whose keys are distinct: the unit test `example_context_builds` proves it.
+        for (i, host) in hosts.iter().enumerate() {
+            let _ = index.add_host(i, host);
+        }
+        for (i, row) in addresses.iter().enumerate() {
+            let _ = index.add_row(i, row);
+        }
+        Self {
+            system: System::default(),
+            profile: Profile::default(),
+            oam_family: None,
+            cluster_host_network: None,
+            mgmt_network: default_mgmt_network(),
+            hosts,
+            addresses,
+            index,
+        }
+    }
+
+    /// Reads a context from JSON (RULES §2; every key optional, an absent one being that
+    /// part of the empty system, [`Context::default`]: no hosts, no rows, a dynamic
+    /// management network with the default pool; `null` counts as absent).
+    ///
+    /// ```
+    /// use edgeworker_core::context::Context;
+    /// let ctx = Context::from_value(&serde_json::json!({"system": {"mode": "simplex"}}))?;
+    /// assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
+    /// ```
     ///
     /// Each host and address row is read once, field by field, so an error names the
     /// field's path (`hosts[3].mgmt_mac`) without a second pass.
@@ -767,6 +1034,11 @@ impl Context {
             }
             match key.as_str() {
                 "system" => parts.system = Some(typed(value, "system")?),
+                "profile" => parts.profile = Some(typed(value, "profile")?),
+                "oam_family" => parts.oam_family = Some(typed(value, "oam_family")?),
+                "cluster_host_network" => {
+                    parts.cluster_host_network = Some(typed(value, "cluster_host_network")?);
+                }
                 "mgmt_network" => parts.mgmt_network = Some(MgmtNetwork::from_value(value)?),
                 "hosts" => parts.hosts = Some(list(value, "hosts", read_host)?),
                 "addresses" => parts.addresses = Some(list(value, "addresses", read_row)?),
@@ -818,6 +1090,20 @@ impl Context {
     #[must_use]
     pub fn system(&self) -> System {
         self.system
+    }
+
+    /// The release profile whose rules apply (RULES §7; `classic` unless the context says).
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The family of the OAM network's primary pool, `None` when the system has no OAM
+    /// network (the stx10 BMC check then answers sysinv's `Rejected: OAM network does not
+    /// exist.`).
+    #[must_use]
+    pub fn oam_family(&self) -> Option<IpFamily> {
+        self.oam_family
     }
 
     /// The management network.
@@ -878,7 +1164,7 @@ impl Context {
     ///
     /// ```
     /// use edgeworker_core::context::Context;
-    /// let ctx = Context::default();
+    /// let ctx = Context::example();
     /// let by_mac = ctx.find_host("08:00:27:AA:00:02").and_then(|h| h.hostname.clone());
     /// assert_eq!(by_mac.map(String::from), Some("controller-1".to_owned()));
     /// ```
@@ -999,7 +1285,8 @@ impl Context {
 }
 
 /// The parts of a context as read, before they are checked and indexed; an absent part is
-/// the built-in context's ([`Context::default`]).
+/// the empty system's ([`Context::default`]: no hosts, no rows, the default dynamic
+/// management network).
 ///
 /// For readers other than this module's (the Python binding reads dicts into it). From JSON
 /// text, it reads objects only and refuses duplicate keys, so that whatever it accepts reads
@@ -1014,13 +1301,19 @@ impl Context {
 /// };
 /// let ctx = parts.build()?;
 /// assert!(ctx.hosts().is_empty());
-/// assert_eq!(ctx.addresses().len(), 3);
+/// assert!(ctx.addresses().is_empty());
 /// # Ok::<(), edgeworker_core::context::ContextError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ContextParts {
     /// `system`.
     pub system: Option<System>,
+    /// `profile`: `"classic"` (absent) or `"stx10"`.
+    pub profile: Option<Profile>,
+    /// `oam_family`: `4` or `6`, absent when the system has no OAM network.
+    pub oam_family: Option<IpFamily>,
+    /// `cluster_host_network`, absent when the system has none.
+    pub cluster_host_network: Option<ClusterHostNetwork>,
     /// `mgmt_network`.
     pub mgmt_network: Option<MgmtNetwork>,
     /// `hosts`.
@@ -1036,12 +1329,24 @@ impl ContextParts {
     ///
     /// [`ContextError::Duplicate`] naming the second holder and the first.
     pub fn build(self) -> Result<Context, ContextError> {
-        Context::new(
+        if let Some(network) = &self.cluster_host_network {
+            one_pool_per_family(
+                &network.pool,
+                network.secondary_pool.as_ref(),
+                "cluster_host_network.secondary_pool",
+            )?;
+        }
+        let profile = self.profile.unwrap_or_default();
+        let ctx = Context::new_under(
+            profile,
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
-            self.hosts.unwrap_or_else(default_hosts),
-            self.addresses.unwrap_or_else(default_addresses),
-        )
+            self.hosts.unwrap_or_default(),
+            self.addresses.unwrap_or_default(),
+        )?;
+        Ok(ctx
+            .with_oam_family(self.oam_family)
+            .with_cluster_host_network(self.cluster_host_network))
     }
 }
 
@@ -1056,6 +1361,9 @@ impl<'de> Deserialize<'de> for ContextParts {
 #[serde(field_identifier, rename_all = "snake_case")]
 enum PartKey {
     System,
+    Profile,
+    OamFamily,
+    ClusterHostNetwork,
     MgmtNetwork,
     Hosts,
     Addresses,
@@ -1074,7 +1382,7 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextParts, A::Error> {
         let mut parts = ContextParts::default();
-        let mut seen = [false; 4];
+        let mut seen = [false; 7];
         while let Some(key) = map.next_key::<PartKey>()? {
             let slot = &mut seen[key as usize];
             if std::mem::replace(slot, true) {
@@ -1082,6 +1390,9 @@ impl<'de> serde::de::Visitor<'de> for PartsVisitor {
             }
             match key {
                 PartKey::System => parts.system = map.next_value()?,
+                PartKey::Profile => parts.profile = map.next_value()?,
+                PartKey::OamFamily => parts.oam_family = map.next_value()?,
+                PartKey::ClusterHostNetwork => parts.cluster_host_network = map.next_value()?,
                 PartKey::MgmtNetwork => {
                     parts.mgmt_network = map.next_value::<Option<NetworkText>>()?.map(|n| n.0);
                 }
@@ -1109,11 +1420,12 @@ impl<'de> Deserialize<'de> for NetworkText {
                 mut map: A,
             ) -> Result<NetworkText, A::Error> {
                 let mut network = default_mgmt_network();
-                let (mut dynamic, mut pool) = (false, false);
+                let (mut dynamic, mut pool, mut secondary) = (false, false, false);
                 while let Some(key) = map.next_key::<NetworkKey>()? {
                     let seen = match key {
                         NetworkKey::Dynamic => &mut dynamic,
                         NetworkKey::Pool => &mut pool,
+                        NetworkKey::SecondaryPool => &mut secondary,
                     };
                     if std::mem::replace(seen, true) {
                         return Err(serde::de::Error::custom("duplicate key"));
@@ -1127,6 +1439,11 @@ impl<'de> Deserialize<'de> for NetworkText {
                         NetworkKey::Pool => {
                             if let Some(v) = map.next_value()? {
                                 network.pool = v;
+                            }
+                        }
+                        NetworkKey::SecondaryPool => {
+                            if let Some(v) = map.next_value()? {
+                                network.secondary_pool = Some(v);
                             }
                         }
                     }
@@ -1143,6 +1460,7 @@ impl<'de> Deserialize<'de> for NetworkText {
 enum NetworkKey {
     Dynamic,
     Pool,
+    SecondaryPool,
 }
 
 const DEFAULT_NET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 204, 0), 24);
@@ -1165,11 +1483,12 @@ fn default_mgmt_network() -> MgmtNetwork {
     MgmtNetwork {
         dynamic: true,
         pool,
+        secondary_pool: None,
     }
 }
 
 /// Both controllers, unlocked, enabled, available and provisioned.
-fn default_hosts() -> Vec<HostRecord> {
+fn example_hosts() -> Vec<HostRecord> {
     let controller = |n: u8, uuid: &str| HostRecord {
         hostname: Hostname::parse(&format!("controller-{n}")).ok(),
         personality: Some(Personality::Controller),
@@ -1193,7 +1512,7 @@ fn default_hosts() -> Vec<HostRecord> {
 }
 
 /// `controller-mgmt` `.2`, `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`.
-fn default_addresses() -> Vec<AddressRow> {
+fn example_addresses() -> Vec<AddressRow> {
     let row = |name: &str, last: u8| AddressRow {
         name: name.to_owned(),
         address: default_ip(last),
@@ -1205,28 +1524,50 @@ fn default_addresses() -> Vec<AddressRow> {
     ]
 }
 
-/// The built-in context: a Standard duplex system, dynamic IPv4 management network
-/// `192.168.204.0/24` (ranges `.2`–`.254`, random order), rows `controller-mgmt` `.2`,
-/// `controller-0-mgmt` `.3`, `controller-1-mgmt` `.4`, and both controllers unlocked,
-/// enabled, available and provisioned.
+/// The empty system: a Standard duplex system whose management network is dynamic with the
+/// default pool (`192.168.204.0/24`, ranges `.2`–`.254`, random order), and nothing else: no
+/// hosts and no address rows. Having no controller, it is the state in which sysinv adds
+/// controller-0's own record (RULES §2: checks 0–4 do not run). It is what a context's
+/// absent keys mean, so nobody validates against demo data by accident; the demo is
+/// [`Context::example`].
+///
+/// ```
+/// use edgeworker_core::context::Context;
+/// let ctx = Context::default();
+/// assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+/// assert!(ctx.mgmt_network().dynamic && !ctx.has_controller());
+/// ```
 impl Default for Context {
     fn default() -> Self {
-        let hosts = default_hosts();
-        let addresses = default_addresses();
-        let mut index = Index::default();
-        for (i, host) in hosts.iter().enumerate() {
-            let _ = index.add_host(i, host);
-        }
-        for (i, row) in addresses.iter().enumerate() {
-            let _ = index.add_row(i, row);
-        }
         Self {
             system: System::default(),
+            profile: Profile::default(),
+            oam_family: None,
+            cluster_host_network: None,
             mgmt_network: default_mgmt_network(),
-            hosts,
-            addresses,
-            index,
+            hosts: Vec::new(),
+            addresses: Vec::new(),
+            index: Index::default(),
         }
+    }
+}
+
+/// A network's second pool must be of the other family (sysinv's primary and secondary).
+fn one_pool_per_family(
+    primary: &AddressPool,
+    secondary: Option<&AddressPool>,
+    path: &str,
+) -> Result<(), ContextError> {
+    match secondary {
+        Some(second) if second.is_ipv4() == primary.is_ipv4() => Err(ContextError::Invalid {
+            path: path.to_owned(),
+            problem: crate::address::PoolError::SameFamily {
+                primary: primary.name().to_owned(),
+                secondary: second.name().to_owned(),
+            }
+            .to_string(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -1340,8 +1681,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn default_context_builds() {
-        let ctx = Context::default();
+    fn example_context_builds() {
+        let ctx = Context::example();
+        // Through `new`, the constants pass the uniqueness checks `example` takes as proven.
+        let checked = Context::new(
+            ctx.system(),
+            ctx.mgmt_network().clone(),
+            ctx.hosts().to_vec(),
+            ctx.addresses().to_vec(),
+        )
+        .unwrap();
+        assert_eq!(checked.hosts(), ctx.hosts());
         assert_eq!(ctx.hosts().len(), 2);
         assert!(ctx.has_controller());
         assert_eq!(
@@ -1360,10 +1710,43 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_object_is_the_default() {
-        let ctx = Context::from_value(&json!({})).unwrap();
-        assert_eq!(ctx.hosts(), Context::default().hosts());
-        assert_eq!(ctx.addresses(), Context::default().addresses());
+    fn the_default_is_the_empty_system() {
+        let ctx = Context::default();
+        assert_eq!(ctx.system(), System::default());
+        assert_eq!(
+            (ctx.system().mode, ctx.system().system_type),
+            (SystemMode::Duplex, SystemType::Standard)
+        );
+        assert!(ctx.hosts().is_empty() && ctx.addresses().is_empty());
+        assert!(!ctx.has_controller());
+        // The same network as the example's: only the demo's hosts and rows are left out.
+        assert_eq!(ctx.mgmt_network(), Context::example().mgmt_network());
+        assert!(ctx.mgmt_network().dynamic);
+    }
+
+    #[test]
+    fn absent_keys_are_the_empty_system_s_parts() {
+        let texts = [
+            "{}",
+            r#"{"system": null, "mgmt_network": null, "hosts": null, "addresses": null}"#,
+            r#"{"mgmt_network": {"dynamic": false}}"#,
+            r#"{"system": {"mode": "duplex-direct"}}"#,
+        ];
+        for text in texts {
+            for ctx in [
+                Context::from_value(&serde_json::from_str(text).unwrap()).unwrap(),
+                Context::from_json(text).unwrap(),
+                ContextParts::default().build().unwrap(),
+            ] {
+                assert!(ctx.hosts().is_empty(), "{text}");
+                assert!(ctx.addresses().is_empty(), "{text}");
+                assert_eq!(
+                    ctx.mgmt_network().pool,
+                    Context::default().mgmt_network().pool,
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1382,6 +1765,14 @@ mod tests {
             (
                 json!({"mgmt_network": {"pool": {"name": "m", "network": "10.0.0.0/31"}}}),
                 "mgmt_network.pool: Address pool network 10.0.0.0/31 is too small",
+            ),
+            (
+                json!({"profile": "stx9"}),
+                "profile: unknown variant `stx9`, expected `classic` or `stx10`",
+            ),
+            (
+                json!({"oam_family": 5}),
+                "oam_family: invalid value: integer `5`, expected 4 or 6",
             ),
             (
                 json!({"mgmt_network": {"size": 1}}),
@@ -1492,6 +1883,12 @@ mod tests {
             r#"{"system": null, "mgmt_network": null, "hosts": null, "addresses": null}"#,
             r#"{"system": {"mode": "simplex"}, "hosts": [], "addresses": []}"#,
             r#"{"system": ["simplex", "All-in-one"]}"#,
+            r#"{"profile": "stx10", "oam_family": 6}"#,
+            r#"{"profile": "classic", "oam_family": null}"#,
+            r#"{"profile": "stx9"}"#,
+            r#"{"oam_family": 5}"#,
+            r#"{"oam_family": "4"}"#,
+            r#"{"profile": "stx10", "profile": "classic"}"#,
             r#"{"mgmt_network": {"dynamic": false, "pool": null}}"#,
             r#"{"mgmt_network": {"dynamic": null}}"#,
             r#"{"mgmt_network": [false]}"#,
@@ -1516,6 +1913,8 @@ mod tests {
             match (got, expected) {
                 (Ok(got), Ok(expected)) => {
                     assert_eq!(got.system(), expected.system(), "{text}");
+                    assert_eq!(got.profile(), expected.profile(), "{text}");
+                    assert_eq!(got.oam_family(), expected.oam_family(), "{text}");
                     assert_eq!(got.mgmt_network(), expected.mgmt_network(), "{text}");
                     assert_eq!(got.hosts(), expected.hosts(), "{text}");
                     assert_eq!(got.addresses(), expected.addresses(), "{text}");
@@ -1534,7 +1933,7 @@ mod tests {
 
     #[test]
     fn a_refused_host_or_row_leaves_the_index_as_it_was() {
-        let hosts = default_hosts();
+        let hosts = example_hosts();
         let mut index = Index::default();
         index.add_host(0, &hosts[0]).unwrap();
         let mut clash = hosts[1].clone();
@@ -1545,14 +1944,18 @@ mod tests {
         assert_eq!(index.controllers, 1);
         index.add_host(1, &hosts[1]).unwrap();
 
-        let rows = default_addresses();
+        let rows = example_addresses();
         index.add_row(0, &rows[0]).unwrap();
         let clash = AddressRow {
             name: "other-mgmt".to_owned(),
             address: rows[0].address,
         };
         assert!(index.add_row(1, &clash).is_err());
-        assert!(!index.row_by_name.contains_key("other-mgmt"));
+        assert!(
+            !index
+                .row_by_name
+                .contains_key(&("other-mgmt".to_owned(), None))
+        );
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! dnsmasq entries for the management network (RULES.md §5, the stx.5.0 formats).
+//! dnsmasq entries for the management network (RULES.md §5, the stx.5.0 formats; §7 for
+//! the later layout, chosen by the release profile: [`dnsmasq_hosts_under`] and
+//! [`dnsmasq_addn_hosts_under`]).
 //!
 //! - hosts file (`dhcp-hostsfile`), one line per address row, in row order:
 //!   `<mac>,<hostname>,<ip>,1d` when the host's MAC is known, else `<hostname>,<ip>`;
@@ -27,9 +29,11 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::address::MGMT_SUFFIX;
+use crate::context::{System, SystemMode, SystemType};
 use crate::excerpt::excerpt;
 use crate::hostname::{Hostname, HostnameError};
 use crate::mac::{MacAddress, Separator};
+use crate::profile::{DhcpLayout, Profile};
 
 /// How long a reservation's lease lasts, as sysinv writes it.
 pub const LEASE: &str = "1d";
@@ -57,6 +61,8 @@ pub struct Rendered {
     pub lines: Vec<String>,
     /// Names left out, in row order.
     pub warnings: Vec<DhcpWarning>,
+    /// Nodes the profile gives no reservation, in row order (RULES §7).
+    pub unreserved: Vec<NoReservation>,
 }
 
 impl Rendered {
@@ -105,6 +111,47 @@ impl DhcpWarning {
     #[must_use]
     pub fn code(&self) -> &'static str {
         "dhcp.name_omitted"
+    }
+}
+
+/// A node whose management address the profile does not reserve by DHCP (stx10, sysinv
+/// `afa45530c`): the provisioning plan must configure that address statically.
+///
+/// ```
+/// use edgeworker_core::dhcp::dnsmasq_hosts_under;
+/// use edgeworker_core::profile::Profile;
+/// let file = dnsmasq_hosts_under(Profile::Stx10, &[("edge-1-mgmt", "10.0.0.5".parse()?)],
+///                                [("edge-1", "08:00:27:aa:00:01")])?;
+/// assert!(file.lines.is_empty());
+/// assert_eq!(file.unreserved[0].code(), "dhcp.no_reservation");
+/// assert_eq!(
+///     file.unreserved[0].to_string(),
+///     r#"host "edge-1": profile stx10 gives its management address 10.0.0.5 no DHCP reservation: configure it statically on the node"#,
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "host {:?}: profile {profile} gives its management address {address} no DHCP reservation: configure it statically on the node",
+    excerpt(.host)
+)]
+#[non_exhaustive]
+pub struct NoReservation {
+    /// The row name.
+    pub row: String,
+    /// The host.
+    pub host: String,
+    /// The address that is not reserved.
+    pub address: IpAddr,
+    /// The profile that reserves none.
+    pub profile: Profile,
+}
+
+impl NoReservation {
+    /// The stable code, `dhcp.no_reservation`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "dhcp.no_reservation"
     }
 }
 
@@ -271,8 +318,148 @@ pub fn dnsmasq_addn_hosts<N: AsRef<str>>(rows: &[(N, IpAddr)]) -> Result<Rendere
         .ok_or(DhcpError::NoControllerRow)?;
     Ok(Rendered {
         lines: vec![format!("{address} {PXECONTROLLER}")],
-        warnings: Vec::new(),
+        ..Rendered::default()
     })
+}
+
+/// The hosts file of `profile`'s DHCP layout (its [`Rules::dhcp`](crate::profile::Rules)):
+/// classic's is [`dnsmasq_hosts`]; stx10 writes no management reservation at all (sysinv
+/// `afa45530c`: the file holds only the pxeboot entries, which no edgeworker has), and lists
+/// every node with a MAC, controllers aside, in [`Rendered::unreserved`].
+///
+/// # Errors
+///
+/// As [`dnsmasq_hosts`]: the names and MACs are checked whatever the layout.
+///
+/// ```
+/// use edgeworker_core::dhcp::{dnsmasq_hosts, dnsmasq_hosts_under};
+/// use edgeworker_core::profile::Profile;
+/// let rows = [("controller-0-mgmt", "10.0.0.3".parse()?), ("edge-1-mgmt", "10.0.0.5".parse()?)];
+/// let macs = [("controller-0", "08:00:27:aa:00:01"), ("edge-1", "08:00:27:aa:00:09")];
+/// assert_eq!(dnsmasq_hosts_under(Profile::Classic, &rows, macs)?, dnsmasq_hosts(&rows, macs)?);
+/// let stx10 = dnsmasq_hosts_under(Profile::Stx10, &rows, macs)?;
+/// assert!(stx10.lines.is_empty());
+/// assert_eq!(stx10.unreserved.len(), 1);
+/// assert_eq!(stx10.unreserved[0].host, "edge-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dnsmasq_hosts_under<N, H, M>(
+    profile: Profile,
+    rows: &[(N, IpAddr)],
+    macs: impl IntoIterator<Item = (H, M)>,
+) -> Result<Rendered, DhcpError>
+where
+    N: AsRef<str>,
+    H: AsRef<str>,
+    M: AsRef<str>,
+{
+    match profile.rules().dhcp {
+        DhcpLayout::Reservations => dnsmasq_hosts(rows, macs),
+        DhcpLayout::InternalNames => {
+            let macs = mac_table(macs)?;
+            let mut file = Rendered::default();
+            for (row, address) in rows {
+                let row = row.as_ref();
+                let host = host_of(row)?;
+                // The controllers boot from the pxeboot network, whose entries they keep.
+                let platform = host.as_str() == CONTROLLER
+                    || crate::personality::CONTROLLER_NAMES.contains(&host.as_str());
+                if macs.contains_key(host.as_str()) && !platform {
+                    file.unreserved.push(NoReservation {
+                        row: row.to_owned(),
+                        host: host.into_string(),
+                        address: *address,
+                        profile,
+                    });
+                }
+            }
+            Ok(file)
+        }
+    }
+}
+
+/// The floating controller's host name (sysinv `CONTROLLER_HOSTNAME`).
+const CONTROLLER: &str = "controller";
+
+/// The domain of the platform's internal names (sysinv `INTERNAL_DOMAIN`).
+pub const INTERNAL_DOMAIN: &str = "internal";
+
+/// The floating controller row's aliases after `controller.internal`, in sysinv's order
+/// (`controller_alias`): the controller, the registry and the NFS name.
+const CONTROLLER_ALIASES: [&str; 3] = ["controller", "registry.local", "controller-platform-nfs"];
+
+/// The additional-hosts file of `profile`'s DHCP layout: classic's is
+/// [`dnsmasq_addn_hosts`]; stx10's (sysinv `manager.py` `_generate_dnsmasq_hosts_file` at
+/// master, `afa45530c`) is that line, then one line per management row in row order:
+/// `controller-mgmt` as `<ip> controller.internal controller registry.local
+/// controller-platform-nfs` (on an All-in-one simplex `system` also `controller-0.internal`,
+/// and the `controller-0-mgmt` row is then left out), `controller-platform-nfs-mgmt` left
+/// out, any other row as `<ip> <name>.internal <name>`. `rows` are the management rows and,
+/// where there is one, the `controller-pxeboot` row, which only the first line reads.
+///
+/// # Errors
+///
+/// [`DhcpError::NoControllerRow`] as for [`dnsmasq_addn_hosts`];
+/// [`DhcpError::InvalidName`] for a row whose host name is no host name (stx10).
+///
+/// ```
+/// use edgeworker_core::context::System;
+/// use edgeworker_core::dhcp::dnsmasq_addn_hosts_under;
+/// use edgeworker_core::profile::Profile;
+/// let rows = [
+///     ("controller-mgmt", "192.168.204.2".parse()?),
+///     ("controller-platform-nfs-mgmt", "192.168.204.5".parse()?),
+///     ("edge-1-mgmt", "192.168.204.77".parse()?),
+/// ];
+/// let file = dnsmasq_addn_hosts_under(Profile::Stx10, System::default(), &rows)?;
+/// assert_eq!(file.lines, [
+///     "192.168.204.2 pxecontroller",
+///     "192.168.204.2 controller.internal controller registry.local controller-platform-nfs",
+///     "192.168.204.77 edge-1.internal edge-1",
+/// ]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dnsmasq_addn_hosts_under<N: AsRef<str>>(
+    profile: Profile,
+    system: System,
+    rows: &[(N, IpAddr)],
+) -> Result<Rendered, DhcpError> {
+    let mut file = dnsmasq_addn_hosts(rows)?;
+    if profile.rules().dhcp == DhcpLayout::Reservations {
+        return Ok(file);
+    }
+    // sysinv `is_aio_simplex_system`.
+    let aio_simplex =
+        system.system_type == SystemType::AllInOne && system.mode == SystemMode::Simplex;
+    for (row, address) in rows {
+        let row = row.as_ref();
+        // The pxeboot row lives in another pool: it only gave the first line.
+        if row == CONTROLLER_ROWS[0] {
+            continue;
+        }
+        let host = host_of(row)?;
+        let line = match host.as_str() {
+            // An unused row an upgrade can leave behind (sysinv skips it).
+            "controller-platform-nfs" => continue,
+            CONTROLLER => {
+                let mut line = format!("{address} {CONTROLLER}.{INTERNAL_DOMAIN}");
+                for alias in CONTROLLER_ALIASES {
+                    line.push(' ');
+                    line.push_str(alias);
+                }
+                if aio_simplex {
+                    line.push_str(" controller-0.");
+                    line.push_str(INTERNAL_DOMAIN);
+                }
+                line
+            }
+            // On AIO-simplex the floating row already names controller-0.
+            "controller-0" if aio_simplex => continue,
+            name => format!("{address} {name}.{INTERNAL_DOMAIN} {name}"),
+        };
+        file.lines.push(line);
+    }
+    Ok(file)
 }
 
 /// The host name of a row: its name without `-mgmt`, parsed.

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::Personality;
+use crate::profile::Profile;
 use crate::violation::Violation;
 
 /// sysinv's fields a host carries through unchanged: the rules do not look at them.
@@ -344,11 +345,23 @@ pub fn restricted_fields() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().filter(|f| f.restricted()).map(|f| f.name)
 }
 
-/// The field named `name`, if a host-add (`add`) or a change set accepts it.
-fn known_field(name: &str, add: bool) -> Option<&'static Field> {
+/// What a host-add does with an attribute a profile's `Host` API type adds to
+/// [`FIELDS`] (RULES §7): accepts and drops it, like every other ignored attribute.
+static PROFILE_ATTRIBUTE: Field = Field::dropped("(an attribute of the profile's Host type)");
+
+/// The field named `name`, if a host-add (`add`, under `profile`'s accepted attributes) or
+/// a change set accepts it.
+fn known_field(name: &str, add: bool, profile: Profile) -> Option<&'static Field> {
+    let rules = profile.rules();
+    if add && rules.removed_host_attributes.contains(&name) {
+        return None;
+    }
     FIELDS
         .iter()
         .find(|field| field.name == name && (!add || field.on_add()))
+        .or_else(|| {
+            (add && rules.added_host_attributes.contains(&name)).then_some(&PROFILE_ATTRIBUTE)
+        })
 }
 
 /// One typed field value, as read from JSON.
@@ -403,13 +416,14 @@ fn typed(field: &Field, value: &Value) -> Result<Option<Typed>, Violation> {
 fn read_fields<'a>(
     fields: impl Iterator<Item = (&'a String, &'a Value)>,
     add: bool,
+    profile: Profile,
     core: &mut HostAddRequest,
     restricted: &mut Vec<&'static str>,
 ) -> Vec<Violation> {
     let mut errors = Vec::new();
     let mut unknown: Vec<&str> = Vec::new();
     for (key, value) in fields {
-        let Some(field) = known_field(key, add) else {
+        let Some(field) = known_field(key, add, profile) else {
             unknown.push(key);
             continue;
         };
@@ -435,11 +449,32 @@ impl HostAddRequest {
     /// Reads a request from JSON: an object of the known fields, each of its JSON type
     /// (`location` an object, `ttys_dcd` a boolean, every other field a string) or `null`.
     ///
+    /// The attributes accepted are the classic profile's; [`HostAddRequest::from_value_under`]
+    /// reads another profile's.
+    ///
     /// # Errors
     ///
     /// Every `request.unknown_field` and `request.invalid_type` violation, or one
     /// `request.invalid_type` (field `null`) when `value` is not an object.
     pub fn from_value(value: &Value) -> Result<Self, Vec<Violation>> {
+        Self::from_value_under(value, Profile::Classic)
+    }
+
+    /// [`HostAddRequest::from_value`] with the `Host` attributes `profile` accepts (RULES §7:
+    /// stx10 accepts `sw_version`, `nvme_host_id`, ... and no longer `software_load`).
+    ///
+    /// ```
+    /// use edgeworker_core::{host::HostAddRequest, profile::Profile};
+    /// let request = serde_json::json!({"hostname": "edge-1", "sw_version": "25.09"});
+    /// assert!(HostAddRequest::from_value_under(&request, Profile::Stx10).is_ok());
+    /// let errors = HostAddRequest::from_value(&request).unwrap_err();
+    /// assert_eq!(errors[0].message(), "Unknown attribute for argument host: sw_version");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`HostAddRequest::from_value`].
+    pub fn from_value_under(value: &Value, profile: Profile) -> Result<Self, Vec<Violation>> {
         let Value::Object(map) = value else {
             return Err(vec![Violation::invalid_type(
                 None,
@@ -449,13 +484,56 @@ impl HostAddRequest {
         };
         let mut request = Self::default();
         let mut ignored = Vec::new();
-        let errors = read_fields(map.iter(), true, &mut request, &mut ignored);
+        let errors = read_fields(map.iter(), true, profile, &mut request, &mut ignored);
         if errors.is_empty() {
             Ok(request)
         } else {
             Err(errors)
         }
     }
+}
+
+/// What the rules read of a board management password: whether it is empty (sysinv's
+/// `if patch_bm_password:`), and whether it holds whitespace (stx10 refuses that). The
+/// password itself is not kept.
+///
+/// ```
+/// use edgeworker_core::host::PasswordShape;
+/// assert!(PasswordShape::of("two words").whitespace);
+/// assert!(PasswordShape::of("").empty);
+/// assert_eq!(PasswordShape::of("s3cret"), PasswordShape { empty: false, whitespace: false });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PasswordShape {
+    /// The empty string.
+    pub empty: bool,
+    /// A whitespace character, as Python's `\s` matches one ([`is_python_space`]).
+    pub whitespace: bool,
+}
+
+impl PasswordShape {
+    /// The shape of `password`.
+    #[must_use]
+    pub fn of(password: &str) -> Self {
+        Self {
+            empty: password.is_empty(),
+            whitespace: password.chars().any(is_python_space),
+        }
+    }
+}
+
+/// Whether Python 3's `re.search(r"\s", ...)` matches `c` on a `str`: Unicode white space
+/// (what [`char::is_whitespace`] answers) plus the four ASCII information separators
+/// U+001C–U+001F, which Python's `str.isspace` also counts.
+///
+/// ```
+/// use edgeworker_core::host::is_python_space;
+/// assert!(is_python_space('\u{1f}') && is_python_space('\u{a0}') && is_python_space('\t'));
+/// assert!(!is_python_space('_') && !is_python_space('\u{200b}'));
+/// ```
+#[must_use]
+pub fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// A host-update change set (`system host-update <host> field=value ...`), as sent.
@@ -485,8 +563,9 @@ pub struct ChangeSet {
     pub bm_ip: Option<String>,
     /// New board management user name.
     pub bm_username: Option<String>,
-    /// Whether a board management password is given (its value is not kept).
-    pub bm_password: bool,
+    /// What the rules read of a board management password, when one is given (its value
+    /// is not kept).
+    pub bm_password: Option<PasswordShape>,
     /// Pass-through fields to change.
     pub extra: PassThrough,
     /// Restricted fields the change set names ([`restricted_fields`]), in input order.
@@ -547,7 +626,7 @@ impl ChangeSet {
         for (key, value) in fields {
             match unique.iter().find(|(k, _)| *k == key) {
                 Some((_, first)) if *first != value => {
-                    if let Some(field) = known_field(&key, false)
+                    if let Some(field) = known_field(&key, false, Profile::Classic)
                         && !errors
                             .iter()
                             .any(|v: &Violation| v.field() == Some(field.name))
@@ -570,7 +649,7 @@ impl ChangeSet {
     ) -> Result<Self, Vec<Violation>> {
         let mut core = HostAddRequest::default();
         let mut restricted = Vec::new();
-        let errors = read_fields(fields, false, &mut core, &mut restricted);
+        let errors = read_fields(fields, false, Profile::Classic, &mut core, &mut restricted);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -581,7 +660,7 @@ impl ChangeSet {
             bm_type: core.bm_type,
             bm_ip: core.bm_ip,
             bm_username: core.bm_username,
-            bm_password: core.bm_password.is_some(),
+            bm_password: core.bm_password.as_deref().map(PasswordShape::of),
             extra: core.extra,
             restricted,
         })

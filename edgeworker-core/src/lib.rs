@@ -24,6 +24,7 @@ pub mod json;
 pub mod mac;
 pub mod personality;
 pub mod plan;
+pub mod profile;
 pub mod validate;
 pub mod violation;
 

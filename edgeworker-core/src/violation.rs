@@ -57,6 +57,9 @@ pub enum Code {
     MgmtIpNameAllocated,
     /// `mgmt_ip.out_of_pool`: outside the management pool's ranges.
     MgmtIpOutOfPool,
+    /// `mgmt_ip.ignored`: a `mgmt_ip` in a host-add under the stx10 profile, where hosts
+    /// have no such field (warning; ours).
+    MgmtIpIgnored,
     /// `hostname.missing`: no host name for a personality that needs one.
     HostnameMissing,
     /// `hostname.invalid_chars`: outside sysinv's host-name alphabet.
@@ -108,6 +111,19 @@ pub enum Code {
     BmTypeInvalid,
     /// `bm_username.missing`: a provisioned BMC without user name.
     BmUsernameMissing,
+    /// `bm_username.too_long`: more than 16 characters (stx10).
+    BmUsernameTooLong,
+    /// `bm_username.whitespace`: a whitespace character in the user name (stx10).
+    BmUsernameWhitespace,
+    /// `bm_password.no_username`: a password without a user name (stx10).
+    BmPasswordNoUsername,
+    /// `bm_password.whitespace`: a whitespace character in the password (stx10).
+    BmPasswordWhitespace,
+    /// `bm_ip.no_oam_network`: a BMC address to check against an OAM network the system
+    /// does not have (stx10).
+    BmIpNoOamNetwork,
+    /// `bm_ip.wrong_family`: a BMC address not of the OAM network's family (stx10).
+    BmIpWrongFamily,
     /// `bm_ip.invalid`: a provisioned BMC without a valid address.
     BmIpInvalid,
     /// `bm_ip.duplicate`: another host has this BMC address.
@@ -148,6 +164,7 @@ impl Code {
             Self::MgmtIpAllocated => "mgmt_ip.allocated",
             Self::MgmtIpNameAllocated => "mgmt_ip.name_allocated",
             Self::MgmtIpOutOfPool => "mgmt_ip.out_of_pool",
+            Self::MgmtIpIgnored => "mgmt_ip.ignored",
             Self::HostnameMissing => "hostname.missing",
             Self::HostnameInvalidChars => "hostname.invalid_chars",
             Self::HostnameTooLong => "hostname.too_long",
@@ -172,6 +189,12 @@ impl Code {
             Self::BmcIgnored => "bmc.ignored",
             Self::BmTypeInvalid => "bm_type.invalid",
             Self::BmUsernameMissing => "bm_username.missing",
+            Self::BmUsernameTooLong => "bm_username.too_long",
+            Self::BmUsernameWhitespace => "bm_username.whitespace",
+            Self::BmPasswordNoUsername => "bm_password.no_username",
+            Self::BmPasswordWhitespace => "bm_password.whitespace",
+            Self::BmIpNoOamNetwork => "bm_ip.no_oam_network",
+            Self::BmIpWrongFamily => "bm_ip.wrong_family",
             Self::BmIpInvalid => "bm_ip.invalid",
             Self::BmIpDuplicate => "bm_ip.duplicate",
             Self::FieldRestricted => "field.restricted",
@@ -587,11 +610,86 @@ impl Violation {
         )
     }
 
+    // The stx10 BMC checks (RULES §7; sysinv host.py at master, `bbf53dcc5` and `89226d45c`).
+    // sysinv names the host as `phost.get('hostname', "unknown")`, `None` when unnamed.
+
+    pub(crate) fn bm_username_too_long(hostname: Option<&str>) -> Self {
+        Self::new(
+            Code::BmUsernameTooLong,
+            Some("bm_username"),
+            format!(
+                "{}: Rejected: Board management controller username is not valid. Cannot be longer than 16 characters.",
+                or_none(hostname)
+            ),
+        )
+    }
+
+    pub(crate) fn bm_username_whitespace(hostname: Option<&str>) -> Self {
+        Self::new(
+            Code::BmUsernameWhitespace,
+            Some("bm_username"),
+            format!(
+                "{}: Rejected: Board management controller username is not valid. Whitespace characters are not permitted.",
+                or_none(hostname)
+            ),
+        )
+    }
+
+    /// sic: no colon after the host name.
+    pub(crate) fn bm_password_no_username(hostname: Option<&str>) -> Self {
+        Self::new(
+            Code::BmPasswordNoUsername,
+            Some("bm_password"),
+            format!(
+                "{} Rejected: Board management controller password change attempt without corresponding username.",
+                or_none(hostname)
+            ),
+        )
+    }
+
+    pub(crate) fn bm_password_whitespace(hostname: Option<&str>) -> Self {
+        Self::new(
+            Code::BmPasswordWhitespace,
+            Some("bm_password"),
+            format!(
+                "{}: Rejected: Board management controller password is not valid. Whitespace characters are not permitted.",
+                or_none(hostname)
+            ),
+        )
+    }
+
+    pub(crate) fn bm_ip_no_oam_network() -> Self {
+        Self::new(
+            Code::BmIpNoOamNetwork,
+            Some("bm_ip"),
+            "Rejected: OAM network does not exist.".to_owned(),
+        )
+    }
+
+    pub(crate) fn bm_ip_wrong_family() -> Self {
+        Self::new(
+            Code::BmIpWrongFamily,
+            Some("bm_ip"),
+            "Rejected: Board management controller IP address must be the same version as OAM primary address.".to_owned(),
+        )
+    }
+
     pub(crate) fn bm_ip_duplicate(ip: &str) -> Self {
         Self::new(
             Code::BmIpDuplicate,
             Some("bm_ip"),
             format!("Host-add Rejected: bm_ip {ip} already exists"),
+        )
+    }
+
+    pub(crate) fn mgmt_ip_ignored(value: &str) -> Self {
+        Self::new(
+            Code::MgmtIpIgnored,
+            Some("mgmt_ip"),
+            format!(
+                "mgmt_ip '{}' ignored: from stx.10.0 on a host has no mgmt_ip; its management address comes from the management pool",
+                excerpt(value)
+            ),
         )
     }
 
@@ -749,6 +847,16 @@ impl Violation {
             }
         };
         Self::new(Code::OperationNotSupported, None, message)
+    }
+
+    /// stx10: sysinv's `upgrade`/`downgrade` raise `NotImplementedError("This API is
+    /// deprecated.")` (an HTTP 500); we answer the same text with 400, for every personality.
+    pub(crate) fn operation_deprecated() -> Self {
+        Self::new(
+            Code::OperationNotSupported,
+            None,
+            "This API is deprecated.".to_owned(),
+        )
     }
 
     pub(crate) fn operation_not_yet_supported(

@@ -34,7 +34,7 @@ fn long_invalid_subfunctions_equal_in_their_quote_are_reported_once() {
         "subfunctions": format!("{long}a,{long}b,other"),
     });
     let rejection =
-        validate::validate_host_add_value(&request, &Context::default(), Options::default())
+        validate::validate_host_add_value(&request, &Context::example(), Options::default())
             .unwrap_err();
     let messages: Vec<&str> = rejection.errors().iter().map(Violation::message).collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
@@ -111,8 +111,15 @@ fn edge(field: &str, value: Value) -> Value {
     request
 }
 
+/// The example context with static management addressing.
 fn static_ctx() -> Context {
-    Context::from_value(&json!({"mgmt_network": {"dynamic": false}})).unwrap()
+    let example = Context::example();
+    Context::from_value(&json!({
+        "mgmt_network": {"dynamic": false},
+        "hosts": example.hosts(),
+        "addresses": example.addresses(),
+    }))
+    .unwrap()
 }
 
 /// The codes of a host-add in lenient mode: `Ok(warning codes)` or `Err(error codes)`.
@@ -165,7 +172,7 @@ fn a_megabyte_in_every_request_field() {
     ];
     for (field, want) in expect {
         let request = edge(field, json!(huge));
-        let got = add_codes(&request, &Context::default());
+        let got = add_codes(&request, &Context::example());
         assert_eq!(
             got,
             want.map(<[&str]>::to_vec).map_err(<[&str]>::to_vec),
@@ -185,7 +192,7 @@ fn a_megabyte_in_every_request_field() {
     // A megabyte field name is quoted, cut, as an unknown field.
     let rejection = validate::validate_host_add_value(
         &json!({huge.clone(): "x"}),
-        &Context::default(),
+        &Context::example(),
         Options::default(),
     )
     .unwrap_err();
@@ -197,7 +204,7 @@ fn a_megabyte_in_every_request_field() {
     // Pass-through values are kept whole: they are data, not ours to cut.
     let outcome = validate::validate_host_add_value(
         &edge("location", json!({"locn": huge})),
-        &Context::default(),
+        &Context::example(),
         Options::default(),
     )
     .unwrap();
@@ -380,7 +387,7 @@ fn a_deep_value_is_refused_at_its_top() {
                 deep = Value::Array(vec![deep]);
             }
             let rejection =
-                validate::validate_host_add_value(&deep, &Context::default(), Options::default())
+                validate::validate_host_add_value(&deep, &Context::example(), Options::default())
                     .unwrap_err();
             assert_eq!(
                 rejection.errors()[0].code().as_str(),
@@ -393,7 +400,7 @@ fn a_deep_value_is_refused_at_its_top() {
             // Inside a pass-through object, depth is the caller's data: kept as given.
             let outcome = validate::validate_host_add_value(
                 &edge("location", json!({"x": deep})),
-                &Context::default(),
+                &Context::example(),
                 Options::default(),
             )
             .unwrap();
@@ -411,20 +418,20 @@ fn a_deep_value_is_refused_at_its_top() {
 #[test]
 fn nul_and_non_utf8_bytes() {
     assert_eq!(
-        add_codes(&edge("hostname", json!("edge\u{0}1")), &Context::default()),
+        add_codes(&edge("hostname", json!("edge\u{0}1")), &Context::example()),
         Err(vec!["hostname.invalid_chars"])
     );
     assert_eq!(
         add_codes(
             &edge("mgmt_mac", json!("08:00:27:bb:00:0\u{0}")),
-            &Context::default()
+            &Context::example()
         ),
         Err(vec!["mgmt_mac.invalid"])
     );
     assert_eq!(
         add_codes(
             &edge("personality", json!("edgeworker\u{0}")),
-            &Context::default()
+            &Context::example()
         ),
         Err(vec!["personality.invalid"])
     );
@@ -455,7 +462,7 @@ fn numbers_where_strings_belong() {
         let value: Value = serde_json::from_str(number).unwrap();
         let rejection = validate::validate_host_add_value(
             &edge("hostname", value.clone()),
-            &Context::default(),
+            &Context::example(),
             Options::default(),
         )
         .unwrap_err();

@@ -26,6 +26,24 @@ fn a_valid_edgeworker_is_created_normalized() {
     );
 }
 
+/// `Context::default()` is the empty system, not the example: nothing the example's
+/// controllers hold is taken there, and with no controller checks 0–4 do not run; a JSON
+/// context's absent keys are the same empty parts.
+#[test]
+fn the_default_context_is_the_empty_system_not_the_example() {
+    let taken_mac = edge(json!({"mgmt_mac": "08:00:27:aa:00:01"}));
+    assert_eq!(codes(&add(&taken_mac)), ["mgmt_mac.duplicate"]);
+    let empty = Context::default();
+    assert!(add_in(&empty, &taken_mac).is_ok());
+    let dynamic_ip = edge(json!({"mgmt_ip": "192.168.204.50"}));
+    assert_eq!(codes(&add(&dynamic_ip)), ["mgmt_ip.not_allowed"]);
+    assert!(add_in(&empty, &dynamic_ip).is_ok());
+    let simplex =
+        Context::from_value(&json!({"system": {"mode": "simplex", "type": "All-in-one"}})).unwrap();
+    assert!(simplex.hosts().is_empty() && simplex.addresses().is_empty());
+    assert!(add_in(&simplex, &edge(json!({}))).is_ok());
+}
+
 #[test]
 fn check_1_simplex_with_a_controller() {
     let simplex = ctx(json!({"system": {"mode": "simplex", "type": "All-in-one"}}));
@@ -439,7 +457,7 @@ fn check_11_personality_and_system_type() {
         &aio_duplex,
         &aio_simplex_empty,
         &direct,
-        &Context::default(),
+        &Context::example(),
     ] {
         assert!(add_in(system, &edge(json!({}))).is_ok());
     }
@@ -836,13 +854,13 @@ fn sysinv_semantic_check_vsc_controllers() {
     };
     assert_eq!(
         first(
-            &Context::default(),
+            &Context::example(),
             &edge(json!({"vsc_controllers": "10.0.0.1,10.0.0.2"}))
         ),
         not_applicable
     );
     assert_eq!(
-        first(&Context::default(), &worker("10.0.0.1,10.0.0.2")),
+        first(&Context::example(), &worker("10.0.0.1,10.0.0.2")),
         not_applicable
     );
     let nuage = ctx(json!({"system": {"vswitch_type": "nuage_vrs"}}));
@@ -940,7 +958,7 @@ fn checks_on_invalid_input_are_skipped() {
 #[test]
 fn hostname_warnings_and_strict_mode() {
     let strict = Options::default().with_strict(true);
-    let ctx = Context::default();
+    let ctx = Context::example();
     for (name, code) in [
         ("edge_1", "hostname.not_dns_compatible"),
         ("Edge-1", "hostname.not_dns_compatible"),
@@ -1050,7 +1068,7 @@ fn request_shape_errors_come_from_the_json() {
 /// accepted before it.
 #[test]
 fn a_batch_sees_the_hosts_admitted_before() {
-    let mut batch = validate::Batch::new(Context::default(), Options::default());
+    let mut batch = validate::Batch::new(Context::example(), Options::default());
     assert!(batch.add_value(&edge(json!({}))).unwrap().is_ok());
     assert_eq!(
         codes(&batch.add_value(&edge(json!({}))).unwrap()),

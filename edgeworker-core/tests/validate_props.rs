@@ -87,7 +87,7 @@ fn request() -> impl Strategy<Value = Value> {
 
 fn contexts() -> Vec<Context> {
     vec![
-        Context::default(),
+        Context::example(),
         // No controller yet: checks 0 to 4 do not apply.
         validate_common::ctx(json!({"hosts": [], "addresses": []})),
         // Controllers, none unlocked and enabled; a nuage_vrs vswitch.

@@ -9,9 +9,9 @@ use serde_json::json;
 use validate_common::{row, v};
 
 /// A context with a discovered host `d-1`, an unprovisioned edgeworker `edge-2` and a
-/// provisioned edgeworker `edge-3`, besides the default controllers.
+/// provisioned edgeworker `edge-3`, besides the example's controllers and rows.
 fn ctx() -> Context {
-    let defaults = Context::default();
+    let defaults = Context::example();
     let mut hosts = serde_json::to_value(defaults.hosts()).unwrap();
     let extra = json!([
         {"mgmt_mac": "08:00:27:dd:00:01", "uuid": "d-1"},
@@ -23,7 +23,8 @@ fn ctx() -> Context {
     if let (Some(h), Some(e)) = (hosts.as_array_mut(), extra.as_array()) {
         h.extend(e.iter().cloned());
     }
-    Context::from_value(&json!({"hosts": hosts})).expect("test context")
+    Context::from_value(&json!({"hosts": hosts, "addresses": defaults.addresses()}))
+        .expect("test context")
 }
 
 fn update_in(

@@ -1,6 +1,6 @@
 //! `edgeworker.Context`: a context read once and shared by any number of calls and threads,
 //! and the `context` argument every function taking one accepts (a `Context`, a dict, or
-//! `None` for the built-in context).
+//! `None` for the empty system, `Context::default()`).
 //!
 //! A dict is read straight into the core's types: strings are read in place (see
 //! [`convert::with_text`]), no JSON text and no `serde_json::Value` in between. Anything
@@ -14,6 +14,7 @@ use edgeworker_core::context::{
     AddressRow, Context, ContextParts, HostField, HostRecord, HostRecordBuilder, MgmtNetwork,
     System,
 };
+use edgeworker_core::profile::IpFamily;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -24,7 +25,7 @@ use serde_json::Value;
 use crate::convert::{self, to_json, to_json_at, with_text};
 use crate::errors;
 
-/// The built-in context, built once: most calls without a context are cheap.
+/// The empty system (`Context::default()`), built once: calls without a context are cheap.
 static DEFAULT_CONTEXT: LazyLock<Context> = LazyLock::new(Context::default);
 
 /// Hosts plus rows above which the index is built with the GIL released.
@@ -68,7 +69,7 @@ impl PyContext {
 
 /// A function's `context` argument, ready to use.
 pub enum ContextArg<'py> {
-    /// `None`: the built-in context.
+    /// `None`: the empty system.
     Default,
     /// An `edgeworker.Context`, borrowed for the call.
     Shared(Bound<'py, PyContext>),
@@ -143,6 +144,14 @@ fn parts(dict: &Bound<'_, PyDict>) -> Option<ContextParts> {
                 let json = to_json_at(&value, "context", 1).ok()?;
                 parts.mgmt_network = Some(MgmtNetwork::from_value(&json).ok()?);
             }
+            Part::Profile => {
+                let name = value.cast::<PyString>().ok()?;
+                parts.profile = Some(with_text(name, |t| t.parse().ok())??);
+            }
+            Part::OamFamily => {
+                let json = to_json_at(&value, "context", 1).ok()?;
+                parts.oam_family = Some(IpFamily::deserialize(&json).ok()?);
+            }
             Part::Hosts => parts.hosts = Some(each(&value, host)?),
             Part::Addresses => parts.addresses = Some(each(&value, row)?),
         }
@@ -153,6 +162,8 @@ fn parts(dict: &Bound<'_, PyDict>) -> Option<ContextParts> {
 #[derive(Clone, Copy)]
 enum Part {
     System,
+    Profile,
+    OamFamily,
     MgmtNetwork,
     Hosts,
     Addresses,
@@ -162,6 +173,8 @@ impl Part {
     fn from_name(name: &str) -> Option<Self> {
         match name {
             "system" => Some(Self::System),
+            "profile" => Some(Self::Profile),
+            "oam_family" => Some(Self::OamFamily),
             "mgmt_network" => Some(Self::MgmtNetwork),
             "hosts" => Some(Self::Hosts),
             "addresses" => Some(Self::Addresses),

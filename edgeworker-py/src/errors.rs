@@ -48,6 +48,22 @@ pub fn dhcp_warnings(
     Ok(())
 }
 
+/// Issues one `edgeworker.NoReservationWarning` per node the profile gives no reservation.
+pub fn no_reservation_warnings(
+    py: Python<'_>,
+    nodes: &[edgeworker_core::dhcp::NoReservation],
+) -> PyResult<()> {
+    if nodes.is_empty() {
+        return Ok(());
+    }
+    let category = class(py, "NoReservationWarning")?;
+    for node in nodes {
+        let message = std::ffi::CString::new(node.to_string())?;
+        PyErr::warn(py, &category, &message, 1)?;
+    }
+    Ok(())
+}
+
 /// A violation as the dict sysinv code reads: `code`, `field`, `message`, `status` (the
 /// shape `Violation` serializes to in the CLI's JSON).
 pub fn violation<'py>(py: Python<'py>, v: &Violation) -> PyResult<Bound<'py, PyDict>> {

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::convert::{self, str_arg, to_json};
 use crate::errors;
+use crate::validation::profile_arg;
 
 /// A pool and its rows, with the generator random allocations draw from.
 struct State {
@@ -23,7 +24,7 @@ struct State {
 
 /// An address pool and its rows (row name to address), safe to share between threads.
 ///
-/// Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
+/// Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')``:
 ///
 /// - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
 /// - ``network``: ``address/prefix``, IPv4 or IPv6.
@@ -33,6 +34,10 @@ struct State {
 ///   (lowest first).
 /// - ``rows``: the existing rows, a list of ``(name, address)`` pairs or a dict; sysinv
 ///   passes its ``addresses`` rows of the pool.
+/// - ``profile``: ``'classic'`` (stx.5.0 to stx.8.0: a row of the other family is
+///   ``mgmt_ip.out_of_pool``) or ``'stx10'`` (stx.10.0 to master, dual-stack: rows are
+///   matched by name and family, so the other family's rows, its other pool's, are left
+///   out; sysinv ``fcebab8ef``).
 ///
 /// Raises ``AddressPoolError`` with the core's ``pool.*`` code for an invalid pool,
 /// ``address.invalid`` for a row address that is no IP address, the allocation errors
@@ -66,8 +71,8 @@ impl Pool {
 impl Pool {
     #[new]
     #[pyo3(
-        signature = (name, network, ranges = None, order = None, rows = None),
-        text_signature = "(name, network, ranges=None, order='random', rows=None)"
+        signature = (name, network, ranges = None, order = None, rows = None, *, profile = None),
+        text_signature = "(name, network, ranges=None, order='random', rows=None, *, profile='classic')"
     )]
     fn new(
         py: Python<'_>,
@@ -76,6 +81,7 @@ impl Pool {
         ranges: Option<&Bound<'_, PyAny>>,
         order: Option<&Bound<'_, PyAny>>,
         rows: Option<&Bound<'_, PyAny>>,
+        profile: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let spec = PoolSpec {
             name: str_arg(name, "name")?.into_owned(),
@@ -93,10 +99,13 @@ impl Pool {
             Some(rows) => rows_arg(py, rows, "rows")?,
             None => Vec::new(),
         };
+        let profile = profile_arg(py, profile)?;
         let pool = py.detach(move || {
             AddressPool::try_from(spec)
                 .map_err(Failure::Pool)
-                .and_then(|pool| AllocatedPool::with_rows(pool, rows).map_err(Failure::Rows))
+                .and_then(|pool| {
+                    AllocatedPool::with_rows_under(pool, rows, profile).map_err(Failure::Rows)
+                })
         });
         let pool = pool.map_err(|failure| match failure {
             Failure::Pool(err) => errors::pool(py, &err),

@@ -2,6 +2,7 @@
 
 use edgeworker_core::context::HostRecord;
 use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
+use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -29,23 +30,48 @@ fn operation(py: Python<'_>, name: &str) -> PyResult<Operation> {
 /// ``personality`` is one of ``PERSONALITIES``; ``operation`` one of ``host-upgrade``,
 /// ``host-downgrade``, ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``,
 /// ``power-on``, ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``,
-/// ``interface-modify``, ``label-assign``.
+/// ``interface-modify``, ``label-assign``. ``profile``: the release profile whose rules
+/// apply, ``"classic"`` (stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master, where
+/// ``host-upgrade`` and ``host-downgrade`` are deprecated for every personality).
 ///
 /// Raises ``UnknownNameError`` for a name that is neither (``code``
-/// ``personality.invalid`` or ``operation.unknown``), ``TypeError`` for a non-str.
+/// ``personality.invalid``, ``operation.unknown`` or ``profile.unknown``), ``TypeError``
+/// for a non-str.
 ///
 /// >>> supports("edgeworker", "host-upgrade")
 /// False
 /// >>> supports("worker", "lock")
 /// True
+/// >>> supports("worker", "host-upgrade", profile="stx10")
+/// False
 #[pyfunction]
+#[pyo3(
+    signature = (personality, operation, *, profile = None),
+    text_signature = "(personality, operation, *, profile='classic')"
+)]
 pub fn supports(
     py: Python<'_>,
     personality: &Bound<'_, PyAny>,
     operation: &Bound<'_, PyAny>,
+    profile: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<bool> {
     let (p, op) = gate_args(py, personality, operation)?;
-    Ok(p.supports(op))
+    let profile = profile_arg(py, profile)?;
+    Ok(validate::check_operation_under(profile, p, op).is_ok())
+}
+
+/// The ``profile`` keyword: absent or ``None`` is ``classic``; a str must name a profile.
+pub fn profile_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Profile> {
+    match obj {
+        None => Ok(Profile::default()),
+        Some(obj) if obj.is_none() => Ok(Profile::default()),
+        Some(obj) => {
+            let name = str_arg(obj, "profile")?;
+            name.parse().map_err(|err: UnknownProfile| {
+                errors::unknown_name(py, "profile", &name, err.code(), &err)
+            })
+        }
+    }
 }
 
 fn gate_args(
@@ -61,7 +87,7 @@ fn gate_args(
 /// Returns if a host of ``personality`` may undergo ``operation``, else raises.
 ///
 /// The guard sysinv puts in front of host-upgrade, kube-host-upgrade, power and reset
-/// actions; names as for ``supports``.
+/// actions; names and ``profile`` as for ``supports``.
 ///
 /// Raises ``OperationNotSupportedError`` with sysinv's refusal text, ``code``
 /// ``operation.not_supported`` or ``operation.not_yet_supported`` and ``status`` 400;
@@ -70,14 +96,23 @@ fn gate_args(
 /// >>> check_operation("edgeworker", "host-upgrade")
 /// Traceback (most recent call last):
 /// edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
+/// >>> check_operation("worker", "host-upgrade", profile="stx10")
+/// Traceback (most recent call last):
+/// edgeworker._errors.OperationNotSupportedError: This API is deprecated.
 #[pyfunction]
+#[pyo3(
+    signature = (personality, operation, *, profile = None),
+    text_signature = "(personality, operation, *, profile='classic')"
+)]
 pub fn check_operation(
     py: Python<'_>,
     personality: &Bound<'_, PyAny>,
     operation: &Bound<'_, PyAny>,
+    profile: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let (p, op) = gate_args(py, personality, operation)?;
-    validate::check_operation(p, op).map_err(|refusal| errors::refusal(py, &refusal))
+    let profile = profile_arg(py, profile)?;
+    validate::check_operation_under(profile, p, op).map_err(|refusal| errors::refusal(py, &refusal))
 }
 
 /// A dict argument as JSON; anything else is a `TypeError` naming the argument.
@@ -99,8 +134,13 @@ fn dict_arg(arg: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 /// - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
 ///   type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
 ///   (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
-///   dict, read on every call, or a ``Context`` read once. ``None``: a Standard duplex
-///   system with two controllers and dynamic 192.168.204.0/24.
+///   dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
+///   a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
+///   hosts or address rows; a key left out of the dict is that part of the empty system.
+///   ``profile`` names the release whose rules apply: ``"classic"`` (the default;
+///   stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master: ``mgmt_ip`` ignored with
+///   the warning ``mgmt_ip.ignored``, sysinv's later BMC checks, whose BMC address family
+///   check reads ``oam_family``, 4 or 6, absent when the system has no OAM network).
 /// - ``strict``: the host-name warnings become errors.
 ///
 /// Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``

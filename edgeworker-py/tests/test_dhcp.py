@@ -107,3 +107,47 @@ def test_a_row_address_that_is_no_address():
         edgeworker.dnsmasq_addn_hosts([("edge-1-mgmt", "10.0.0.500")])
     assert info.value.code == "address.invalid"
     assert str(info.value) == 'rows[0]: "10.0.0.500" is not an IP address'
+
+
+# --- release profiles (RULES §7) --------------------------------------------------------
+
+STX10_ROWS = [("controller-mgmt", "192.168.204.2"), ("controller-0-mgmt", "192.168.204.3"),
+              ("controller-platform-nfs-mgmt", "192.168.204.5"), ("edge-1-mgmt", "192.168.204.77")]
+
+
+def test_stx10_reserves_no_management_address_afa45530c():
+    """sysinv afa45530c: no reservation; the node is named by a NoReservationWarning."""
+    macs = {"controller-0": "08:00:27:aa:00:01", "edge-1": "08:00:27:aa:00:09"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert edgeworker.dnsmasq_hosts(STX10_ROWS, macs, profile="stx10") == []
+    assert [w.category for w in caught] == [edgeworker.NoReservationWarning]
+    assert issubclass(edgeworker.NoReservationWarning, DhcpWarning)
+    assert edgeworker.NoReservationWarning.code == "dhcp.no_reservation"
+    assert str(caught[0].message) == (
+        'host "edge-1": profile stx10 gives its management address 192.168.204.77 no DHCP reservation: '
+        "configure it statically on the node")
+    assert edgeworker.dnsmasq_hosts(STX10_ROWS, macs, profile="classic") == edgeworker.dnsmasq_hosts(STX10_ROWS, macs)
+
+
+def test_stx10_addn_hosts_name_every_management_row_afa45530c():
+    assert edgeworker.dnsmasq_addn_hosts(STX10_ROWS, profile="stx10") == [
+        "192.168.204.2 pxecontroller",
+        "192.168.204.2 controller.internal controller registry.local controller-platform-nfs",
+        "192.168.204.3 controller-0.internal controller-0",
+        "192.168.204.77 edge-1.internal edge-1",
+    ]
+    assert edgeworker.dnsmasq_addn_hosts(STX10_ROWS, profile="stx10", aio_simplex=True) == [
+        "192.168.204.2 pxecontroller",
+        "192.168.204.2 controller.internal controller registry.local controller-platform-nfs controller-0.internal",
+        "192.168.204.77 edge-1.internal edge-1",
+    ]
+    assert edgeworker.dnsmasq_addn_hosts(STX10_ROWS, aio_simplex=True) == ["192.168.204.2 pxecontroller"]
+
+
+def test_an_unknown_dhcp_profile_is_an_unknown_name():
+    with pytest.raises(edgeworker.UnknownNameError) as info:
+        edgeworker.dnsmasq_addn_hosts(STX10_ROWS, profile="stx9")
+    assert info.value.code == "profile.unknown"
+    with pytest.raises(TypeError):
+        edgeworker.dnsmasq_addn_hosts(STX10_ROWS, aio_simplex=1)

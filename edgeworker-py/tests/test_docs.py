@@ -127,7 +127,7 @@ def test_the_pool_documents_its_constructor():
         m for m in STUB_NODES["AddressPool"].body  # type: ignore[attr-defined]
         if isinstance(m, ast.FunctionDef) and m.name == "__new__"
     )
-    call = "AddressPool(name, network, ranges=None, order='random', rows=None)"
+    call = "AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')"
     if sys.version_info >= (3, 10):
         assert runtime_parameters(edgeworker.AddressPool, False) == stub_parameters(stub_new, True)
     else:

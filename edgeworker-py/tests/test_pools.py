@@ -225,3 +225,19 @@ def test_hostile_names_are_refused_not_crashed():
 def test_errors_share_the_root():
     assert issubclass(AddressPoolError, EdgeworkerError)
     assert edgeworker.PoolExhaustedError is PoolExhaustedError
+
+
+def test_stx10_rows_are_matched_by_name_and_family_fcebab8ef():
+    """RULES §7 (sysinv fcebab8ef, dual-stack): sysinv's rows of both families go in; each
+    pool keeps its family's. Classic refuses a row of the other family."""
+    rows = [("controller-mgmt", "192.168.204.2"), ("controller-mgmt", "fd00:204::2"), ("edge-1-mgmt", "fd00:204::9")]
+    v4 = AddressPool("management", "192.168.204.0/24", order="sequential", rows=rows, profile="stx10")
+    assert v4.rows() == [("controller-mgmt", "192.168.204.2")]
+    v6 = AddressPool("management-ipv6", "fd00:204::/64", order="sequential", rows=rows, profile="stx10")
+    assert v6.rows() == [("controller-mgmt", "fd00:204::2"), ("edge-1-mgmt", "fd00:204::9")]
+    assert v4.allocate("edge-1-mgmt") == "192.168.204.1"
+    with pytest.raises(edgeworker.AddressPoolError) as info:
+        AddressPool("management", "192.168.204.0/24", rows=rows)
+    assert info.value.code == "mgmt_ip.out_of_pool"
+    with pytest.raises(edgeworker.UnknownNameError):
+        AddressPool("management", "192.168.204.0/24", profile="stx9")

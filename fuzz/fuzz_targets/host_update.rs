@@ -32,7 +32,7 @@ fn inputs(data: &[u8]) -> Option<(Context, usize, String)> {
     let mut u = Unstructured::new(rest);
     let ctx = match inputs::context(&mut u).ok()? {
         Some(value) => Context::from_value(&value).ok()?,
-        None => Context::default(),
+        None => Context::example(),
     };
     Some((ctx, pick, inputs::change_set_text(&mut u).ok()?))
 }
@@ -96,12 +96,19 @@ fn parts(result: &Result<UpdateOutcome, Rejection>) -> (Vec<Violation>, Vec<Viol
 fn with_host(ctx: &Context, index: usize, updated: &HostRecord) -> Context {
     let mut hosts = ctx.hosts().to_vec();
     hosts[index] = updated.clone();
-    Context::new(
+    // Under the context's profile: it decides how rows are matched (stx10: by name and
+    // family), and its rules judge the next update.
+    Context::new_under(
+        ctx.profile(),
         ctx.system(),
         ctx.mgmt_network().clone(),
         hosts,
         ctx.addresses().to_vec(),
     )
+    .map(|new| {
+        new.with_oam_family(ctx.oam_family())
+            .with_cluster_host_network(ctx.cluster_host_network().cloned())
+    })
     .unwrap_or_else(|e| panic!("an accepted update cannot stand in its context: {e}"))
 }
 

@@ -214,7 +214,7 @@ pub fn add_request(u: &mut Unstructured<'_>) -> Result<Value> {
     field(u, &mut m, "mgmt_mac", &strings(MACS))?;
     field(u, &mut m, "mgmt_ip", &strings(MGMT_IPS))?;
     bmc_fields(u, &mut m)?;
-    field(u, &mut m, "bm_password", &strings(&["secret", ""]))?;
+    field(u, &mut m, "bm_password", &strings(&["secret", "", "two words"]))?;
     for key in [
         "serialid",
         "boot_device",
@@ -254,7 +254,12 @@ pub fn bmc_fields(u: &mut Unstructured<'_>, m: &mut Map<String, Value>) -> Resul
         &strings(&["none", "ipmi", "redfish", "dynamic", "bmc", "None"]),
     )?;
     field(u, m, "bm_ip", &strings(BM_IPS))?;
-    field(u, m, "bm_username", &strings(&["root", "admin", ""]))
+    field(
+        u,
+        m,
+        "bm_username",
+        &strings(&["root", "admin", "", "a user", "seventeen-letters"]),
+    )
 }
 
 /// A context: the built-in one (`None`), the example file, or one assembled from parts.
@@ -333,6 +338,9 @@ fn built_context(u: &mut Unstructured<'_>) -> Result<Value> {
             "mode": u.choose(&["simplex", "duplex", "duplex-direct"])?,
             "type": u.choose(&["All-in-one", "Standard"])?,
         },
+        // Both release profiles (RULES §7), and the OAM family the stx10 BMC check reads.
+        "profile": u.choose(&["classic", "stx10"])?,
+        "oam_family": u.choose(&[json!(4), json!(6), Value::Null])?,
         "mgmt_network": {"dynamic": u.arbitrary::<bool>()?, "pool": pool},
         "hosts": hosts,
         "addresses": rows,

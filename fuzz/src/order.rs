@@ -6,7 +6,9 @@
 use edgeworker_core::violation::Violation;
 
 /// host-add (RULES §2, checks 0–17; sysinv host.py stx.5.0 `_new_host_semantic_checks`
-/// then `_do_post`), then our own checks, then the strict-mode warnings. Check 6 is
+/// then `_do_post`; under the stx10 profile of RULES §7 the `mgmt_ip` checks are absent and
+/// check 13 has sysinv master's BMC checks), then our own checks, then the strict-mode
+/// warnings. Check 6 is
 /// `_validate_hostname` by personality: an invalid personality is refused there, before the
 /// MAC checks. Between the BMC and the address checks, `_controller_storage_node_setup`
 /// names controllers and storage hosts (RULES §2 is silent on it; sysinv's code is not).
@@ -25,9 +27,14 @@ pub const ADD: &[&str] = &[
     "hostname.duplicate",
     "mgmt_ip.duplicate",
     "mgmt_mac.duplicate",
+    // stx10 (RULES §7): the credential checks open check 13, whatever the bm_type.
+    "bm_username.too_long|bm_username.whitespace",
+    "bm_password.no_username|bm_password.whitespace",
     "bm_type.invalid|bmc.unsupported",
     "bm_username.missing",
     "bm_ip.invalid",
+    // stx10: the OAM family check, between the address and duplicate checks.
+    "bm_ip.no_oam_network|bm_ip.wrong_family",
     "bm_ip.duplicate",
     "personality.controllers_full|hostname.not_expected",
     "mgmt_ip.invalid",
@@ -56,9 +63,12 @@ pub const UPDATE: &[&str] = &[
     "hostname.reserved|hostname.invalid_for_personality",
     "hostname.duplicate",
     "system.simplex",
+    "bm_username.too_long|bm_username.whitespace",
+    "bm_password.no_username|bm_password.whitespace",
     "bm_type.invalid|bmc.unsupported",
     "bm_username.missing",
     "bm_ip.invalid",
+    "bm_ip.no_oam_network|bm_ip.wrong_family",
     "bm_ip.duplicate",
     "subfunctions.invalid",
     "hostname.not_dns_compatible",
@@ -79,6 +89,7 @@ pub const WARNINGS: &[&str] = &[
     "hostname.not_dhcp_compatible",
     "hostname.shadows_platform_name",
     "bmc.ignored",
+    "mgmt_ip.ignored",
 ];
 
 /// The warnings strict mode turns into errors.

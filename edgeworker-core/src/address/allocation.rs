@@ -4,6 +4,7 @@
 //! proportional to the rows, never to the pool's size, so a /64 with a million rows is as
 //! cheap to allocate in as a /24. Cloning is O(1) (the rows are shared until written).
 
+use crate::profile::{NetworkPools, Profile};
 use std::cmp::Ordering;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -296,6 +297,40 @@ impl AllocatedPool {
             allocated.insert_row(name, address);
         }
         Ok(allocated)
+    }
+
+    /// [`AllocatedPool::with_rows`] under `profile`'s rules: where the profile gives a host
+    /// one address per family (stx10, dual-stack, sysinv `fcebab8ef`), rows are matched by
+    /// name and family, so the rows of the network's other family are its other pool's and
+    /// are left out here; under classic such a row is [`AllocationError::OutOfPool`].
+    ///
+    /// # Errors
+    ///
+    /// As [`AllocatedPool::with_rows`].
+    ///
+    /// ```
+    /// use edgeworker_core::address::{AddressPool, AllocatedPool};
+    /// use edgeworker_core::profile::Profile;
+    /// let pool: AddressPool = serde_json::from_str(r#"{"name": "m", "network": "10.0.0.0/24"}"#)?;
+    /// let rows = [("edge-1-mgmt", "10.0.0.5".parse()?), ("edge-1-mgmt", "fd00::5".parse()?)];
+    /// let stx10 = AllocatedPool::with_rows_under(pool.clone(), rows, Profile::Stx10)?;
+    /// assert_eq!(stx10.rows(), [("edge-1-mgmt", "10.0.0.5".parse()?)]);
+    /// let classic = AllocatedPool::with_rows_under(pool, rows, Profile::Classic).unwrap_err();
+    /// assert_eq!(classic.code(), "mgmt_ip.out_of_pool");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_rows_under<N: AsRef<str>>(
+        pool: AddressPool,
+        rows: impl IntoIterator<Item = (N, IpAddr)>,
+        profile: Profile,
+    ) -> Result<Self, AllocationError> {
+        let every_family = profile.rules().network_pools == NetworkPools::EveryFamily;
+        let family = pool.is_ipv4();
+        Self::with_rows(
+            pool,
+            rows.into_iter()
+                .filter(|(_, address)| !every_family || address.is_ipv4() == family),
+        )
     }
 
     /// The pool definition.

@@ -22,6 +22,7 @@ mod intervals;
 mod manager;
 #[cfg(feature = "store")]
 mod memory;
+mod network;
 mod pool;
 #[cfg(feature = "store")]
 mod store;
@@ -36,6 +37,7 @@ pub use file::{DEFAULT_LOCK_TIMEOUT, JsonFileStore, MAX_STATE_BYTES, STATE_SCHEM
 pub use manager::{AddressManager, DEFAULT_MAX_ATTEMPTS, ManagerError};
 #[cfg(feature = "store")]
 pub use memory::MemoryStore;
+pub use network::NetworkPools;
 pub use pool::{AddressPool, AddressRange, AllocationOrder, PoolError, PoolSpec};
 #[cfg(feature = "store")]
 pub use store::{AddressStore, Change, StoreError, Version};

@@ -397,6 +397,18 @@ fn parse_ip(value: &str) -> Result<IpAddr, PoolError> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PoolError {
+    /// A network's second pool is of its first pool's family: a network has at most one
+    /// pool per family (sysinv's primary and secondary pools).
+    #[error(
+        "Address pool {} is of the same family as pool {}: a network has one pool per family",
+        excerpt(.secondary), excerpt(.primary)
+    )]
+    SameFamily {
+        /// The primary pool's name.
+        primary: String,
+        /// The secondary pool's name.
+        secondary: String,
+    },
     /// The name is empty.
     #[error("Address pool name must not be empty")]
     InvalidName,
@@ -499,6 +511,7 @@ impl PoolError {
             Self::RangeOverlap { .. } => "pool.range_overlap",
             Self::NoRanges => "pool.no_ranges",
             Self::InvalidOrder { .. } => "pool.invalid_order",
+            Self::SameFamily { .. } => "pool.same_family",
         }
     }
 

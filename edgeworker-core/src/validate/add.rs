@@ -5,10 +5,11 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use crate::context::{Context, SystemMode};
-use crate::host::{Host, HostAddRequest};
+use crate::host::{Host, HostAddRequest, PasswordShape};
 use crate::hostname::Hostname;
 use crate::mac::MacAddress;
 use crate::personality::{Capabilities, HostnamePolicy, Personality};
+use crate::profile::MgmtIpRule;
 use crate::violation::Violation;
 
 use super::rules::{self, BmFields, given};
@@ -49,11 +50,19 @@ pub fn validate_host_add(
     let caps = personality.map(Personality::capabilities);
     let dynamic = ctx.mgmt_network().dynamic;
     let raw_hostname = given(request.hostname.as_ref());
-    let raw_mgmt_ip = given(request.mgmt_ip.as_ref());
+    // Under a profile whose hosts have no `mgmt_ip`, every check on it is absent: the
+    // rules below see no address, and the one given is only reported as ignored.
+    let (raw_mgmt_ip, ignored_mgmt_ip) = match ctx.profile().rules().mgmt_ip {
+        MgmtIpRule::Checked => (given(request.mgmt_ip.as_ref()), None),
+        MgmtIpRule::Ignored => (None, given(request.mgmt_ip.as_ref())),
+    };
 
     // 0 to 4 only once the system has a controller (sysinv `_no_controllers_exist`).
     if rules::controllers_exist(ctx) {
-        check_system(request, caps, ctx, &mut f);
+        check_system(request, raw_mgmt_ip, caps, ctx, &mut f);
+    }
+    if let Some(raw) = ignored_mgmt_ip {
+        f.warn(Violation::mgmt_ip_ignored(raw));
     }
     // 5, 6
     let hostname = check_hostname(raw_hostname, raw_personality, personality, ctx, &mut f);
@@ -108,7 +117,7 @@ pub fn validate_host_add(
             kind: request.bm_type.as_deref(),
             ip: given(request.bm_ip.as_ref()),
             username: given(request.bm_username.as_ref()),
-            password: given(request.bm_password.as_ref()).is_some(),
+            password: given(request.bm_password.as_ref()).map(PasswordShape::of),
         },
         personality,
         request.hostname.as_deref(),
@@ -153,26 +162,28 @@ pub fn validate_host_add(
 /// Checks 0 to 4 (sysinv `_new_host_semantic_checks` while a controller exists).
 fn check_system(
     request: &HostAddRequest,
+    raw_mgmt_ip: Option<&str>,
     caps: Option<Capabilities>,
     ctx: &Context,
     f: &mut Findings,
 ) {
     let dynamic = ctx.mgmt_network().dynamic;
-    let raw_mgmt_ip = given(request.mgmt_ip.as_ref());
     // 0
     if request.personality.is_none() && !rules::unlocked_enabled_controller(ctx) {
         f.error(Violation::host_no_unlocked_controller(
             request.mgmt_mac.as_deref(),
         ));
     }
-    // 1, 2
-    if dynamic && raw_mgmt_ip.is_some() {
-        f.error(Violation::mgmt_ip_not_allowed());
-    } else if !dynamic
-        && raw_mgmt_ip.is_none()
-        && caps.is_none_or(|c| c.mgmt_ip_required_when_static)
-    {
-        f.error(Violation::mgmt_ip_required());
+    // 1, 2 (only under a profile that checks `mgmt_ip`)
+    if ctx.profile().rules().mgmt_ip == MgmtIpRule::Checked {
+        if dynamic && raw_mgmt_ip.is_some() {
+            f.error(Violation::mgmt_ip_not_allowed());
+        } else if !dynamic
+            && raw_mgmt_ip.is_none()
+            && caps.is_none_or(|c| c.mgmt_ip_required_when_static)
+        {
+            f.error(Violation::mgmt_ip_required());
+        }
     }
     // 3
     if let Some(vsc) = given(request.extra.vsc_controllers.as_ref()) {
@@ -256,8 +267,11 @@ fn check_address(
     if let Some(policy @ (HostnamePolicy::ControllerNames | HostnamePolicy::StorageNames)) =
         caps.map(|c| c.hostnames)
     {
+        // The platform's address is the host's own only where hosts have a `mgmt_ip`.
+        let checked = ctx.profile().rules().mgmt_ip == MgmtIpRule::Checked;
         return match platform_name(policy, hostname.as_ref(), ctx, f) {
             Some((name, ip)) => {
+                let ip = ip.filter(|_| checked);
                 if let Some(ip) = ip {
                     check_platform_address(ip, &name, ctx, f);
                 }
@@ -382,7 +396,7 @@ pub fn validate_host_add_value(
     ctx: &Context,
     options: Options,
 ) -> Result<Outcome, Rejection> {
-    match HostAddRequest::from_value(request) {
+    match HostAddRequest::from_value_under(request, ctx.profile()) {
         Ok(request) => validate_host_add(&request, ctx, options),
         Err(errors) => Err(Rejection::new(errors, Vec::new())),
     }

@@ -20,7 +20,7 @@ use crate::violation::Violation;
 
 pub use add::{validate_host_add, validate_host_add_value};
 pub use batch::Batch;
-pub use operation::check_operation;
+pub use operation::{check_operation, check_operation_under};
 pub use update::{validate_host_update, validate_host_update_value};
 
 /// How strictly to validate. Options will grow, so they are built from the default with the
@@ -104,7 +104,7 @@ pub struct Outcome {
 /// use edgeworker_core::{context::Context, validate};
 /// use serde_json::json;
 ///
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// let host = ctx.find_host("controller-1").expect("the example has it");
 /// let outcome = validate::validate_host_update_value(
 ///     host,

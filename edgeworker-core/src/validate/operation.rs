@@ -1,6 +1,7 @@
 //! The operation gate (RULES §1): may a host of this personality undergo this operation?
 
 use crate::personality::{Operation, Personality, Support};
+use crate::profile::{PlatformUpgrade, Profile};
 use crate::violation::Violation;
 
 /// Allows `operation` on a host of `personality`, or refuses it with sysinv's message where
@@ -30,5 +31,39 @@ pub fn check_operation(personality: Personality, operation: Operation) -> Result
             personality,
             operation,
         )),
+    }
+}
+
+/// [`check_operation`] under `profile`'s rules (RULES §7): stx10 answers `host-upgrade` and
+/// `host-downgrade` with sysinv's `This API is deprecated.` for every personality (sysinv
+/// `c904e3f5c`; an HTTP 500 there, `operation.not_supported` with status 400 here); every
+/// other operation is answered as in [`check_operation`].
+///
+/// # Errors
+///
+/// The refusal, as a [`Violation`] with no field.
+///
+/// ```
+/// use edgeworker_core::personality::{Operation, Personality};
+/// use edgeworker_core::profile::Profile;
+/// use edgeworker_core::validate::check_operation_under;
+///
+/// let refusal = check_operation_under(Profile::Stx10, Personality::Worker, Operation::HostUpgrade)
+///     .unwrap_err();
+/// assert_eq!((refusal.code().as_str(), refusal.message()),
+///            ("operation.not_supported", "This API is deprecated."));
+/// assert!(check_operation_under(Profile::Classic, Personality::Worker, Operation::HostUpgrade).is_ok());
+/// ```
+pub fn check_operation_under(
+    profile: Profile,
+    personality: Personality,
+    operation: Operation,
+) -> Result<(), Violation> {
+    let platform_upgrade = matches!(operation, Operation::HostUpgrade | Operation::HostDowngrade);
+    match profile.rules().platform_upgrade {
+        PlatformUpgrade::Deprecated if platform_upgrade => Err(Violation::operation_deprecated()),
+        PlatformUpgrade::Deprecated | PlatformUpgrade::ByPersonality => {
+            check_operation(personality, operation)
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::context::{Administrative, Context, Operational, SystemMode, SystemType, VswitchType};
-use crate::host::{BmType, Subfunctions};
+use crate::host::{BmType, PasswordShape, Subfunctions, is_python_space};
 use crate::hostname::{Hostname, HostnameError};
 use crate::mac::MacAddress;
 use crate::personality::{AllInOne, HostnamePolicy, Personality};
@@ -177,7 +177,7 @@ pub(super) struct BmFields<'a> {
     pub kind: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub username: Option<&'a str>,
-    pub password: bool,
+    pub password: Option<PasswordShape>,
 }
 
 /// Board management as it will be stored.
@@ -195,7 +195,40 @@ impl Bmc {
     };
 }
 
-/// RULES §2.4. `own_mac` is the host being updated, whose own `bm_ip` is no duplicate.
+/// The longest BMC user name stx10 accepts (IPMI v2: 16 bytes).
+const BM_USERNAME_MAX: usize = 16;
+
+/// stx10's credential checks (sysinv `_bm_username_semantic_check` and
+/// `_bm_password_semantic_check`), which run before every other BMC check and whatever the
+/// `bm_type`. Returns whether they passed. sysinv raises at the first failure; the user name
+/// and the password are independent fields, so each gets its first failure here.
+fn check_bmc_credentials(
+    fields: &BmFields<'_>,
+    hostname: Option<&str>,
+    findings: &mut Findings,
+) -> bool {
+    let before = findings.errors.len();
+    if let Some(username) = fields.username {
+        // Python's len(): code points.
+        if username.chars().count() > BM_USERNAME_MAX {
+            findings.error(Violation::bm_username_too_long(hostname));
+        } else if username.chars().any(is_python_space) {
+            findings.error(Violation::bm_username_whitespace(hostname));
+        }
+    }
+    // An empty password is no password (`if patch_bm_password:`).
+    if let Some(password) = fields.password.filter(|p| !p.empty) {
+        if fields.username.is_none() {
+            findings.error(Violation::bm_password_no_username(hostname));
+        } else if password.whitespace {
+            findings.error(Violation::bm_password_whitespace(hostname));
+        }
+    }
+    findings.errors.len() == before
+}
+
+/// RULES §2.4, and §7's stx10 BMC checks where the context's profile has them. `own_mac` is
+/// the host being updated, whose own `bm_ip` is no duplicate.
 pub(super) fn check_bmc(
     fields: &BmFields<'_>,
     personality: Option<Personality>,
@@ -204,6 +237,10 @@ pub(super) fn check_bmc(
     ctx: &Context,
     findings: &mut Findings,
 ) -> Option<Bmc> {
+    let rules = ctx.profile().rules();
+    // The other checks still run: every violation is reported, the credentials' first.
+    let credentials_ok =
+        !rules.bmc_credentials || check_bmc_credentials(fields, hostname, findings);
     let bm_type = match fields.kind {
         Some(raw) => {
             if let Ok(t) = raw.parse::<BmType>() {
@@ -222,7 +259,7 @@ pub(super) fn check_bmc(
         let ignored: Vec<&str> = [
             ("bm_ip", fields.ip.is_some()),
             ("bm_username", fields.username.is_some()),
-            ("bm_password", fields.password),
+            ("bm_password", fields.password.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -230,7 +267,7 @@ pub(super) fn check_bmc(
         if !ignored.is_empty() {
             findings.warn(Violation::bmc_ignored(&ignored));
         }
-        return Some(Bmc::NONE);
+        return credentials_ok.then_some(Bmc::NONE);
     }
     if let (false, Some(p)) = (board_management, personality) {
         findings.error(Violation::bmc_unsupported(p));
@@ -246,6 +283,16 @@ pub(super) fn check_bmc(
     match bm_ip {
         None => findings.error(Violation::bm_ip_invalid(hostname)),
         Some((raw, ip)) => {
+            // sysinv `_bm_ip_version_semantic_check`, between the address and duplicate checks.
+            if rules.bmc_ip_family {
+                match ctx.oam_family() {
+                    None => findings.error(Violation::bm_ip_no_oam_network()),
+                    Some(family) if !family.contains(ip) => {
+                        findings.error(Violation::bm_ip_wrong_family());
+                    }
+                    Some(_) => {}
+                }
+            }
             if ctx
                 .host_by_bm_ip(ip)
                 .is_some_and(|other| Some(other.mgmt_mac) != own_mac)
@@ -254,7 +301,7 @@ pub(super) fn check_bmc(
             }
         }
     }
-    (findings.errors.len() == before).then(|| Bmc {
+    (credentials_ok && findings.errors.len() == before).then(|| Bmc {
         kind: bm_type,
         ip: bm_ip.map(|(_, ip)| ip),
         username: fields.username.map(str::to_owned),

@@ -116,7 +116,8 @@ pub fn validate_host_update(
         username: given(changes.bm_username.as_ref()),
         password: changes.bm_password,
     };
-    let bm_changes = bm.kind.is_some() || bm.ip.is_some() || bm.username.is_some() || bm.password;
+    let bm_changes =
+        bm.kind.is_some() || bm.ip.is_some() || bm.username.is_some() || bm.password.is_some();
     let bmc = if bm_changes {
         rules::check_bmc(
             &bm,
@@ -252,7 +253,7 @@ fn check_identity(host: &HostRecord, new: &Identity<'_>, f: &mut Findings) {
 ///
 /// ```
 /// use edgeworker_core::{context::Context, validate};
-/// let ctx = Context::default();
+/// let ctx = Context::example();
 /// let controller = ctx.host("controller-0").expect("present");
 /// let rejection = validate::validate_host_update_value(
 ///     controller, &serde_json::json!({"mgmt_ip": "192.168.204.9"}), &ctx, Default::default(),

@@ -7,7 +7,7 @@ use edgeworker_core::validate::{self, Options, Outcome, Rejection};
 use edgeworker_core::violation::Violation;
 use serde_json::{Value, json};
 
-/// A valid edgeworker request for the default context, with `overrides` merged in
+/// A valid edgeworker request for the example context, with `overrides` merged in
 /// (a `null` override removes the field).
 pub fn edge(overrides: Value) -> Value {
     let mut request = json!({
@@ -27,12 +27,26 @@ pub fn edge(overrides: Value) -> Value {
     request
 }
 
-/// The default context with `overrides` merged at the top level.
+/// The example context ([`Context::example`]) with `overrides` merged at the top level: a
+/// key the overrides leave out keeps the example's hosts or rows (a context's own absent
+/// key would be the empty system's).
 pub fn ctx(overrides: Value) -> Context {
-    Context::from_value(&overrides).expect("test context")
+    Context::from_value(&example_with(overrides)).expect("test context")
 }
 
-/// A static-addressing context (default pool and rows).
+/// The example context as JSON, with `overrides` merged at the top level.
+pub fn example_with(overrides: Value) -> Value {
+    let example = Context::example();
+    let mut value = json!({"hosts": example.hosts(), "addresses": example.addresses()});
+    if let (Some(base), Some(extra)) = (value.as_object_mut(), overrides.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    value
+}
+
+/// A static-addressing context (the example's pool and rows).
 pub fn static_ctx() -> Context {
     ctx(json!({"mgmt_network": {"dynamic": false}}))
 }
@@ -42,7 +56,7 @@ pub fn add_in(ctx: &Context, request: &Value) -> Result<Outcome, Rejection> {
 }
 
 pub fn add(request: &Value) -> Result<Outcome, Rejection> {
-    add_in(&Context::default(), request)
+    add_in(&Context::example(), request)
 }
 
 /// A violation as a comparable tuple: code, field, message, status.

@@ -9,11 +9,14 @@ In the order data flows:
   ``validate_host_update(host, changes, context=None, *, strict=False)``: sysinv's
   host-add / host-update checks. A refusal raises ``HostValidationError``; ``str(e)`` is
   sysinv's own message and ``e.status`` its HTTP status.
-- ``supports(personality, operation)`` and ``check_operation(personality, operation)``:
-  the operation gate (``OperationNotSupportedError`` with sysinv's refusal text).
-- ``AddressPool(name, network, ranges=None, order='random', rows=None)``: a management
-  pool built from the existing address rows; ``allocate``, ``reserve``, ``release``.
-- ``dnsmasq_hosts(rows, macs)`` and ``dnsmasq_addn_hosts(rows)``: dnsmasq's files.
+- ``supports(personality, operation, *, profile='classic')`` and
+  ``check_operation(personality, operation, *, profile='classic')``: the operation gate
+  (``OperationNotSupportedError`` with sysinv's refusal text).
+- ``AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')``:
+  a management pool built from the existing address rows; ``allocate``, ``reserve``,
+  ``release``.
+- ``dnsmasq_hosts(rows, macs, *, profile='classic')`` and
+  ``dnsmasq_addn_hosts(rows, *, profile='classic', aio_simplex=False)``: dnsmasq's files.
 - ``plan(controller, nodes)``: the provisioning plan (``Plan``: steps, JSON, text, Ansible);
   ``skew_check(control_plane, kubelet)``: Kubernetes' version-skew policy.
 
@@ -59,6 +62,7 @@ from edgeworker._errors import (
     EdgeworkerError,
     HostValidationError,
     InputTooDeepError,
+    NoReservationWarning,
     OperationNotSupportedError,
     PlanError,
     PoolExhaustedError,
@@ -73,6 +77,7 @@ __all__ = [
     "ContextError",
     "DhcpError",
     "DhcpWarning",
+    "NoReservationWarning",
     "EdgeworkerError",
     "HostValidationError",
     "InputTooDeepError",

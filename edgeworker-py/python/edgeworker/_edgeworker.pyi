@@ -65,28 +65,33 @@ class _HostUpdateResult(TypedDict):
     effect: Literal["update"]
     configure: bool
 
-def supports(personality: str, operation: str) -> bool:
+def supports(personality: str, operation: str, *, profile: str | None = "classic") -> bool:
     """Whether a host of ``personality`` may undergo ``operation`` now.
 
     ``personality`` is one of ``PERSONALITIES``; ``operation`` one of ``host-upgrade``,
     ``host-downgrade``, ``kube-host-upgrade-kubelet``, ``kube-host-upgrade-control-plane``,
     ``power-on``, ``power-off``, ``reset``, ``reinstall``, ``lock``, ``unlock``,
-    ``interface-modify``, ``label-assign``.
+    ``interface-modify``, ``label-assign``. ``profile``: the release profile whose rules
+    apply, ``"classic"`` (stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master, where
+    ``host-upgrade`` and ``host-downgrade`` are deprecated for every personality).
 
     Raises ``UnknownNameError`` for a name that is neither (``code``
-    ``personality.invalid`` or ``operation.unknown``), ``TypeError`` for a non-str.
+    ``personality.invalid``, ``operation.unknown`` or ``profile.unknown``), ``TypeError``
+    for a non-str.
 
     >>> supports("edgeworker", "host-upgrade")
     False
     >>> supports("worker", "lock")
     True
+    >>> supports("worker", "host-upgrade", profile="stx10")
+    False
     """
 
-def check_operation(personality: str, operation: str) -> None:
+def check_operation(personality: str, operation: str, *, profile: str | None = "classic") -> None:
     """Returns if a host of ``personality`` may undergo ``operation``, else raises.
 
     The guard sysinv puts in front of host-upgrade, kube-host-upgrade, power and reset
-    actions; names as for ``supports``.
+    actions; names and ``profile`` as for ``supports``.
 
     Raises ``OperationNotSupportedError`` with sysinv's refusal text, ``code``
     ``operation.not_supported`` or ``operation.not_yet_supported`` and ``status`` 400;
@@ -95,6 +100,9 @@ def check_operation(personality: str, operation: str) -> None:
     >>> check_operation("edgeworker", "host-upgrade")
     Traceback (most recent call last):
     edgeworker._errors.OperationNotSupportedError: host-upgrade rejected: Not supported for EDGEWORKER node.
+    >>> check_operation("worker", "host-upgrade", profile="stx10")
+    Traceback (most recent call last):
+    edgeworker._errors.OperationNotSupportedError: This API is deprecated.
     """
 
 @final
@@ -126,8 +134,13 @@ def validate_host_add(
     - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
       type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
       (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
-      dict, read on every call, or a ``Context`` read once. ``None``: a Standard duplex
-      system with two controllers and dynamic 192.168.204.0/24.
+      dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
+      a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
+      hosts or address rows; a key left out of the dict is that part of the empty system.
+      ``profile`` names the release whose rules apply: ``"classic"`` (the default;
+      stx.5.0 to stx.8.0) or ``"stx10"`` (stx.10.0 to master: ``mgmt_ip`` ignored with
+      the warning ``mgmt_ip.ignored``, sysinv's later BMC checks, whose BMC address family
+      check reads ``oam_family``, 4 or 6, absent when the system has no OAM network).
     - ``strict``: the host-name warnings become errors.
 
     Returns ``{"host": {...}, "warnings": [...], "effect": "create" | "update_discovered"}``
@@ -202,7 +215,7 @@ def validate_host_update(
 class AddressPool:
     """An address pool and its rows (row name to address), safe to share between threads.
 
-    Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None)``:
+    Arguments of ``AddressPool(name, network, ranges=None, order='random', rows=None, *, profile='classic')``:
 
     - ``name``: the pool's name (sysinv's ``address_pools.name``, such as ``management``).
     - ``network``: ``address/prefix``, IPv4 or IPv6.
@@ -212,6 +225,10 @@ class AddressPool:
       (lowest first).
     - ``rows``: the existing rows, a list of ``(name, address)`` pairs or a dict; sysinv
       passes its ``addresses`` rows of the pool.
+    - ``profile``: ``'classic'`` (stx.5.0 to stx.8.0: a row of the other family is
+      ``mgmt_ip.out_of_pool``) or ``'stx10'`` (stx.10.0 to master, dual-stack: rows are
+      matched by name and family, so the other family's rows, its other pool's, are left
+      out; sysinv ``fcebab8ef``).
 
     Raises ``AddressPoolError`` with the core's ``pool.*`` code for an invalid pool,
     ``address.invalid`` for a row address that is no IP address, the allocation errors
@@ -231,6 +248,8 @@ class AddressPool:
         ranges: Sequence[tuple[str, str] | list[str]] | None = None,
         order: str = "random",
         rows: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        *,
+        profile: str | None = "classic",
     ) -> AddressPool: ...
     @property
     def name(self) -> str:
@@ -268,7 +287,9 @@ class AddressPool:
     def __contains__(self, key: object, /) -> bool: ...
     def __len__(self) -> int: ...
 
-def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str]) -> list[str]:
+def dnsmasq_hosts(
+    rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Mapping[str, str], *, profile: str | None = "classic"
+) -> list[str]:
     """dnsmasq ``dhcp-hostsfile`` lines, one per row in row order.
 
     ``<mac>,<host>,<ip>,1d`` for hosts in ``macs`` (host name to MAC), else
@@ -279,25 +300,43 @@ def dnsmasq_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str], macs: Map
     left out of its line (the reservation by MAC stays; without a MAC there is no line), with
     a ``DhcpWarning`` (``dhcp.name_omitted``) issued through ``warnings.warn``.
 
+    ``profile``: ``"classic"`` (stx.5.0 to stx.8.0) writes the lines above; ``"stx10"``
+    (stx.10.0 to master) reserves no management address (sysinv ``afa45530c``): no line, and
+    one ``NoReservationWarning`` (``dhcp.no_reservation``) per node in ``macs`` that has a
+    row, the controllers aside, whose address must then be configured on the node.
+
     Raises ``DhcpError`` (``dhcp.*``) for a name or MAC that could break the file (never
     escaped), ``AddressPoolError`` (``address.invalid``) for a row address that is no IP
-    address.
+    address, ``UnknownNameError`` (``profile.unknown``) for an unknown profile.
 
     >>> dnsmasq_hosts([("edge-1-mgmt", "192.168.204.5")], {"edge-1": "08:00:27:aa:00:09"})
     ['08:00:27:aa:00:09,edge-1,192.168.204.5,1d']
     """
 
-def dnsmasq_addn_hosts(rows: Sequence[tuple[str, str]] | Mapping[str, str]) -> list[str]:
-    """dnsmasq ``addn-hosts`` file: the one line ``<ip> pxecontroller``.
+def dnsmasq_addn_hosts(
+    rows: Sequence[tuple[str, str]] | Mapping[str, str], *, profile: str | None = "classic", aio_simplex: bool = False
+) -> list[str]:
+    """dnsmasq ``addn-hosts`` file: the line ``<ip> pxecontroller``, and under ``stx10`` the
+    management rows' names.
 
     The address is the row ``controller-pxeboot``'s when ``rows`` has it (a system with a
-    pxeboot network), else ``controller-mgmt``'s, as sysinv writes the file.
+    pxeboot network), else ``controller-mgmt``'s, as sysinv writes the file. ``profile``
+    ``"stx10"`` (sysinv ``afa45530c``) adds one line per management row in row order:
+    ``controller-mgmt`` as ``<ip> controller.internal controller registry.local
+    controller-platform-nfs`` (with ``aio_simplex``, an All-in-one simplex system, also
+    ``controller-0.internal``, and ``controller-0-mgmt`` left out),
+    ``controller-platform-nfs-mgmt`` left out, any other row as ``<ip> <name>.internal
+    <name>``.
 
     Raises ``DhcpError`` (``dhcp.no_controller_row``) when neither row is there,
-    ``AddressPoolError`` (``address.invalid``) for a row address that is no IP address.
+    ``AddressPoolError`` (``address.invalid``) for a row address that is no IP address,
+    ``UnknownNameError`` (``profile.unknown``) for an unknown profile.
 
     >>> dnsmasq_addn_hosts({"controller-mgmt": "192.168.204.2", "edge-1-mgmt": "192.168.204.5"})
     ['192.168.204.2 pxecontroller']
+    >>> dnsmasq_addn_hosts({"controller-mgmt": "192.168.204.2", "edge-1-mgmt": "192.168.204.5"},
+    ...                    profile="stx10")[2]
+    '192.168.204.5 edge-1.internal edge-1'
     """
 
 class _SkewVerdict(TypedDict):

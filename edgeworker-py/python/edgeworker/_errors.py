@@ -93,11 +93,12 @@ class OperationNotSupportedError(EdgeworkerError):
 
 
 class UnknownNameError(EdgeworkerError):
-    """A personality or operation name that is not one (``supports``, ``check_operation``).
+    """A personality, operation or profile name that is not one (``supports``,
+    ``check_operation``).
 
-    ``UnknownNameError(message, code, argument)``: ``code`` is ``personality.invalid`` or
-    ``operation.unknown``, ``argument`` the argument's name; the message names both the
-    argument and the value, such as ``operation "host_upgrade": not a host operation``.
+    ``UnknownNameError(message, code, argument)``: ``code`` is ``personality.invalid``,
+    ``operation.unknown`` or ``profile.unknown``, ``argument`` the argument's name; the
+    message names both the argument and the value, such as ``operation "host_upgrade": not a host operation``.
     """
 
     _attributes = (("code", _REQUIRED), ("argument", None))
@@ -155,6 +156,15 @@ class DhcpWarning(UserWarning):
     code = "dhcp.name_omitted"
 
 
+class NoReservationWarning(DhcpWarning):
+    """A node the release profile gives no DHCP reservation (``profile="stx10"``, sysinv
+    ``afa45530c``): its management address must be configured statically on the node.
+    Issued with ``warnings.warn`` by ``dnsmasq_hosts``; the rendered lines are still
+    returned."""
+
+    code = "dhcp.no_reservation"
+
+
 class PlanError(EdgeworkerError):
     """A provisioning input is invalid, or the plan could not be written.
 
@@ -172,6 +182,7 @@ __all__ = [
     "ContextError",
     "DhcpError",
     "DhcpWarning",
+    "NoReservationWarning",
     "EdgeworkerError",
     "HostValidationError",
     "InputTooDeepError",
