@@ -22,6 +22,7 @@ fn samples() -> Vec<Violation> {
         Violation::mgmt_ip_required(),
         Violation::vsc_controllers_not_applicable(),
         Violation::vsc_controllers_not_two(),
+        Violation::vsc_controllers_not_ipv4(),
         Violation::vsc_controllers_invalid_address("vsc-b"),
         Violation::system_simplex(),
         Violation::hostname_missing(Some("edgeworker")),
@@ -37,13 +38,20 @@ fn samples() -> Vec<Violation> {
         Violation::hostname_duplicate(),
         Violation::mgmt_ip_duplicate("192.168.204.50"),
         Violation::mgmt_mac_duplicate("08:00:27:AA:00:09"),
+        Violation::bm_username_too_long(Some("worker-1")),
+        Violation::bm_username_whitespace(Some("worker-1")),
+        Violation::bm_password_no_username(Some("worker-1")),
+        Violation::bm_password_whitespace(Some("worker-1")),
         Violation::bmc_unsupported(edge),
         Violation::bm_type_invalid(Some("worker-1"), "foo"),
         Violation::bm_username_missing(Some("worker-1")),
         Violation::bm_ip_invalid(Some("worker-1")),
+        Violation::bm_ip_no_oam_network(),
+        Violation::bm_ip_wrong_family(),
         Violation::bm_ip_duplicate("10.10.0.5"),
         Violation::personality_controllers_full(),
         Violation::hostname_not_expected("storage-3", "storage-1"),
+        Violation::mgmt_ip_ignored("192.168.204.50"),
         Violation::mgmt_ip_invalid("192.168.204.04"),
         Violation::mgmt_ip_allocated(ip("192.168.204.50")),
         Violation::mgmt_ip_name_allocated("edge-1"),
@@ -65,6 +73,7 @@ fn samples() -> Vec<Violation> {
         Violation::operation_not_supported(edge, Operation::PowerOn),
         Violation::operation_not_supported(edge, Operation::Reinstall),
         Violation::operation_not_supported(Personality::Worker, Operation::Lock),
+        Violation::operation_deprecated(),
         Violation::operation_not_yet_supported(edge, Operation::Lock),
     ]
 }
@@ -77,6 +86,21 @@ fn is_warning(code: Code) -> bool {
             | Code::HostnameNotDhcpCompatible
             | Code::HostnameShadowsPlatformName
             | Code::BmcIgnored
+            | Code::MgmtIpIgnored
+    )
+}
+
+/// Whether the code comes only from the `stx10` release profile's rules.
+fn is_stx10(code: Code) -> bool {
+    matches!(
+        code,
+        Code::MgmtIpIgnored
+            | Code::BmUsernameTooLong
+            | Code::BmUsernameWhitespace
+            | Code::BmPasswordNoUsername
+            | Code::BmPasswordWhitespace
+            | Code::BmIpNoOamNetwork
+            | Code::BmIpWrongFamily
     )
 }
 
@@ -97,7 +121,8 @@ fn render() -> String {
          stable code, the field it concerns, the HTTP status sysinv answers with, and an example\n\
          of each form of its message (the values in it are examples). Rows come in sysinv's\n\
          check order. A trailing space in a message, kept from sysinv, is shown as `·`.\n\
-         Warnings (marked) never refuse a request, except in strict mode.\n\n\
+         Warnings (marked) never refuse a request, except in strict mode; codes marked stx10\n\
+         come only from that release profile's rules.\n\n\
          | code | field | status | message (example) |\n\
          | --- | --- | --- | --- |\n",
     );
