@@ -23,6 +23,7 @@ pub mod hostname;
 pub mod mac;
 pub mod personality;
 pub mod plan;
+pub mod upgrade;
 pub mod validate;
 pub mod violation;
 
