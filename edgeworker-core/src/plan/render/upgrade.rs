@@ -24,13 +24,16 @@ use crate::plan::builder::{self, Facts, MinorStrings, NodeFacts, Shape};
 use crate::plan::input::MaxUnavailable;
 use crate::plan::os::OsProfile;
 use crate::plan::render::ansible::{
-    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, FAILED_TASK, NODE_GROUP, RenderError,
-    action_tasks, decorate, named, tasks_of,
+    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks, decorate,
+    named, tasks_of,
 };
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, UPGRADE_MINORS, UPGRADE_PATH};
 use crate::plan::render::yaml::{self, Yaml, map, s};
 use crate::plan::step::{Action, Step, StepId};
 use crate::upgrade::UpgradePlan;
+
+/// The failed task's name (the upgrade notifies no handlers, so a task always failed).
+const FAILED_TASK: &str = "{{ ansible_failed_task.name | default('an unknown task') }}";
 
 /// The controller's fact that stops the batches after one with a failed node.
 const STOPPED: &str = "edgeworker_upgrade_stopped";
