@@ -1130,7 +1130,7 @@ fn upgrade_action_tasks(id: StepId, action: &Action) -> Vec<Yaml> {
                 "ansible.builtin.set_fact",
                 map([(
                     "edgeworker_failed",
-                    s("{{ edgeworker_failed | default([]) + [item ~ ' (failed at ' ~ (hostvars[item].edgeworker_failed_step | default('an unreachable connection')) ~ ')'] }}"),
+                    s("{{ edgeworker_failed | default([]) + [item ~ ' (' ~ (hostvars[item].edgeworker_failed_step | default('failed at an unreachable connection')) ~ ')'] }}"),
                 )]),
             )
             .with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")))
@@ -1143,7 +1143,7 @@ fn upgrade_action_tasks(id: StepId, action: &Action) -> Vec<Yaml> {
                 "ansible.builtin.fail",
                 map([(
                     "msg",
-                    s("Upgrade failed on {{ edgeworker_failed | length }} node(s), each left cordoned where it stopped: {{ edgeworker_failed | join('; ') }}"),
+                    s("Upgrade failed on {{ edgeworker_failed | length }} node(s); a node that failed stays cordoned: {{ edgeworker_failed | join('; ') }}"),
                 )]),
             )
             .with("when", s("edgeworker_failed | default([]) | length > 0")),

@@ -32,8 +32,9 @@ use crate::plan::render::yaml::{self, Yaml, map, s};
 use crate::plan::step::{Action, Step, StepId};
 use crate::upgrade::UpgradePlan;
 
-/// The failed task's name (the upgrade notifies no handlers, so a task always failed).
-const FAILED_TASK: &str = "{{ ansible_failed_task.name | default('an unknown task') }}";
+/// Where a node stopped: the failed task's name (the upgrade notifies no handlers, so a task
+/// always failed).
+const FAILED_TASK: &str = "failed at {{ ansible_failed_task.name | default('an unknown task') }}";
 
 /// The controller's fact that stops the batches after one with a failed node.
 const STOPPED: &str = "edgeworker_upgrade_stopped";
@@ -314,7 +315,7 @@ fn node_tasks(plan: &UpgradePlan, facts: &Facts) -> Vec<Yaml> {
                 "ansible.builtin.set_fact",
                 map([(
                     "edgeworker_failed_step",
-                    s("nothing: its batch did not start after a failed one"),
+                    s("not started: an earlier batch failed"),
                 )]),
             ),
             (
