@@ -56,7 +56,29 @@ use crate::plan::{
 pub const SCHEMA: u32 = 1;
 
 /// One node of an upgrade: where its kubelet is, the versions it goes through, and the skew
-/// before and after each.
+/// before and after each. The nodes file's `kubelet_version` is not read: the cluster says
+/// where each kubelet is.
+///
+/// ```
+/// use edgeworker_core::upgrade::UpgradePlan;
+/// use serde_json::json;
+///
+/// let plan = UpgradePlan::from_values(
+///     json!({"kubernetes_version": "1.30.1", "apiserver": "10.0.0.2:6443",
+///            "mgmt_floating_address": "10.0.0.2", "mgmt_subnet": "10.0.0.0/24"}),
+///     json!([{"hostname": "edge-1", "mgmt_ip": "10.0.0.50", "mgmt_mac": "08:00:27:aa:00:01",
+///             "os": {"id": "ubuntu", "version": "22.04"}, "arch": "amd64",
+///             "ssh_user": "sysadmin", "kubelet_version": "1.27.0"}]),
+///     json!({"items": [{"metadata": {"name": "edge-1"},
+///                       "status": {"nodeInfo": {"kubeletVersion": "v1.30.1"}}}]}),
+/// )?;
+/// let node = &plan.nodes()[0];
+/// assert_eq!(node.from().to_string(), "1.30.1");
+/// assert!(node.path().is_empty(), "at the target: left alone");
+/// assert_eq!(node.skew().len(), 1);
+/// assert_eq!(plan.to_upgrade().count(), 0);
+/// # Ok::<(), edgeworker_core::upgrade::UpgradeError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeUpgrade {
     node: Node,
@@ -93,7 +115,8 @@ impl NodeUpgrade {
     }
 }
 
-/// A validated upgrade plan.
+/// A validated upgrade plan: the controller facts, every node with its path, and the
+/// repositories of every version on the way. See the [module](self) for an example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpgradePlan {
     controller: Controller,

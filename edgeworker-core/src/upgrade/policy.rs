@@ -8,6 +8,16 @@ use serde::Serialize;
 use crate::plan::{KubeVersion, SkewVerdict, skew_check};
 
 /// Why a node cannot be upgraded to the target.
+///
+/// ```
+/// use edgeworker_core::plan::KubeVersion;
+/// use edgeworker_core::upgrade::{Refusal, upgrade_path};
+///
+/// let v = |s| KubeVersion::parse(s).unwrap();
+/// let refusal = upgrade_path(&v("1.30.1"), &v("1.30.1"), &v("2.0.0")).unwrap_err();
+/// assert!(matches!(refusal, Refusal::MajorVersion { .. }));
+/// assert_eq!(refusal.to_string(), "kubelet 2.0.0 and the target 1.30.1 differ in major version");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
@@ -114,6 +124,16 @@ pub fn upgrade_path(
 }
 
 /// The version skew of a node's kubelet at one stop of its upgrade (`skew-check`'s verdict).
+///
+/// ```
+/// use edgeworker_core::plan::KubeVersion;
+/// use edgeworker_core::upgrade::skew_along;
+///
+/// let v = |s| KubeVersion::parse(s).unwrap();
+/// let before = &skew_along(&v("1.30.1"), &v("1.26.3"), &[])[0];
+/// assert!(!before.verdict.allowed);
+/// assert!(before.to_string().starts_with("before: VIOLATION: kubelet 1.26.3 is 4 minor versions older"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkewPoint {
     /// Where: `before` the upgrade, or `after <version>`.
