@@ -78,7 +78,7 @@ exec kubeadm join \"$a\" --token \"$t\" --discovery-token-ca-cert-hash \"$h\" --
 const JOIN_ERROR: &str = "kubeadm join exited {{ edgeworker_join.rc }}: {{ ((edgeworker_join.stderr | default('')) ~ '\n' ~ (edgeworker_join.stdout | default(''))) | replace(hostvars['localhost'].edgeworker_join_token, '<redacted>') | trim }}";
 
 /// The node object says Ready and the expected kubelet version.
-pub(super) const NODE_READY: &str = "edgeworker_node.rc == 0 \
+const NODE_READY: &str = "edgeworker_node.rc == 0 \
 and ((edgeworker_node.stdout | from_json).status.conditions | default([]) | selectattr('type', 'equalto', 'Ready') | map(attribute='status') | list) == ['True'] \
 and ((edgeworker_node.stdout | from_json).status.nodeInfo | default({})).kubeletVersion | default('') == edgeworker_ready_version";
 
@@ -202,7 +202,7 @@ fn playbook(plan: &Plan) -> Yaml {
 
 /// Before anything runs on a node: refuse, with the reason, a release whose Python the running
 /// Ansible cannot run modules on (from the OS table; no module is needed to check it).
-pub(super) fn ansible_for_python() -> Yaml {
+fn ansible_for_python() -> Yaml {
     let releases: Vec<String> = SUPPORTED
         .iter()
         .filter(|r| r.minimum_ansible().is_some())
@@ -304,7 +304,7 @@ fn node_tasks(plan: &Plan, facts: &Facts) -> Vec<Yaml> {
 
 /// The failed task's name; a failing handler leaves `ansible_failed_task` undefined, so the
 /// restarts being applied (see [`flush_handlers`]) are named instead.
-pub(super) const FAILED_TASK: &str = "{{ ansible_failed_task.name if ansible_failed_task is defined else 'the pending restarts at ' ~ (edgeworker_flushing | default('an unknown point')) }}";
+const FAILED_TASK: &str = "{{ ansible_failed_task.name if ansible_failed_task is defined else 'the pending restarts at ' ~ (edgeworker_flushing | default('an unknown point')) }}";
 
 /// Runs the pending handlers now, after recording where, for the failure report.
 fn flush_handlers(at: &str) -> [Yaml; 2] {
@@ -425,7 +425,7 @@ fn argv(items: &[&str]) -> Yaml {
 /// A task name with its target, so "failed at" names one task. A target holding a variable
 /// shows the variable's reference (`{{ edgeworker_registry }}`): still one task, and never
 /// input text in the playbook.
-pub(super) fn what_path(verb: &str, path: &str) -> String {
+fn what_path(verb: &str, path: &str) -> String {
     format!("{verb} {path}")
 }
 
@@ -1148,6 +1148,7 @@ fn upgrade_action_tasks(id: StepId, action: &Action) -> Vec<Yaml> {
             )
             .with("when", s("edgeworker_failed | default([]) | length > 0")),
         ],
+        // Only the upgrade's actions come here (see `action_tasks`).
         _ => Vec::new(),
     }
 }
