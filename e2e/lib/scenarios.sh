@@ -399,8 +399,10 @@ scenario_non_root() {
 
 # upgrade: StarlingX has upgraded the control plane to v1.30.1; the nodes follow, edge-stock-1
 # from v1.28.4 through v1.29 (two minors), edge-networkd-1 from v1.29.2 (one), one node at a
-# time. The stand-ins record drain, each `kubeadm upgrade node` and uncordon in the cluster's
-# event log; the order, the held packages and a second run of the same playbook are checked.
+# time. A first run stops at edge-stock-1's drain (a pod protected by a disruption budget);
+# the same playbook then runs to the end. The stand-ins record drain, each `kubeadm upgrade
+# node` and uncordon in the cluster's event log; the order, the held packages and a second
+# run of the same playbook are checked.
 scenario_upgrade() {
   local two=edge-stock-1 one=edge-networkd-1 target=1.30.1 n
   ensure_provisioned || return 0
@@ -419,7 +421,19 @@ scenario_upgrade() {
   fi
   wait_kubelet "$two" v1.28.4 || { problem "$two does not report v1.28.4"; return 0; }
   echo "v$target" >"$ctl_root/$STATE_REL/version"
-  PLAN_KIND=upgrade K8S_VERSION=$target play root || { echo v1.29.2 >"$ctl_root/$STATE_REL/version"; return 0; }
+  # First, a pod a disruption budget protects keeps $two from being drained: the run must stop
+  # after its batch, name it and the step, leave it cordoned and $one untouched, release the
+  # lock.
+  eviction_blocked "$two" true
+  local ran=0
+  PLAN_KIND=upgrade K8S_VERSION=$target play root && ran=1
+  eviction_blocked "$two" false
+  [ $ran = 1 ] || { echo v1.29.2 >"$ctl_root/$STATE_REL/version"; return 0; }
+  check_failed_upgrade "$two" "$one"
+  # Then the same playbook, the pod evictable again: the upgrade itself.
+  events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+  local failed=$SCEN_RECAP
+  SCEN=upgrade-resumed run_play root "$PLAY_DIR"
   expect_success "Upgrade failed on"
   check_upgrade_order "$two" 1.29.0 "$target" "$one" "$target"
   for n in "${NODES[@]}"; do check_upgraded "$n" "$target"; done
@@ -438,8 +452,46 @@ scenario_upgrade() {
   local again
   again=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | awk '$2 ~ /^(drain|cordon|uncordon|kubeadm-upgrade-node)$/' | cut -d' ' -f2- | paste -sd, -)
   [ -z "$again" ] && ok "the second run drained nothing and upgraded nothing" || problem "the second run did: $again"
-  SCEN_RECAP="$first; again: $SCEN_RECAP"
+  SCEN_RECAP="failed: $failed; resumed: $first; again: $SCEN_RECAP"
   echo v1.29.2 >"$ctl_root/$STATE_REL/version"
+}
+
+# eviction_blocked NAME true|false: whether a pod on the node cannot be evicted (the stand-in
+# kubectl's drain then fails as the real one does against a disruption budget).
+eviction_blocked() {
+  "$PY" - "$ctl_root/$STATE_REL/nodes/$1.json" "$2" <<'EOF'
+import fcntl, json, os, sys
+path, blocked = sys.argv[1], sys.argv[2] == "true"
+with open(os.path.join(os.path.dirname(os.path.dirname(path)), ".lock"), "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    record = json.load(open(path))
+    record["evictionBlocked"] = blocked
+    json.dump(record, open(path + ".tmp", "w"))
+    os.replace(path + ".tmp", path)
+EOF
+}
+
+# check_failed_upgrade FAILED NOT_STARTED: the run failed naming FAILED at its drain and
+# NOT_STARTED as not started; FAILED is cordoned, NOT_STARTED untouched; no kubeadm ran; the
+# lock is released.
+check_failed_upgrade() {
+  local bad=$1 later=$2 line got
+  [ "$PLAY_RC" -ne 0 ] && ok "the run failed (exit $PLAY_RC)" || problem "the run succeeded although $bad cannot be drained"
+  line=$(grep -h 'Upgrade failed on' "$PLAY_LOG" | tail -n1 | sed 's/^ *//' || true)
+  if grep -qF "$bad (failed at node.drain: drain node $bad)" <<<"$line" && grep -qF "$later (not started: an earlier batch failed)" <<<"$line"; then
+    ok "the run names $bad at node.drain and $later as not started"
+  else
+    problem "the failure report does not name $bad at node.drain and $later as not started: '${line:0:300}'"
+  fi
+  grep -q "Cannot evict pod as it would violate the pod's disruption budget" "$PLAY_LOG" \
+    && ok "kubectl drain's error is shown" || problem "kubectl drain's error is not in the output"
+  [ "$(kubectl_ctl get node "$bad" -o 'jsonpath={.spec.unschedulable}')" = true ] \
+    && ok "$bad stays cordoned" || problem "$bad is not cordoned after its failed drain"
+  [ "$(kubectl_ctl get node "$later" -o 'jsonpath={.spec.unschedulable} {.status.nodeInfo.kubeletVersion}')" = " v1.29.2" ] \
+    && ok "$later untouched (schedulable, v1.29.2)" || problem "$later was touched although its batch did not start"
+  got=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | awk '$2 ~ /^(drain|drain-failed|uncordon|kubeadm-upgrade-node)$/' | cut -d' ' -f2- | paste -sd, -)
+  [ "$got" = "drain-failed $bad" ] && ok "calls: $got" || problem "calls were '$got' (want 'drain-failed $bad')"
+  ctl test ! -e /run/edgeworker-provision.lock && ok "controller: lock released" || problem "controller: /run/edgeworker-provision.lock left behind"
 }
 
 # ensure_provisioned: both nodes Ready at v1.29.2 (from the scenarios before), or provision
