@@ -64,13 +64,13 @@ write_inputs() {
   local dir=$1 proxy=${2:-} sources=${3:-}
   mkdir -p "$dir"
   "$PY" - "$dir" "$proxy" "$sources" "$FLOATING" "$MGMT_NET" "$(assoc_json NODE_IP)" "$(assoc_json NODE_MAC)" \
-    "${NODES[@]}" <<'EOF'
+    "${K8S_VERSION:-1.29.2}" "${NODES[@]}" <<'EOF'
 import json, sys
-d, proxy, sources, floating, net, ips, macs = sys.argv[1:8]
-names = sys.argv[8:]
+d, proxy, sources, floating, net, ips, macs, version = sys.argv[1:9]
+names = sys.argv[9:]
 ips, macs = json.loads(ips), json.loads(macs)
 controller = {
-    "kubernetes_version": "1.29.2",
+    "kubernetes_version": version,
     "apiserver": floating + ":6443",
     "mgmt_floating_address": floating,
     "mgmt_subnet": net + ".0/24",
@@ -98,22 +98,35 @@ EOF
 }
 
 # play USER [proxy] [package_sources]: render into the operator's home on the controller and
-# run ansible-playbook there as USER. Sets PLAY_RC and PLAY_LOG; returns 1 when there was
-# nothing to run (the inputs were refused), so the scenario's other checks are skipped.
+# run ansible-playbook there as USER. Sets PLAY_RC, PLAY_LOG and PLAY_DIR; returns 1 when
+# there was nothing to run (the inputs were refused), so the scenario's other checks are
+# skipped. PLAN_KIND=upgrade renders `upgrade-plan` with the cluster's `kubectl get nodes -o
+# json`; K8S_VERSION is the controller's kubernetes_version (default 1.29.2).
 play() {
   local user=$1 proxy=${2:-} sources=${3:-} home=/root
   [ "$user" = root ] || home=/home/$user
-  local dir=$home/plans/$SCEN
-  PLAY_LOG=$logs/$SCEN.ansible.log
-  write_inputs "$ctl_root$dir/input" "$proxy" "$sources"
-  if ! "$cli" plan --controller "$ctl_root$dir/input/controller.json" --nodes "$ctl_root$dir/input/nodes.json" \
-    --format ansible --out "$ctl_root$dir" >"$logs/$SCEN.render.log" 2>&1; then
-    problem "edgeworker-cli plan refused the inputs: $(cat "$logs/$SCEN.render.log")"
+  local dir=$home/plans/$SCEN in=$ctl_root$home/plans/$SCEN/input
+  local -a render=("$cli" plan --controller "$in/controller.json" --nodes "$in/nodes.json")
+  write_inputs "$in" "$proxy" "$sources"
+  if [ "${PLAN_KIND:-plan}" = upgrade ]; then
+    kubectl_ctl get nodes -o json >"$in/kube-nodes.json" 2>"$logs/$SCEN.render.log" \
+      || { problem "kubectl get nodes failed: $(cat "$logs/$SCEN.render.log")"; PLAY_RC=125; return 1; }
+    render=("$cli" upgrade-plan --controller "$in/controller.json" --nodes "$in/nodes.json" --kube-nodes "$in/kube-nodes.json")
+  fi
+  if ! "${render[@]}" --format ansible --out "$ctl_root$dir" >"$logs/$SCEN.render.log" 2>&1; then
+    problem "edgeworker-cli ${render[1]} refused the inputs: $(cat "$logs/$SCEN.render.log")"
     PLAY_RC=125
     return 1
   fi
   chroot "$ctl_root" chown -R "$user:" "$home/plans"
-  local t=$SECONDS
+  run_play "$user" "$dir"
+}
+
+# run_play USER DIR: ansible-playbook as USER in DIR on the controller (a plan already there).
+run_play() {
+  local user=$1 dir=$2 t=$SECONDS
+  PLAY_LOG=$logs/$SCEN.ansible.log
+  PLAY_DIR=$dir
   PLAY_START=$(date +%s)
   say "ansible-playbook as $user (log: $PLAY_LOG)"
   # Host keys: the operator accepts each node's key on first contact (new nodes).
@@ -135,9 +148,10 @@ play() {
   [ "$PLAY_RC" -ne 124 ] || problem "ansible-playbook did not finish within 600s"
 }
 
+# expect_success [the run's failure report's first words]
 expect_success() {
   if [ "$PLAY_RC" -ne 0 ]; then
-    problem "ansible-playbook exited $PLAY_RC: $(grep -h -m1 'Provisioning failed on' "$PLAY_LOG" | sed 's/^ *//' | cut -c1-400)"
+    problem "ansible-playbook exited $PLAY_RC: $(grep -h -m1 "${1:-Provisioning failed on}" "$PLAY_LOG" | sed 's/^ *//' | cut -c1-400)"
     local f
     while IFS= read -r f; do problem "failed task: $f"; done < <("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" failed)
   fi
@@ -292,7 +306,7 @@ scenario_re_run() {
 
 # re-run alone: it needs provisioned nodes first.
 fresh_nodes_and_first_run() {
-  say "re-run needs provisioned nodes: running a first run before it"
+  say "$SCEN needs provisioned nodes: running a first run before it"
   local saved=$SCEN
   fresh_nodes
   SCEN=$saved-setup play root || true
@@ -381,4 +395,161 @@ scenario_non_root() {
   expect_success
   check_all_joined
   check_controller_clean
+}
+
+# upgrade: StarlingX has upgraded the control plane to v1.30.1; the nodes follow, edge-stock-1
+# from v1.28.4 through v1.29 (two minors), edge-networkd-1 from v1.29.2 (one), one node at a
+# time. A first run stops at edge-stock-1's drain (a pod protected by a disruption budget);
+# the same playbook then runs to the end. The stand-ins record drain, each `kubeadm upgrade
+# node` and uncordon in the cluster's event log; the order, the held packages and a second
+# run of the same playbook are checked.
+scenario_upgrade() {
+  local two=edge-stock-1 one=edge-networkd-1 target=1.30.1 n
+  ensure_provisioned || return 0
+  # edge-stock-1 as a release before left it: kubelet and kubeadm 1.28.4 from the v1.28
+  # repository, held, the kubelet reporting v1.28.4.
+  say "  $two: kubelet and kubeadm 1.28.4 (as an earlier release left them)"
+  if ! node "$two" sh -c '
+      echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] https://pkgs.k8s.io/core:/stable:/v1.28/deb/ /" \
+        >/etc/apt/sources.list.d/edgeworker-kubernetes.list &&
+      apt-get -q update &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades --allow-change-held-packages \
+        kubelet=1.28.4-1.1 kubeadm=1.28.4-1.1 && apt-mark hold kubelet kubeadm && systemctl restart kubelet' \
+      >"$logs/$SCEN.downgrade.log" 2>&1; then
+    problem "could not put $two at 1.28.4: $(tail -3 "$logs/$SCEN.downgrade.log")"
+    return 0
+  fi
+  wait_kubelet "$two" v1.28.4 || { problem "$two does not report v1.28.4"; return 0; }
+  echo "v$target" >"$ctl_root/$STATE_REL/version"
+  # First, a pod a disruption budget protects keeps $two from being drained: the run must stop
+  # after its batch, name it and the step, leave it cordoned and $one untouched, release the
+  # lock.
+  eviction_blocked "$two" true
+  local ran=0
+  PLAN_KIND=upgrade K8S_VERSION=$target play root && ran=1
+  eviction_blocked "$two" false
+  [ $ran = 1 ] || { echo v1.29.2 >"$ctl_root/$STATE_REL/version"; return 0; }
+  check_failed_upgrade "$two" "$one"
+  # Then the same playbook, the pod evictable again: the upgrade itself.
+  events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+  local failed=$SCEN_RECAP
+  SCEN=upgrade-resumed run_play root "$PLAY_DIR"
+  expect_success "Upgrade failed on"
+  check_upgrade_order "$two" 1.29.0 "$target" "$one" "$target"
+  for n in "${NODES[@]}"; do check_upgraded "$n" "$target"; done
+  ctl test ! -e /run/edgeworker-provision.lock || problem "controller: /run/edgeworker-provision.lock left behind"
+  # The same playbook again: every node is at the target and schedulable, nothing changes and
+  # nothing is drained.
+  events_mark=$(wc -l <"$ctl_root/$STATE_REL/events.log")
+  local first=$SCEN_RECAP
+  SCEN=upgrade-again run_play root "$PLAY_DIR"
+  expect_success "Upgrade failed on"
+  for n in "${NODES[@]}"; do
+    c=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" changed)
+    [ "$c" = 0 ] && ok "$n: changed=0 on the second run of the same plan" \
+      || problem "$n: changed=$c on the second run: $("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" changed "$n" | paste -sd';' -)"
+  done
+  local again
+  again=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | awk '$2 ~ /^(drain|cordon|uncordon|kubeadm-upgrade-node)$/' | cut -d' ' -f2- | paste -sd, -)
+  [ -z "$again" ] && ok "the second run drained nothing and upgraded nothing" || problem "the second run did: $again"
+  SCEN_RECAP="failed: $failed; resumed: $first; again: $SCEN_RECAP"
+  echo v1.29.2 >"$ctl_root/$STATE_REL/version"
+}
+
+# eviction_blocked NAME true|false: whether a pod on the node cannot be evicted (the stand-in
+# kubectl's drain then fails as the real one does against a disruption budget).
+eviction_blocked() {
+  "$PY" - "$ctl_root/$STATE_REL/nodes/$1.json" "$2" <<'EOF'
+import fcntl, json, os, sys
+path, blocked = sys.argv[1], sys.argv[2] == "true"
+with open(os.path.join(os.path.dirname(os.path.dirname(path)), ".lock"), "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    record = json.load(open(path))
+    record["evictionBlocked"] = blocked
+    json.dump(record, open(path + ".tmp", "w"))
+    os.replace(path + ".tmp", path)
+EOF
+}
+
+# check_failed_upgrade FAILED NOT_STARTED: the run failed naming FAILED at its drain and
+# NOT_STARTED as not started; FAILED is cordoned, NOT_STARTED untouched; no kubeadm ran; the
+# lock is released.
+check_failed_upgrade() {
+  local bad=$1 later=$2 line got
+  [ "$PLAY_RC" -ne 0 ] && ok "the run failed (exit $PLAY_RC)" || problem "the run succeeded although $bad cannot be drained"
+  line=$(grep -h 'Upgrade failed on' "$PLAY_LOG" | tail -n1 | sed 's/^ *//' || true)
+  if grep -qF "$bad (failed at node.drain: drain node $bad)" <<<"$line" && grep -qF "$later (not started: an earlier batch failed)" <<<"$line"; then
+    ok "the run names $bad at node.drain and $later as not started"
+  else
+    problem "the failure report does not name $bad at node.drain and $later as not started: '${line:0:300}'"
+  fi
+  grep -q "Cannot evict pod as it would violate the pod's disruption budget" "$PLAY_LOG" \
+    && ok "kubectl drain's error is shown" || problem "kubectl drain's error is not in the output"
+  [ "$(kubectl_ctl get node "$bad" -o 'jsonpath={.spec.unschedulable}')" = true ] \
+    && ok "$bad stays cordoned" || problem "$bad is not cordoned after its failed drain"
+  [ "$(kubectl_ctl get node "$later" -o 'jsonpath={.spec.unschedulable} {.status.nodeInfo.kubeletVersion}')" = " v1.29.2" ] \
+    && ok "$later untouched (schedulable, v1.29.2)" || problem "$later was touched although its batch did not start"
+  got=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | awk '$2 ~ /^(drain|drain-failed|uncordon|kubeadm-upgrade-node)$/' | cut -d' ' -f2- | paste -sd, -)
+  [ "$got" = "drain-failed $bad" ] && ok "calls: $got" || problem "calls were '$got' (want 'drain-failed $bad')"
+  ctl test ! -e /run/edgeworker-provision.lock && ok "controller: lock released" || problem "controller: /run/edgeworker-provision.lock left behind"
+}
+
+# ensure_provisioned: both nodes Ready at v1.29.2 (from the scenarios before), or provision
+# them now.
+ensure_provisioned() {
+  local n v
+  for n in "${NODES[@]}"; do
+    v=$(kubectl_ctl get node "$n" -o 'jsonpath={.status.nodeInfo.kubeletVersion}' 2>/dev/null || true)
+    if [ "$v" != v1.29.2 ] || [ -z "${NODE_PID[$n]:-}" ]; then
+      fresh_nodes_and_first_run
+      for n in "${NODES[@]}"; do
+        wait_kubelet "$n" v1.29.2 || { problem "$n is not provisioned at v1.29.2: no upgrade to test"; return 1; }
+      done
+      return 0
+    fi
+  done
+}
+
+# wait_kubelet NAME VERSION: the cluster shows the node Ready with that kubelet (30 s at most).
+wait_kubelet() {
+  local i
+  for i in $(seq 30); do
+    [ "$(kubectl_ctl get node "$1" -o 'jsonpath={.status.nodeInfo.kubeletVersion} {.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = "$2 True" ] && return 0
+    sleep 1
+  done
+  return 1
+}
+
+# check_upgrade_order NODE VERSION... [NODE VERSION...]: the cluster's events of the run are,
+# node after node in that order, drain, `kubeadm upgrade node` at each version, uncordon.
+check_upgrade_order() {
+  local want="" got n
+  while [ $# -gt 0 ]; do
+    n=$1
+    shift
+    want+="drain $n,"
+    while [ $# -gt 0 ] && [[ $1 == [0-9]* ]]; do want+="kubeadm-upgrade-node $n v$1,"; shift; done
+    want+="uncordon $n,"
+  done
+  want=${want%,}
+  got=$(tail -n +"$((events_mark + 1))" "$ctl_root/$STATE_REL/events.log" | awk '$2 ~ /^(drain|uncordon|kubeadm-upgrade-node|upgrade-node-refused)$/' | cut -d' ' -f2- | paste -sd, -)
+  [ "$got" = "$want" ] && ok "calls in order: $got" || problem "calls were '$got' (want '$want')"
+}
+
+# check_upgraded NAME VERSION: Ready and schedulable at the version; both packages exactly that
+# version and held; the kubelet running.
+check_upgraded() {
+  local n=$1 v=$2 facts pkgs holds
+  facts=$(kubectl_ctl get node "$n" -o json | "$PY" -c '
+import json, sys
+o = json.load(sys.stdin)
+ready = [c["status"] for c in o["status"]["conditions"] if c["type"] == "Ready"][0]
+print(ready, o["status"]["nodeInfo"]["kubeletVersion"], o["spec"].get("unschedulable", False))' 2>&1)
+  [ "$facts" = "True v$v False" ] && ok "$n Ready, kubelet v$v, schedulable" \
+    || problem "$n: cluster says '$facts' (want Ready True, kubelet v$v, unschedulable False)"
+  pkgs=$(node "$n" dpkg-query -W -f '${Package}=${Version} ' kubelet kubeadm 2>&1 || true)
+  [ "$pkgs" = "kubeadm=$v-1.1 kubelet=$v-1.1 " ] && ok "$n: $pkgs" || problem "$n: packages are '$pkgs' (want $v-1.1)"
+  holds=$(node "$n" apt-mark showhold | sort | paste -sd, -)
+  [ "$holds" = kubeadm,kubelet ] || problem "$n: held packages '$holds' (want kubeadm,kubelet)"
+  [ "$(node "$n" systemctl is-active kubelet 2>&1)" = active ] || problem "$n: kubelet is not active"
 }

@@ -9,6 +9,7 @@ API server presents (a certificate signed by /etc/kubernetes/pki/ca.crt):
   GET  /api/v1/namespaces/kube-public/configmaps/cluster-info   the CA (for the pin check)
   POST /edgeworker-e2e/join       {token, node, kubeletVersion}   bootstrap-token join
   POST /edgeworker-e2e/heartbeat  {node, credential, kubeletVersion, internalIP}
+  POST /edgeworker-e2e/upgrade-node  {node, credential, kubeadmVersion}  `kubeadm upgrade node`
 A join needs a live token created by `kubeadm token create` on the controller; a join of a
 name that is already a Ready node is refused with kubeadm's own message.
 """
@@ -55,6 +56,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.join(req)
         if self.path == "/edgeworker-e2e/heartbeat":
             return self.heartbeat(req)
+        if self.path == "/edgeworker-e2e/upgrade-node":
+            return self.upgrade_node(req)
         self.send_json(404, {"message": "not found"})
 
     def join(self, req):
@@ -100,6 +103,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if first:
                 cluster.event("kubelet-ready", name, record["kubeletVersion"], record["internalIP"])
         self.send_json(200, {})
+
+
+    def upgrade_node(self, req):
+        """What `kubeadm upgrade node` reads from the cluster on a worker: the cluster's
+        configuration, which a kubeadm newer than the control plane cannot apply."""
+        name, version = req.get("node", ""), req.get("kubeadmVersion", "")
+        with cluster.Locked():
+            record = cluster.node(name)
+            if record is None or record.get("credential") != req.get("credential"):
+                return self.send_json(401, {"message": "Unauthorized"})
+            server = cluster.version()
+            if minor(version) > minor(server):
+                cluster.event("upgrade-node-refused", name, version)
+                return self.send_json(400, {"message": (
+                    "the kubeadm version %s is newer than the control plane %s" % (version, server))})
+            cluster.event("kubeadm-upgrade-node", name, version)
+        self.send_json(200, {"kubernetesVersion": server})
+
+
+def minor(v):
+    parts = v.lstrip("v").split(".")
+    return (int(parts[0]), int(parts[1])) if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() else (0, 0)
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -153,7 +153,7 @@ def node_object(record):
             "creationTimestamp": time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.get("created", hb))),
         },
-        "spec": {},
+        "spec": {"unschedulable": True} if record.get("unschedulable") else {},
         "status": {
             "addresses": addresses,
             "conditions": [{

@@ -7,6 +7,7 @@ mod dhcp;
 mod failure;
 mod input;
 mod plan;
+mod upgrade;
 mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Report the nodes whose kubelet breaks the version-skew policy for a control plane.
     SkewCheck(plan::SkewArgs),
+    /// Plan the Kubernetes upgrade of edgeworker nodes to the control plane's version: text,
+    /// JSON, or an Ansible directory.
+    UpgradePlan(upgrade::UpgradeArgs),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -50,6 +54,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Dhcp(args) => dhcp::dhcp(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::SkewCheck(args) => plan::skew(&args),
+        Command::UpgradePlan(args) => upgrade::upgrade_plan(&args),
     }
 }
 

@@ -75,7 +75,7 @@ fn plan_failure(err: &PlanError) -> Failure {
     Failure::invalid(format!("{}: {err}", err.code()))
 }
 
-fn emit(text: &str) -> Result<(), Failure> {
+pub fn emit(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -191,7 +191,7 @@ fn stream_to_file(
     Ok(())
 }
 
-fn write_failure(err: &WriteError) -> Failure {
+pub fn write_failure(err: &WriteError) -> Failure {
     Failure::input(format!("{}: {err}", err.code()))
 }
 

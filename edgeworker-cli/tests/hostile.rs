@@ -228,6 +228,18 @@ fn json_ten_thousand_deep_in_every_input() {
             "deep.json",
         ),
         (
+            vec![
+                "upgrade-plan",
+                "--controller",
+                &controller,
+                "--nodes",
+                &nodes,
+                "--kube-nodes",
+                &deep_file,
+            ],
+            "deep.json",
+        ),
+        (
             vec!["allocate", "--state", &state, "--host", "edge-1"],
             "state.json",
         ),

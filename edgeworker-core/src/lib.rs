@@ -25,6 +25,7 @@ pub mod mac;
 pub mod personality;
 pub mod plan;
 pub mod profile;
+pub mod upgrade;
 pub mod validate;
 pub mod violation;
 

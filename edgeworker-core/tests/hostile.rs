@@ -17,6 +17,7 @@ use edgeworker_core::address::{
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
 use edgeworker_core::plan::Plan;
+use edgeworker_core::upgrade::UpgradePlan;
 use edgeworker_core::validate::{self, Options};
 use edgeworker_core::violation::Violation;
 use rand::SeedableRng;
@@ -339,6 +340,46 @@ fn a_megabyte_in_every_plan_input() {
     let plan = Plan::from_values(c, nodes()).unwrap();
     let files = plan.to_ansible().unwrap();
     assert!(files.inventory.contains(&huge) && !files.playbook.contains(&huge));
+}
+
+/// A megabyte in each value of the upgrade's own inputs: the cluster's view and
+/// `max_unavailable`. Refused naming the node or the field, quoting a bounded part.
+#[test]
+fn a_megabyte_in_every_upgrade_input() {
+    let huge = mb('a');
+    let mut c = controller();
+    c["kubernetes_version"] = json!("1.30.1");
+    let view = |name: &str, version: &str| {
+        json!({"items": [
+            {"metadata": {"name": "edge-ubuntu-1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.29.2"}}},
+            {"metadata": {"name": name}, "status": {"nodeInfo": {"kubeletVersion": version}}},
+        ]})
+    };
+    let err =
+        UpgradePlan::from_values(c.clone(), nodes(), view("edge-debian-1", &huge)).unwrap_err();
+    assert_eq!(
+        (err.code(), err.node()),
+        ("upgrade.invalid_kubelet_version", Some("edge-debian-1"))
+    );
+    assert!(err.to_string().len() < 400, "{}", err.to_string().len());
+    // A huge name the nodes file does not have is none of the plan's business...
+    let err = UpgradePlan::from_values(c.clone(), nodes(), view(&huge, "v1.29.2")).unwrap_err();
+    assert_eq!(
+        (err.code(), err.node()),
+        ("upgrade.unknown_node", Some("edge-debian-1"))
+    );
+    // ...until it appears twice: quoted, bounded.
+    let twice = json!({"items": [
+        {"metadata": {"name": huge}, "status": {"nodeInfo": {"kubeletVersion": "v1"}}},
+        {"metadata": {"name": huge}, "status": {"nodeInfo": {"kubeletVersion": "v1"}}},
+    ]});
+    let err = UpgradePlan::from_values(c.clone(), nodes(), twice).unwrap_err();
+    assert_eq!(err.code(), "upgrade.invalid_kube_nodes");
+    assert!(err.to_string().len() < 400, "{}", err.to_string().len());
+    c["max_unavailable"] = json!(huge);
+    let err = UpgradePlan::from_values(c, nodes(), view("edge-debian-1", "v1.28.4")).unwrap_err();
+    assert_eq!(err.code(), "plan.invalid_max_unavailable");
+    assert!(err.to_string().len() < 400, "{}", err.to_string().len());
 }
 
 // ------------------------------------------------------------------- deep nesting

@@ -6,6 +6,7 @@ use edgeworker_core::context::ContextError;
 use edgeworker_core::dhcp::DhcpError;
 use edgeworker_core::excerpt::excerpt;
 use edgeworker_core::plan::{PlanError, Problem, WriteError};
+use edgeworker_core::upgrade::UpgradeError;
 use edgeworker_core::validate::Rejection;
 use edgeworker_core::violation::Violation;
 use pyo3::prelude::*;
@@ -183,6 +184,22 @@ pub fn plan(py: Python<'_>, err: &PlanError) -> PyErr {
         py,
         "PlanError",
         (err.to_string(), err.code(), err.node(), err.field()),
+    )
+}
+
+/// An upgrade plan refused: `PlanError` with the core's code, the node when there is one,
+/// and the field: the plan's, `kube_nodes` for the cluster's view, `kubernetes_version`
+/// (the target) for a refusal of the policy.
+pub fn upgrade(py: Python<'_>, err: &UpgradeError) -> PyErr {
+    let field = match err {
+        UpgradeError::Input(err) => return plan(py, err),
+        _ if err.is_refusal() => "kubernetes_version",
+        _ => "kube_nodes",
+    };
+    raise(
+        py,
+        "PlanError",
+        (err.to_string(), err.code(), err.node(), field),
     )
 }
 

@@ -53,7 +53,7 @@ mod _edgeworker {
     use crate::dhcp::{dnsmasq_addn_hosts, dnsmasq_hosts};
 
     #[pymodule_export]
-    use crate::plan::{Plan, plan, skew_check};
+    use crate::plan::{Plan, UpgradePlan, plan, skew_check, upgrade_plan};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1047,65 +1047,79 @@ pub(crate) fn runtime(f: &Facts, n: &NodeFacts) -> Step {
     )
 }
 
-/// 15. `node.k8s_packages`: exactly the control plane's version, held.
-pub(crate) fn k8s_packages(f: &Facts, n: &NodeFacts) -> Step {
-    let manager = n.profile.packages;
-    let held = strings(&["kubelet", "kubeadm"]);
-    let v = &f.c.kubernetes_version;
+/// The Kubernetes repository of `f`'s minor, its key from `staged_deb`/`staged_rpm` when the
+/// key is a controller file.
+fn kubernetes_repository(
+    f: &Facts,
+    manager: PackageManager,
+    staged_deb: &str,
+    staged_rpm: &str,
+) -> Action {
     let s = f.shape;
-    let actions = match manager {
+    match manager {
         PackageManager::Apt => {
             let keyring = if s.kubernetes_deb_key_binary {
                 "/etc/apt/keyrings/kubernetes-apt-keyring.gpg"
             } else {
                 "/etc/apt/keyrings/kubernetes-apt-keyring.asc"
             };
-            vec![
-                Action::AptRepository {
-                    name: "kubernetes".to_owned(),
-                    line: format!("deb [signed-by={keyring}] {} /", f.c.kubernetes_deb_url),
-                    key: key_origin(
-                        s.kubernetes_deb_key,
-                        &f.c.kubernetes_deb_key,
-                        STAGED_KUBERNETES_DEB_KEY,
-                    ),
-                    keyring: keyring.to_owned(),
-                },
-                Action::InstallPackages {
-                    manager,
-                    packages: vec![format!("kubelet={v}-*"), format!("kubeadm={v}-*")],
-                    disable_excludes: None,
-                    exact_version: Some(v.clone()),
-                },
-                Action::HoldPackages { packages: held },
-            ]
-        }
-        PackageManager::Yum | PackageManager::Dnf => vec![
-            Action::RpmRepository {
+            Action::AptRepository {
                 name: "kubernetes".to_owned(),
-                baseurl: f.c.kubernetes_rpm_url.clone(),
-                key: key_origin(
-                    s.kubernetes_rpm_key,
-                    &f.c.kubernetes_rpm_key,
-                    STAGED_KUBERNETES_RPM_KEY,
-                ),
-                exclude: strings(&[
-                    "kubelet",
-                    "kubeadm",
-                    "kubectl",
-                    "cri-tools",
-                    "kubernetes-cni",
-                ]),
-            },
-            Action::InstallPackages {
-                manager,
-                packages: vec![format!("kubelet-{v}"), format!("kubeadm-{v}")],
-                disable_excludes: Some("kubernetes".to_owned()),
-                exact_version: Some(v.clone()),
-            },
-        ],
-    };
-    let mut actions = actions;
+                line: format!("deb [signed-by={keyring}] {} /", f.c.kubernetes_deb_url),
+                key: key_origin(s.kubernetes_deb_key, &f.c.kubernetes_deb_key, staged_deb),
+                keyring: keyring.to_owned(),
+            }
+        }
+        PackageManager::Yum | PackageManager::Dnf => Action::RpmRepository {
+            name: "kubernetes".to_owned(),
+            baseurl: f.c.kubernetes_rpm_url.clone(),
+            key: key_origin(s.kubernetes_rpm_key, &f.c.kubernetes_rpm_key, staged_rpm),
+            exclude: strings(&[
+                "kubelet",
+                "kubeadm",
+                "kubectl",
+                "cri-tools",
+                "kubernetes-cni",
+            ]),
+        },
+    }
+}
+
+/// Installs `packages` at exactly version `v`, replacing any other version (held or not).
+fn install_exact(manager: PackageManager, packages: &[&str], v: &str) -> Action {
+    match manager {
+        PackageManager::Apt => Action::InstallPackages {
+            manager,
+            packages: packages.iter().map(|p| format!("{p}={v}-*")).collect(),
+            disable_excludes: None,
+            exact_version: Some(v.to_owned()),
+        },
+        PackageManager::Yum | PackageManager::Dnf => Action::InstallPackages {
+            manager,
+            packages: packages.iter().map(|p| format!("{p}-{v}")).collect(),
+            disable_excludes: Some("kubernetes".to_owned()),
+            exact_version: Some(v.to_owned()),
+        },
+    }
+}
+
+/// 15. `node.k8s_packages`: exactly the control plane's version, held.
+pub(crate) fn k8s_packages(f: &Facts, n: &NodeFacts) -> Step {
+    let manager = n.profile.packages;
+    let mut actions = vec![
+        kubernetes_repository(
+            f,
+            manager,
+            STAGED_KUBERNETES_DEB_KEY,
+            STAGED_KUBERNETES_RPM_KEY,
+        ),
+        install_exact(manager, &["kubelet", "kubeadm"], &f.c.kubernetes_version),
+    ];
+    if manager == PackageManager::Apt {
+        actions.push(Action::HoldPackages {
+            packages: strings(&["kubelet", "kubeadm"]),
+        });
+    }
     actions.push(Action::Service {
         name: "kubelet".to_owned(),
         state: ServiceState::Enabled,
@@ -1257,4 +1271,244 @@ pub(crate) fn controller_steps(f: &Facts, nodes: &[(String, String)]) -> Vec<Ste
         stage(f),
         join_credentials(f),
     ]
+}
+
+// ---------------------------------------------------------------- upgrade (§7)
+
+/// Seconds `kubectl drain` may take: pods with long grace periods are given time, a pod a
+/// disruption budget protects for good fails the node instead of hanging the run.
+pub(crate) const DRAIN_TIMEOUT_SECONDS: u32 = 300;
+
+/// One minor of an upgrade: the version installed there and its repository, concrete or as
+/// references to the node's `edgeworker_upgrade[i]` in the playbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MinorStrings {
+    pub(crate) version: String,
+    pub(crate) minor: String,
+    pub(crate) deb_url: String,
+    pub(crate) deb_key: String,
+    pub(crate) rpm_url: String,
+    pub(crate) rpm_key: String,
+}
+
+impl MinorStrings {
+    /// The repositories of `version`'s minor: the controller's `package_sources` with
+    /// `{minor}` for that minor, or upstream.
+    pub(crate) fn concrete(
+        c: &Controller,
+        version: &KubeVersion,
+    ) -> Result<Self, super::PlanError> {
+        let sources = c.package_sources_for(version)?;
+        let minor = version.minor_series();
+        let (deb_url, deb_key) = source_strings(
+            sources.kubernetes_deb.as_ref(),
+            &format!("https://pkgs.k8s.io/core:/stable:/{minor}/deb/"),
+            "Release.key",
+        );
+        let (rpm_url, rpm_key) = source_strings(
+            sources.kubernetes_rpm.as_ref(),
+            &format!("https://pkgs.k8s.io/core:/stable:/{minor}/rpm/"),
+            "repodata/repomd.xml.key",
+        );
+        Ok(Self {
+            version: version.to_string(),
+            minor,
+            deb_url,
+            deb_key,
+            rpm_url,
+            rpm_key,
+        })
+    }
+
+    /// References to the fields of `base` (an Ansible expression of a mapping of them).
+    pub(crate) fn symbolic(base: &str) -> Self {
+        let field = |name: &str| format!("{{{{ {base}.{name} }}}}");
+        Self {
+            version: field("version"),
+            minor: field("minor"),
+            deb_url: field("deb_url"),
+            deb_key: field("deb_key"),
+            rpm_url: field("rpm_url"),
+            rpm_key: field("rpm_key"),
+        }
+    }
+
+    /// `(key, value)` for the inventory's mapping of this minor.
+    pub(crate) fn vars(&self) -> [(&'static str, &str); 6] {
+        [
+            ("version", &self.version),
+            ("minor", &self.minor),
+            ("deb_url", &self.deb_url),
+            ("deb_key", &self.deb_key),
+            ("rpm_url", &self.rpm_url),
+            ("rpm_key", &self.rpm_key),
+        ]
+    }
+
+    fn staged_deb_key(&self) -> String {
+        format!("{STAGE_DIR}/kubernetes-deb-{}.key", self.minor)
+    }
+
+    fn staged_rpm_key(&self) -> String {
+        format!("{STAGE_DIR}/kubernetes-rpm-{}.key", self.minor)
+    }
+}
+
+impl Facts {
+    /// These facts with the Kubernetes version and repositories of one minor of an upgrade.
+    pub(crate) fn for_minor(&self, m: &MinorStrings) -> Self {
+        let mut facts = self.clone();
+        facts.c.kubernetes_version.clone_from(&m.version);
+        facts.c.kubernetes_minor.clone_from(&m.minor);
+        facts.c.kubernetes_deb_url.clone_from(&m.deb_url);
+        facts.c.kubernetes_deb_key.clone_from(&m.deb_key);
+        facts.c.kubernetes_rpm_url.clone_from(&m.rpm_url);
+        facts.c.kubernetes_rpm_key.clone_from(&m.rpm_key);
+        facts
+    }
+}
+
+/// `controller.stage` of an upgrade: the repository keys that are controller files, one per
+/// minor on the way; `None` when every key is a URL.
+pub(crate) fn upgrade_stage(f: &Facts, minors: &[MinorStrings]) -> Option<Step> {
+    let s = f.shape;
+    if s.kubernetes_deb_key != KeyKind::File && s.kubernetes_rpm_key != KeyKind::File {
+        return None;
+    }
+    let mut actions = vec![Action::Directory {
+        path: STAGE_DIR.to_owned(),
+        mode: 0o700,
+    }];
+    for m in minors {
+        if s.kubernetes_deb_key == KeyKind::File {
+            actions.push(Action::CopyOnController {
+                src: m.deb_key.clone(),
+                dest: m.staged_deb_key(),
+                mode: 0o644,
+            });
+        }
+        if s.kubernetes_rpm_key == KeyKind::File {
+            actions.push(Action::CopyOnController {
+                src: m.rpm_key.clone(),
+                dest: m.staged_rpm_key(),
+                mode: 0o644,
+            });
+        }
+    }
+    actions.push(Action::HandOverToOperator {
+        path: STAGE_DIR.to_owned(),
+    });
+    Some(step(
+        StepId::ControllerStage,
+        None,
+        actions,
+        Guard::Converges,
+        vec![],
+    ))
+}
+
+/// `node.drain`, from the controller; skipped for a node already upgraded.
+pub(crate) fn drain(f: &Facts, n: &NodeFacts) -> Step {
+    step(
+        StepId::NodeDrain,
+        Some(&n.hostname),
+        vec![Action::DrainNode {
+            node: n.hostname.clone(),
+            timeout_seconds: DRAIN_TIMEOUT_SECONDS,
+        }],
+        Guard::SkipWhenUpgraded {
+            version: f.c.kubernetes_version.clone(),
+        },
+        vec![],
+    )
+}
+
+/// `node.upgrade_minor` for one minor, as kubeadm documents it for a worker: the minor's
+/// repository, kubeadm first, `kubeadm upgrade node`, then the kubelet, both held again,
+/// and the kubelet restarted on its new configuration.
+pub(crate) fn upgrade_minor(f: &Facts, m: &MinorStrings, n: &NodeFacts) -> Step {
+    let f = f.for_minor(m);
+    let manager = n.profile.packages;
+    let apt = manager == PackageManager::Apt;
+    let mut actions = vec![kubernetes_repository(
+        &f,
+        manager,
+        &m.staged_deb_key(),
+        &m.staged_rpm_key(),
+    )];
+    let unhold = |package: &str| Action::UnholdPackages {
+        packages: strings(&[package]),
+    };
+    if apt {
+        actions.push(unhold("kubeadm"));
+    }
+    actions.extend([
+        install_exact(manager, &["kubeadm"], &m.version),
+        Action::KubeadmUpgradeNode {
+            version: m.version.clone(),
+        },
+    ]);
+    if apt {
+        actions.push(unhold("kubelet"));
+    }
+    actions.push(install_exact(manager, &["kubelet"], &m.version));
+    if apt {
+        actions.push(Action::HoldPackages {
+            packages: strings(&["kubelet", "kubeadm"]),
+        });
+    }
+    actions.push(Action::Restart {
+        name: "kubelet".to_owned(),
+    });
+    step(
+        StepId::NodeUpgradeMinor,
+        Some(&n.hostname),
+        actions,
+        Guard::SkipWhenKubeletAtLeast {
+            version: m.version.clone(),
+        },
+        vec![],
+    )
+}
+
+/// `node.uncordon`: Ready at the target version, then schedulable again.
+pub(crate) fn uncordon(f: &Facts, n: &NodeFacts) -> Step {
+    step(
+        StepId::NodeUncordon,
+        Some(&n.hostname),
+        vec![
+            Action::WaitNodeReady {
+                node: n.hostname.clone(),
+                kubelet_version: f.c.kubernetes_version.clone(),
+                retries: READY_RETRIES,
+                delay_seconds: READY_DELAY_SECONDS,
+            },
+            Action::UncordonNode {
+                node: n.hostname.clone(),
+            },
+        ],
+        Guard::SkipWhenUpgraded {
+            version: f.c.kubernetes_version.clone(),
+        },
+        vec![],
+    )
+}
+
+/// `controller.cleanup` of an upgrade: no token (an upgrade joins nothing).
+pub(crate) fn upgrade_cleanup() -> Step {
+    step(
+        StepId::ControllerCleanup,
+        None,
+        vec![
+            Action::Remove {
+                path: STAGE_DIR.to_owned(),
+            },
+            Action::Unlock {
+                path: LOCK_DIR.to_owned(),
+            },
+            Action::ReportFailedUpgrades,
+        ],
+        Guard::Always,
+        vec![],
+    )
 }

@@ -177,6 +177,15 @@ pub enum Problem {
         /// The index of the earlier node.
         other: usize,
     },
+    /// `max_unavailable` is neither a count nor a percentage.
+    #[error(
+        "{:?} is not a number of nodes (1 to 100000) or a percentage of them (1% to 100%)",
+        excerpt(.value)
+    )]
+    MaxUnavailable {
+        /// The value as given (JSON text when it was not a string).
+        value: String,
+    },
     /// There is nothing to provision.
     #[error("must list at least one node")]
     NoNodes,
@@ -211,6 +220,7 @@ impl Problem {
             Self::User { .. } => "plan.invalid_user",
             Self::Range { .. } => "plan.out_of_range",
             Self::Duplicate { .. } => "plan.duplicate",
+            Self::MaxUnavailable { .. } => "plan.invalid_max_unavailable",
             Self::NoNodes => "plan.no_nodes",
         }
     }

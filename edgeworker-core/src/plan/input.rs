@@ -107,6 +107,70 @@ pub struct PackageSources {
     pub containerd_rpm: Option<PackageSource>,
 }
 
+/// How many nodes an upgrade takes out of service at once (`max_unavailable`): a count, or a
+/// percentage of the nodes being upgraded (Ansible's `serial`). Default: one node.
+///
+/// ```
+/// use edgeworker_core::plan::MaxUnavailable;
+/// assert_eq!(MaxUnavailable::default(), MaxUnavailable::Count(1));
+/// assert_eq!(MaxUnavailable::parse_text("25%"), Some(MaxUnavailable::Percent(25)));
+/// assert_eq!(MaxUnavailable::parse_text("0%"), None);
+/// assert_eq!(MaxUnavailable::Percent(25).to_string(), "25%");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxUnavailable {
+    /// At most this many nodes (1 or more).
+    Count(u32),
+    /// At most this percentage of the nodes (1 to 100), rounded down by Ansible, at least one.
+    Percent(u8),
+}
+
+impl Default for MaxUnavailable {
+    fn default() -> Self {
+        Self::Count(1)
+    }
+}
+
+impl MaxUnavailable {
+    /// The largest count accepted (a fleet larger than this upgrades by percentage).
+    pub const MAX_COUNT: u32 = 100_000;
+
+    /// Parses `"25%"` (1–100) or a count written as text (`"3"`); `None` for anything else.
+    #[must_use]
+    pub fn parse_text(text: &str) -> Option<Self> {
+        let digits =
+            |t: &str| !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit());
+        if let Some(number) = text.strip_suffix('%') {
+            let percent: u8 = number.parse().ok().filter(|_| digits(number))?;
+            return (1..=100)
+                .contains(&percent)
+                .then_some(Self::Percent(percent));
+        }
+        let count: u32 = text.parse().ok().filter(|_| digits(text))?;
+        (1..=Self::MAX_COUNT)
+            .contains(&count)
+            .then_some(Self::Count(count))
+    }
+}
+
+impl std::fmt::Display for MaxUnavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Count(n) => write!(f, "{n}"),
+            Self::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl Serialize for MaxUnavailable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Count(n) => serializer.serialize_u32(*n),
+            Self::Percent(_) => serializer.collect_str(self),
+        }
+    }
+}
+
 /// Where the node's join credentials come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Join {
@@ -151,8 +215,12 @@ pub struct Controller {
     registry_ca_cert: AbsolutePath,
     proxy: Proxy,
     package_sources: PackageSources,
+    /// `package_sources` as given, with `{minor}` still in it: an upgrade points the
+    /// repositories at every minor on its way.
+    package_sources_given: Option<Value>,
     join: Join,
     run_timeout_minutes: u32,
+    max_unavailable: MaxUnavailable,
 }
 
 impl Controller {
@@ -206,9 +274,10 @@ impl Controller {
             None => Proxy::default(),
         };
         let minor = kubernetes_version.minor_series();
-        let package_sources = match f.optional("package_sources") {
+        let package_sources_given = f.optional("package_sources");
+        let package_sources = match &package_sources_given {
             Some(v) => parse_package_sources(
-                Fields::new(Subject::Controller, "package_sources", v)?,
+                Fields::new(Subject::Controller, "package_sources", v.clone())?,
                 &minor,
             )?,
             None => PackageSources::default(),
@@ -220,6 +289,7 @@ impl Controller {
         let run_timeout_minutes = f
             .optional_u32("run_timeout_minutes", 5, 24 * 60)?
             .unwrap_or(DEFAULT_RUN_TIMEOUT_MINUTES);
+        let max_unavailable = parse_max_unavailable(&mut f)?;
         f.finish()?;
         let floating_server = || {
             ServerName::parse(&mgmt_floating_address.to_string())
@@ -244,8 +314,10 @@ impl Controller {
             registry_ca_cert,
             proxy,
             package_sources,
+            package_sources_given,
             join,
             run_timeout_minutes,
+            max_unavailable,
         })
     }
 
@@ -307,6 +379,45 @@ impl Controller {
     #[must_use]
     pub fn package_sources(&self) -> &PackageSources {
         &self.package_sources
+    }
+
+    /// The package sources with `{minor}` standing for `version`'s minor (`v1.30`) instead of
+    /// the control plane's: where an upgrade finds the packages of each minor on its way.
+    ///
+    /// # Errors
+    ///
+    /// A source that is valid for the control plane's minor but not for this one (the
+    /// replaced text is checked again).
+    ///
+    /// ```
+    /// use edgeworker_core::plan::{Controller, KubeVersion};
+    /// use serde_json::json;
+    ///
+    /// let c = Controller::from_value(json!({
+    ///     "kubernetes_version": "1.30.1", "apiserver": "192.168.204.2:6443",
+    ///     "mgmt_floating_address": "192.168.204.2", "mgmt_subnet": "192.168.204.0/24",
+    ///     "package_sources": {"kubernetes_deb": {
+    ///         "url": "http://mirror.local/k8s/{minor}/deb/", "key": "/etc/mirror/k8s.asc"}},
+    /// }))?;
+    /// let sources = c.package_sources_for(&KubeVersion::new(1, 29, 0))?;
+    /// let deb = sources.kubernetes_deb.unwrap();
+    /// assert_eq!(deb.url.as_str(), "http://mirror.local/k8s/v1.29/deb/");
+    /// # Ok::<(), edgeworker_core::plan::PlanError>(())
+    /// ```
+    pub fn package_sources_for(&self, version: &KubeVersion) -> Result<PackageSources, PlanError> {
+        match &self.package_sources_given {
+            Some(v) => parse_package_sources(
+                Fields::new(Subject::Controller, "package_sources", v.clone())?,
+                &version.minor_series(),
+            ),
+            None => Ok(PackageSources::default()),
+        }
+    }
+
+    /// How many nodes an upgrade takes out of service at once.
+    #[must_use]
+    pub fn max_unavailable(&self) -> MaxUnavailable {
+        self.max_unavailable
     }
 
     /// Where the join credentials come from.
@@ -729,6 +840,28 @@ fn parse_package_sources(mut f: Fields, minor: &str) -> Result<PackageSources, P
         kubernetes_deb,
         kubernetes_rpm,
         containerd_rpm,
+    })
+}
+
+fn parse_max_unavailable(f: &mut Fields) -> Result<MaxUnavailable, PlanError> {
+    let Some(value) = f.optional("max_unavailable") else {
+        return Ok(MaxUnavailable::default());
+    };
+    let parsed = match &value {
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (1..=MaxUnavailable::MAX_COUNT).contains(n))
+            .map(MaxUnavailable::Count),
+        Value::String(s) => MaxUnavailable::parse_text(s),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        let text = match value {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        f.error("max_unavailable", Problem::MaxUnavailable { value: text })
     })
 }
 

@@ -28,13 +28,13 @@
 //! ```
 
 mod address_text;
-mod builder;
+pub(crate) mod builder;
 mod error;
 mod fields;
-mod input;
+pub(crate) mod input;
 mod os;
 mod reader;
-mod render;
+pub(crate) mod render;
 mod sequence;
 mod step;
 mod values;
@@ -43,8 +43,8 @@ mod version;
 pub use builder::{CLUSTER_CA, KUBELET_CONF, LOCK_DIR, STAGE_DIR, Secrets, WORKER_IMAGES};
 pub use error::{PlanError, Problem, Subject};
 pub use input::{
-    Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join, Node,
-    PackageSource, PackageSources, Proxy, SourceKey, parse_nodes,
+    Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join,
+    MaxUnavailable, Node, PackageSource, PackageSources, Proxy, SourceKey, parse_nodes,
 };
 pub use os::{
     ANSIBLE_FOR_NEW_PYTHON, Arch, ContainerdSource, OsFamily, OsProfile, OsRelease,

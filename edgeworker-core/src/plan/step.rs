@@ -18,7 +18,8 @@ pub enum Side {
 
 macro_rules! step_ids {
     ($($variant:ident = $number:literal, $id:literal, $side:ident, $title:literal;)*) => {
-        /// The stable identity of a step, in the order of `PROVISIONING.md` §3.
+        /// The stable identity of a step: 1–20 in the order of `PROVISIONING.md` §3, then the
+        /// upgrade's own steps (its §7), 21–23.
         ///
         /// ```
         /// use edgeworker_core::plan::{Side, StepId};
@@ -84,6 +85,9 @@ step_ids! {
     NodeImages = 18, "node.images", Node, "Pre-pull the worker images from the local registry";
     NodeLabels = 19, "node.labels", Controller, "Apply the node labels";
     ControllerCleanup = 20, "controller.cleanup", Controller, "Clean up, release the lock and report failed nodes";
+    NodeDrain = 21, "node.drain", Controller, "Drain the node before its upgrade";
+    NodeUpgradeMinor = 22, "node.upgrade_minor", Node, "Upgrade kubeadm, the node's configuration and the kubelet to the next minor";
+    NodeUncordon = 23, "node.uncordon", Controller, "Wait until the node is Ready at the new version, then uncordon it";
 }
 
 impl fmt::Display for StepId {
@@ -112,6 +116,18 @@ pub enum Guard {
     },
     /// Runs every time by design (locks, checks, cleanup).
     Always,
+    /// Skipped when the cluster shows the node's kubelet at this version and the node
+    /// schedulable (upgraded by an earlier run).
+    SkipWhenUpgraded {
+        /// The kubelet version of an upgraded node (`1.30.1`).
+        version: String,
+    },
+    /// Skipped when the node's installed kubelet is at this version or newer (this minor
+    /// was passed on an earlier run).
+    SkipWhenKubeletAtLeast {
+        /// The version.
+        version: String,
+    },
 }
 
 impl fmt::Display for Guard {
@@ -120,6 +136,13 @@ impl fmt::Display for Guard {
             Self::Converges => f.write_str("re-run safe: every action converges"),
             Self::SkipWhenExists { path } => write!(f, "skipped when {path} exists"),
             Self::Always => f.write_str("runs on every run"),
+            Self::SkipWhenUpgraded { version } => write!(
+                f,
+                "skipped when the cluster shows the node schedulable with kubelet v{version}"
+            ),
+            Self::SkipWhenKubeletAtLeast { version } => {
+                write!(f, "skipped when the node's kubelet is {version} or newer")
+            }
         }
     }
 }
@@ -596,6 +619,36 @@ pub enum Action {
     },
     /// Fail the run when any node failed, naming the nodes and their failed step.
     ReportFailedNodes,
+    /// On the controller: cordon the node and evict its pods (`kubectl drain`), bounded.
+    DrainNode {
+        /// The node.
+        node: String,
+        /// Seconds `kubectl drain` may take before it gives up.
+        timeout_seconds: u32,
+    },
+    /// Release packages from their hold (apt) so they can be replaced.
+    UnholdPackages {
+        /// Package names.
+        packages: Vec<String>,
+    },
+    /// `kubeadm upgrade node`: the node's kubelet configuration for the installed kubeadm.
+    KubeadmUpgradeNode {
+        /// The kubeadm version expected to run it (`1.30.1`).
+        version: String,
+    },
+    /// Reload systemd's units and restart a service now.
+    Restart {
+        /// The unit.
+        name: String,
+    },
+    /// On the controller: make the node schedulable again (`kubectl uncordon`).
+    UncordonNode {
+        /// The node.
+        node: String,
+    },
+    /// Fail the run when any node was not upgraded, naming each node and its failed step
+    /// (or that the run stopped before its batch).
+    ReportFailedUpgrades,
 }
 
 fn octal(mode: u32) -> String {
@@ -856,6 +909,24 @@ impl fmt::Display for Action {
             Self::ReportFailedNodes => f.write_str(
                 "fail the run if any node failed, naming each node and the step it failed at",
             ),
+            Self::DrainNode {
+                node,
+                timeout_seconds,
+            } => write!(
+                f,
+                "kubectl drain {node} --ignore-daemonsets --delete-emptydir-data --timeout={timeout_seconds}s"
+            ),
+            Self::UnholdPackages { packages } => {
+                write!(f, "release the hold on {}", packages.join(" "))
+            }
+            Self::KubeadmUpgradeNode { version } => {
+                write!(f, "kubeadm upgrade node (kubeadm {version})")
+            }
+            Self::Restart { name } => write!(f, "systemctl daemon-reload; restart {name}"),
+            Self::UncordonNode { node } => write!(f, "kubectl uncordon {node}"),
+            Self::ReportFailedUpgrades => f.write_str(
+                "fail the run if any node was not upgraded, naming each node and the step it failed at (a failed node stays cordoned; later batches do not start)",
+            ),
         }
     }
 }
@@ -900,7 +971,7 @@ mod tests {
         for (i, id) in StepId::ALL.iter().enumerate() {
             assert_eq!(usize::from(id.number()), i + 1, "{id}");
         }
-        assert_eq!(StepId::ALL.len(), 20);
+        assert_eq!(StepId::ALL.len(), 23);
     }
 
     #[test]

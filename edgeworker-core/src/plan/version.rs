@@ -28,6 +28,23 @@ impl KubeVersion {
         (version.pre.is_empty() && version.build.is_empty()).then_some(Self(version))
     }
 
+    /// The release `major.minor.patch`.
+    ///
+    /// ```
+    /// use edgeworker_core::plan::KubeVersion;
+    /// assert_eq!(KubeVersion::new(1, 29, 0).to_string(), "1.29.0");
+    /// ```
+    #[must_use]
+    pub fn new(major: u64, minor: u64, patch: u64) -> Self {
+        Self(semver::Version::new(major, minor, patch))
+    }
+
+    /// The patch version.
+    #[must_use]
+    pub fn patch(&self) -> u64 {
+        self.0.patch
+    }
+
     /// The major version.
     #[must_use]
     pub fn major(&self) -> u64 {

@@ -132,9 +132,10 @@ fn render() -> String {
         } else {
             ""
         };
+        let profile = if is_stx10(v.code()) { " (stx10)" } else { "" };
         let _ = writeln!(
             page,
-            "| `{}`{warning} | {} | {} | {} |",
+            "| `{}`{warning}{profile} | {} | {} | {} |",
             v.code(),
             v.field()
                 .map_or_else(|| "—".to_owned(), |f| format!("`{f}`")),

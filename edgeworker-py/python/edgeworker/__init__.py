@@ -18,7 +18,9 @@ In the order data flows:
 - ``dnsmasq_hosts(rows, macs, *, profile='classic')`` and
   ``dnsmasq_addn_hosts(rows, *, profile='classic', aio_simplex=False)``: dnsmasq's files.
 - ``plan(controller, nodes)``: the provisioning plan (``Plan``: steps, JSON, text, Ansible);
-  ``skew_check(control_plane, kubelet)``: Kubernetes' version-skew policy.
+  ``skew_check(control_plane, kubelet)``: Kubernetes' version-skew policy;
+  ``upgrade_plan(controller, nodes, kube_nodes)``: the nodes' Kubernetes upgrade
+  (``UpgradePlan``: each node's minors and skew, steps, JSON, text, Ansible).
 
 Errors: a wrong Python type is a ``TypeError`` naming the argument; everything else is an
 ``EdgeworkerError`` (a ``ValueError``) with the core's stable ``code``, and pickles with its
@@ -43,6 +45,7 @@ from edgeworker._edgeworker import (
     AddressPool,
     Context,
     Plan,
+    UpgradePlan,
     __version__,
     check_operation,
     dnsmasq_addn_hosts,
@@ -50,6 +53,7 @@ from edgeworker._edgeworker import (
     plan,
     skew_check,
     supports,
+    upgrade_plan,
     validate_host_add,
     validate_host_add_batch,
     validate_host_update,
@@ -86,6 +90,7 @@ __all__ = [
     "PlanError",
     "PoolExhaustedError",
     "UnknownNameError",
+    "UpgradePlan",
     "__version__",
     "check_operation",
     "dnsmasq_addn_hosts",
@@ -93,6 +98,7 @@ __all__ = [
     "plan",
     "skew_check",
     "supports",
+    "upgrade_plan",
     "validate_host_add",
     "validate_host_add_batch",
     "validate_host_update",

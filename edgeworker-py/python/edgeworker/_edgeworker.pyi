@@ -23,11 +23,13 @@ __all__ = [
     "AddressPool",
     "Context",
     "Plan",
+    "UpgradePlan",
     "__version__",
     "check_operation",
     "dnsmasq_addn_hosts",
     "dnsmasq_hosts",
     "plan",
+    "upgrade_plan",
     "skew_check",
     "supports",
     "validate_host_add",
@@ -381,6 +383,51 @@ def plan(controller: dict[str, Any], nodes: list[dict[str, Any]]) -> Plan:
     Returns a ``Plan``. The first invalid input raises ``PlanError`` with ``code``, ``node``
     (its hostname, or ``nodes[<i>]``; ``None`` for the controller) and ``field``;
     ``TypeError`` for a controller that is not a dict or nodes that are not a list.
+    """
+
+@final
+class UpgradePlan:
+    """A validated Kubernetes upgrade of edgeworker nodes: each node's versions and skew, the
+    steps, and the JSON, text and Ansible renderings.
+
+    Built by ``upgrade_plan(controller, nodes, kube_nodes)``; it has no constructor of its
+    own. ``len(plan)`` is the number of nodes to upgrade (nodes at the target are left alone).
+    """
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """Every step in run order, as dicts (the ``steps`` of ``to_json``)."""
+    def to_json(self) -> str:
+        """The plan as JSON text (``"schema": 1``, ``"kind": "upgrade"``), as
+        ``edgeworker-cli upgrade-plan --format json`` prints it."""
+    def to_text(self) -> str:
+        """Each node's path and skew, then the steps per node, for a person to review."""
+    def write_ansible(self, directory: str | os.PathLike[str]) -> None:
+        """Writes ``playbook.yml``, ``inventory.yml`` and ``ansible.cfg`` into ``directory``.
+
+        As ``Plan.write_ansible``: created if missing, each file whole or not at all, a file
+        edgeworker did not render never replaced; ``PlanError`` and ``TypeError`` likewise.
+        """
+    def __len__(self) -> int: ...
+
+def upgrade_plan(
+    controller: dict[str, Any], nodes: list[dict[str, Any]], kube_nodes: dict[str, Any]
+) -> UpgradePlan:
+    """Plans the upgrade of the nodes' kubelet and kubeadm to the control plane's version.
+
+    ``controller``: the controller's facts as for ``plan`` (its ``kubernetes_version`` is the
+    control plane's and the target; ``max_unavailable`` the nodes upgraded at once);
+    ``nodes``: the nodes as for ``plan``; ``kube_nodes``: the cluster's view, the output of
+    ``kubectl get nodes -o json`` as a dict (``items[].metadata.name``,
+    ``items[].status.nodeInfo.kubeletVersion``).
+
+    Returns an ``UpgradePlan``. Raises ``PlanError`` with ``code``, ``node`` and ``field``:
+    an invalid input as ``plan`` does; ``upgrade.unknown_node`` for a node the cluster does
+    not know, ``upgrade.invalid_kubelet_version`` for a version there that does not parse,
+    ``upgrade.invalid_kube_nodes`` for a ``kube_nodes`` that is not a node list (``field``
+    ``kube_nodes``), ``upgrade.downgrade``, ``upgrade.major_version`` or
+    ``upgrade.target_newer_than_control_plane`` for a node the policy refuses. ``TypeError``
+    for arguments of the wrong type.
     """
 
 def skew_check(control_plane: str, kubelet: str) -> _SkewVerdict:

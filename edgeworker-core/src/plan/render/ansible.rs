@@ -406,7 +406,7 @@ fn cleanup_tasks(facts: &Facts, cleanup: &Step, report: bool) -> Vec<Yaml> {
 // ---------------------------------------------------------------------------------- tasks
 
 /// A task named `<step id>: <what>`, tagged with its step id (for `--tags`).
-fn named(id: StepId, what: &str, module: &'static str, args: Yaml) -> Yaml {
+pub(super) fn named(id: StepId, what: &str, module: &'static str, args: Yaml) -> Yaml {
     map([
         ("name", s(format!("{id}: {what}"))),
         (module, args),
@@ -429,7 +429,7 @@ fn what_path(verb: &str, path: &str) -> String {
     format!("{verb} {path}")
 }
 
-fn tasks_of(facts: &Facts, steps: &[Step]) -> Vec<Yaml> {
+pub(super) fn tasks_of(facts: &Facts, steps: &[Step]) -> Vec<Yaml> {
     let mut tasks = Vec::new();
     for step in steps {
         for action in &step.actions {
@@ -483,7 +483,7 @@ fn proxy_environment(shape: Shape) -> Option<Yaml> {
 
 /// Step-wide settings: notifications on changing tasks, loops over the nodes for the
 /// controller's per-node steps, delegation of the labels step, secrecy.
-fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -> Yaml {
+pub(super) fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -> Yaml {
     let mut task = task;
     let changes = matches!(
         action,
@@ -503,7 +503,10 @@ fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -> Yaml {
     }
     if matches!(
         action,
-        Action::LabelNode { .. } | Action::WaitNodeReady { .. }
+        Action::LabelNode { .. }
+            | Action::WaitNodeReady { .. }
+            | Action::DrainNode { .. }
+            | Action::UncordonNode { .. }
     ) {
         task = task.with("delegate_to", s(CONTROLLER_HOST));
     }
@@ -537,7 +540,7 @@ fn has_key(task: &Yaml, key: &str) -> bool {
 }
 
 #[allow(clippy::too_many_lines)] // one arm per action kind reads best as one match
-fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
+pub(super) fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
     let id = step.id;
     let t = |what: &str, module: &'static str, args: Yaml| named(id, what, module, args);
     match action {
@@ -971,7 +974,7 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             }
             let creates = match &step.guard {
                 Guard::SkipWhenExists { path } => path.as_str(),
-                Guard::Converges | Guard::Always => KUBELET_CONF,
+                _ => KUBELET_CONF,
             };
             vec![
                 t(&format!("kubeadm join {apiserver} as {node_name}"), "ansible.builtin.command", map([("argv", Yaml::Seq(args)), ("creates", s(creates)), ("stdin", s(token.as_str()))]))
@@ -1028,6 +1031,12 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
         .with("register", s("edgeworker_label"))
         // kubectl says "node/<name> not labeled" when every label already had its value.
         .with("changed_when", s("'not labeled' not in edgeworker_label.stdout"))],
+        Action::DrainNode { .. }
+        | Action::UnholdPackages { .. }
+        | Action::KubeadmUpgradeNode { .. }
+        | Action::Restart { .. }
+        | Action::UncordonNode { .. }
+        | Action::ReportFailedUpgrades => upgrade_action_tasks(id, action),
         Action::ReportFailedNodes => vec![
             t(
                 "collect the nodes that did not finish",
@@ -1046,6 +1055,101 @@ fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             )
             .with("when", s("edgeworker_failed | default([]) | length > 0")),
         ],
+    }
+}
+
+/// The tasks of the upgrade's own actions.
+fn upgrade_action_tasks(id: StepId, action: &Action) -> Vec<Yaml> {
+    let t = |what: &str, module: &'static str, args: Yaml| named(id, what, module, args);
+    let kubectl = |args: &[&str]| {
+        let mut argv = vec![
+            s("kubectl"),
+            s("--kubeconfig"),
+            s("/etc/kubernetes/admin.conf"),
+        ];
+        argv.extend(args.iter().map(|a| s(*a)));
+        map([("argv", Yaml::Seq(argv))])
+    };
+    match action {
+        Action::DrainNode {
+            node,
+            timeout_seconds,
+        } => vec![t(
+            &format!("drain node {node}"),
+            "ansible.builtin.command",
+            kubectl(&[
+                "drain",
+                node,
+                "--ignore-daemonsets",
+                "--delete-emptydir-data",
+                &format!("--timeout={timeout_seconds}s"),
+            ]),
+        )],
+        Action::UnholdPackages { packages } => vec![t(
+            &format!("release the hold on {}", packages.join(" ")),
+            "ansible.builtin.dpkg_selections",
+            map([("name", s("{{ item }}")), ("selection", s("install"))]),
+        )
+        .with(
+            "loop",
+            Yaml::Seq(packages.iter().map(|p| s(p.as_str())).collect()),
+        )],
+        Action::KubeadmUpgradeNode { version } => vec![t(
+            &format!("kubeadm upgrade node (kubeadm {version})"),
+            "ansible.builtin.command",
+            argv(&["kubeadm", "upgrade", "node"]),
+        )],
+        Action::Restart { name } => vec![
+            t(
+                &what_path("restart", name),
+                "ansible.builtin.systemd",
+                map([
+                    ("name", s(name.as_str())),
+                    ("state", s("restarted")),
+                    ("daemon_reload", Yaml::Bool(true)),
+                ]),
+            )
+            .with("when", s(format!("{RESTART_SWITCH} | default(true) | bool"))),
+        ],
+        Action::UncordonNode { node } => vec![
+            t(
+                &format!("uncordon node {node}"),
+                "ansible.builtin.command",
+                kubectl(&["uncordon", node]),
+            )
+            .with("register", s("edgeworker_uncordon"))
+            // kubectl says "node/<name> already uncordoned" when there was nothing to do.
+            .with(
+                "changed_when",
+                s("'already uncordoned' not in edgeworker_uncordon.stdout"),
+            ),
+        ],
+        Action::ReportFailedUpgrades => vec![
+            t(
+                "collect the nodes that were not upgraded",
+                "ansible.builtin.set_fact",
+                map([(
+                    "edgeworker_failed",
+                    s("{{ edgeworker_failed | default([]) + [item ~ ' (' ~ (hostvars[item].edgeworker_failed_step | default('failed at an unreachable connection')) ~ ')'] }}"),
+                )]),
+            )
+            .with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")))
+            .with(
+                "when",
+                s("not (hostvars[item].edgeworker_done | default(false))"),
+            ),
+            t(
+                "fail the run naming the nodes not upgraded",
+                "ansible.builtin.fail",
+                map([(
+                    "msg",
+                    s("Upgrade failed on {{ edgeworker_failed | length }} node(s); a node that failed stays cordoned: {{ edgeworker_failed | join('; ') }}"),
+                )]),
+            )
+            .with("when", s("edgeworker_failed | default([]) | length > 0")),
+        ],
+        // Only the upgrade's actions come here (see `action_tasks`).
+        _ => Vec::new(),
     }
 }
 

@@ -18,8 +18,10 @@ use serde::ser::{SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use crate::plan::Plan;
-use crate::plan::builder::{CONTROLLER_HOST, ControllerStrings, NodeStrings, OsStrings, Secrets};
-use crate::plan::input::Node;
+use crate::plan::builder::{
+    CONTROLLER_HOST, ControllerStrings, MinorStrings, NodeStrings, OsStrings, Secrets,
+};
+use crate::plan::input::{Controller, Node};
 use crate::plan::os::{Arch, OsFamily, OsRelease};
 use crate::plan::render::yaml::{UnsafeTag, Yaml, map, s};
 use crate::plan::values::{LabelKey, LabelValue};
@@ -37,38 +39,55 @@ pub(crate) struct Inventory<'a> {
     tag: UnsafeTag,
     /// Reused for each `key=value` label.
     label: Cell<String>,
+    /// An upgrade's minors (`edgeworker_upgrade_minors`, each node naming its own by
+    /// position); `None` for a provisioning plan.
+    minors: Option<&'a [MinorStrings]>,
 }
 
 /// The nodes of one OS release and architecture, in input order.
 struct Group<'a> {
     os: &'static OsRelease,
     arch: Arch,
-    nodes: Vec<&'a Node>,
+    nodes: Vec<(&'a Node, &'a [usize])>,
 }
 
 impl<'a> Inventory<'a> {
     pub(crate) fn new(plan: &'a Plan) -> Self {
+        Self::build(
+            plan.controller(),
+            plan.nodes().iter().map(|p| (p.node(), &[][..])),
+            None,
+        )
+    }
+
+    /// The inventory of `nodes`, each with the positions of its minors in `minors` (an
+    /// upgrade) or none (provisioning, `minors` is `None`).
+    pub(crate) fn build(
+        controller: &Controller,
+        nodes: impl Iterator<Item = (&'a Node, &'a [usize])>,
+        minors: Option<&'a [MinorStrings]>,
+    ) -> Self {
         let mut groups: Vec<Group<'a>> = Vec::new();
-        for planned in plan.nodes() {
-            let node = planned.node();
+        for (node, path) in nodes {
             // A handful of groups at most (releases × architectures): a scan is cheapest.
             match groups
                 .iter_mut()
                 .find(|g| std::ptr::eq(g.os, node.os()) && g.arch == node.arch())
             {
-                Some(group) => group.nodes.push(node),
+                Some(group) => group.nodes.push((node, path)),
                 None => groups.push(Group {
                     os: node.os(),
                     arch: node.arch(),
-                    nodes: vec![node],
+                    nodes: vec![(node, path)],
                 }),
             }
         }
         Self {
-            controller: ControllerStrings::concrete(plan.controller(), Secrets::Redact),
+            controller: ControllerStrings::concrete(controller, Secrets::Redact),
             groups,
             tag: UnsafeTag::new(),
             label: Cell::new(String::new()),
+            minors,
         }
     }
 }
@@ -116,20 +135,57 @@ impl Serialize for All<'_, '_> {
         let inventory = self.0;
         let mut map = serializer.serialize_map(Some(2))?;
         let vars = inventory.controller.vars();
-        map.serialize_entry("vars", &DataVars(&vars, &inventory.tag))?;
+        map.serialize_entry("vars", &DataVars(&vars, &inventory.tag, inventory.minors))?;
         map.serialize_entry("children", &Children(inventory))?;
         map.end()
     }
 }
 
-/// Variables whose values all came from input.
-struct DataVars<'v>(&'v [(&'static str, &'v str)], &'v UnsafeTag);
+/// Variables whose values all came from input, and an upgrade's minors.
+struct DataVars<'v>(
+    &'v [(&'static str, &'v str)],
+    &'v UnsafeTag,
+    Option<&'v [MinorStrings]>,
+);
 
 impl Serialize for DataVars<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        let mut map = serializer.serialize_map(Some(self.0.len() + 1))?;
         for (var, value) in self.0 {
             map.serialize_entry(var, &self.1.value(value))?;
+        }
+        if let Some(minors) = self.2 {
+            map.serialize_entry(UPGRADE_MINORS, &Minors(minors, self.1))?;
+        }
+        map.end()
+    }
+}
+
+/// The `all` variable listing an upgrade's minors, each a mapping of `!unsafe` values.
+pub(crate) const UPGRADE_MINORS: &str = "edgeworker_upgrade_minors";
+/// The node variable listing the positions of its minors in [`UPGRADE_MINORS`], in order.
+pub(crate) const UPGRADE_PATH: &str = "edgeworker_upgrade";
+
+struct Minors<'v>(&'v [MinorStrings], &'v UnsafeTag);
+
+impl Serialize for Minors<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for minor in self.0 {
+            seq.serialize_element(&MinorMap(minor, self.1))?;
+        }
+        seq.end()
+    }
+}
+
+struct MinorMap<'v>(&'v MinorStrings, &'v UnsafeTag);
+
+impl Serialize for MinorMap<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let vars = self.0.vars();
+        let mut map = serializer.serialize_map(Some(vars.len()))?;
+        for (key, value) in vars {
+            map.serialize_entry(key, &self.1.value(value))?;
         }
         map.end()
     }
@@ -194,20 +250,21 @@ impl Serialize for GroupBody<'_, '_> {
 }
 
 /// The nodes of a group, by inventory name (the validated hostname).
-struct Hosts<'i, 'a>(&'i [&'a Node], &'i Inventory<'a>);
+struct Hosts<'i, 'a>(&'i [(&'a Node, &'a [usize])], &'i Inventory<'a>);
 
 impl Serialize for Hosts<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        let Some(first) = self.0.first() else {
+        let Some((first, _)) = self.0.first() else {
             return map.end();
         };
         // One set of buffers for the node values, refilled from node to node.
         let mut strings = NodeStrings::concrete(first);
-        for node in self.0 {
+        for (node, path) in self.0 {
             strings.refill(node);
             let host = Host {
                 node,
+                path,
                 strings: &strings,
                 inventory: self.1,
             };
@@ -220,6 +277,7 @@ impl Serialize for Hosts<'_, '_> {
 /// One node's connection and values.
 struct Host<'i, 'a> {
     node: &'a Node,
+    path: &'a [usize],
     strings: &'i NodeStrings,
     inventory: &'i Inventory<'a>,
 }
@@ -228,7 +286,7 @@ impl Serialize for Host<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (node, tag) = (self.node, &self.inventory.tag);
         let vars = self.strings.vars();
-        let mut map = serializer.serialize_map(Some(4 + vars.len()))?;
+        let mut map = serializer.serialize_map(Some(5 + vars.len()))?;
         map.serialize_entry("ansible_host", &tag.value(&self.strings.mgmt_ip))?;
         map.serialize_entry("ansible_user", &tag.value(node.ssh_user().as_str()))?;
         map.serialize_entry(
@@ -239,6 +297,9 @@ impl Serialize for Host<'_, '_> {
             map.serialize_entry(var, &tag.value(value))?;
         }
         map.serialize_entry("edgeworker_labels", &Labels(node.labels(), self.inventory))?;
+        if self.inventory.minors.is_some() {
+            map.serialize_entry(UPGRADE_PATH, self.path)?;
+        }
         map.end()
     }
 }
