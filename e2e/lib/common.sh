@@ -82,7 +82,7 @@ bounded_wait() {
 }
 
 build_cli() {
-  cli=${EDGEWORKER_CLI:-$root/target/debug/edgeworker-cli}
+  cli=${EDGEWORKER_CLI:-$("$root/scripts/target-dir")/debug/edgeworker-cli}
   if [ -z "${EDGEWORKER_CLI:-}" ]; then
     cargo build --quiet --manifest-path "$root/Cargo.toml" -p edgeworker-cli
   fi

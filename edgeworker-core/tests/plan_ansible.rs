@@ -378,6 +378,8 @@ const KEYWORDS: &[&str] = &[
     "name",
     "tags",
     "when",
+    "delegate_facts",
+    "run_once",
     "register",
     "loop",
     "loop_control",
@@ -436,19 +438,41 @@ fn plays_run_controller_then_free_nodes_then_cleanup() {
     assert_eq!(
         hosts,
         [
+            "edgeworkers",
             "edgeworker_controller",
             "edgeworkers:edgeworker_controller",
             "edgeworker_controller"
         ]
     );
-    assert_eq!(plays[1]["strategy"], "free");
+    // The first play only records the nodes Ansible runs on (after --limit), on the
+    // controller, for every tag; the controller's per-node loops and the report use that list.
+    let record = &plays[0]["tasks"][0];
+    assert_eq!(
+        record["ansible.builtin.set_fact"]["edgeworker_nodes"],
+        "{{ ansible_play_hosts_all }}"
+    );
+    assert_eq!(record["delegate_to"], "localhost");
+    assert_eq!(record["delegate_facts"], true);
+    assert_eq!(record["run_once"], true);
+    assert_eq!(record["tags"], serde_json::json!(["always"]));
+    let text = serde_json::to_string(&doc).unwrap();
+    assert!(
+        !text.contains("groups['edgeworkers'] }}"),
+        "a loop over every node"
+    );
+    assert_eq!(
+        text.matches("\"loop\":\"{{ edgeworker_nodes | default([]) }}\"")
+            .count(),
+        3
+    );
+    assert_eq!(plays[2]["strategy"], "free");
     // The node work is rescued per node, so failures are recorded, not fatal to the run.
-    let node_block = &plays[1]["tasks"][0];
+    let node_block = &plays[2]["tasks"][0];
     assert!(
         node_block["rescue"][0]["ansible.builtin.set_fact"]["edgeworker_failed_step"].is_string()
     );
     // Cleanup ends by failing the run with the failed nodes.
-    let last = plays[2]["tasks"].as_array().unwrap().last().unwrap();
+    let last = plays[3]["tasks"].as_array().unwrap().last().unwrap();
     assert!(
         last["ansible.builtin.fail"]["msg"]
             .as_str()
@@ -683,7 +707,7 @@ fn debian_plan(controller_value: Value) -> Plan {
 fn the_network_step_configures_the_manager_in_use_in_tasks_guarded_by_its_live_state() {
     let doc = playbook_value(&debian_plan(controller()));
     // No handler applies the network: a failed run would skip it forever.
-    for handler in doc[1]["handlers"].as_array().unwrap() {
+    for handler in doc[2]["handlers"].as_array().unwrap() {
         assert!(
             !handler["listen"].as_str().unwrap().contains("network"),
             "{handler}"
@@ -760,7 +784,7 @@ fn the_network_step_configures_the_manager_in_use_in_tasks_guarded_by_its_live_s
 #[test]
 fn a_failing_handler_is_reported_by_node_and_the_restarts_being_applied() {
     let doc = playbook_value(&debian_plan(controller()));
-    let node_block = &doc[1]["tasks"][0];
+    let node_block = &doc[2]["tasks"][0];
     let record = node_block["rescue"][0]["ansible.builtin.set_fact"]["edgeworker_failed_step"]
         .as_str()
         .unwrap();
@@ -769,7 +793,7 @@ fn a_failing_handler_is_reported_by_node_and_the_restarts_being_applied() {
             && record.contains("edgeworker_flushing"),
         "{record}"
     );
-    let controller_block = doc[0]["tasks"].as_array().unwrap().last().unwrap();
+    let controller_block = doc[1]["tasks"].as_array().unwrap().last().unwrap();
     let controller_rescue = controller_block["rescue"].as_array().unwrap();
     let msg = controller_rescue.last().unwrap()["ansible.builtin.fail"]["msg"]
         .as_str()
@@ -1189,7 +1213,7 @@ fn every_task_names_its_target() {
 fn releases_with_python_3_12_are_refused_by_ansible_2_10_before_any_module_runs() {
     let (c, n) = example();
     let doc = playbook_value(&Plan::from_values(c, n).unwrap());
-    let first = doc[1]["tasks"][0]["block"][0].as_object().unwrap();
+    let first = doc[2]["tasks"][0]["block"][0].as_object().unwrap();
     assert_eq!(
         name(first),
         "node.preflight: check this Ansible can run modules on the node's Python"
@@ -1204,7 +1228,7 @@ fn releases_with_python_3_12_are_refused_by_ansible_2_10_before_any_module_runs(
     );
     // Before the connection is even awaited: ping and setup are modules too.
     assert_eq!(
-        name(doc[1]["tasks"][0]["block"][1].as_object().unwrap()),
+        name(doc[2]["tasks"][0]["block"][1].as_object().unwrap()),
         "node.preflight: wait for the connection"
     );
 }

@@ -204,6 +204,8 @@ const KEYWORDS: &[&str] = &[
     "ignore_errors",
     "delegate_to",
     "delegate_facts",
+    "run_once",
+    "delegate_facts",
     "until",
     "retries",
     "delay",
@@ -276,8 +278,8 @@ fn nodes_are_upgraded_in_batches_of_max_unavailable() {
         (json!("25%"), json!("25%")),
     ] {
         let doc = plays(&nasty_plan(given));
-        assert_eq!(doc[1]["hosts"], "edgeworkers");
-        assert_eq!(doc[1]["serial"], serial);
+        assert_eq!(doc[2]["hosts"], "edgeworkers");
+        assert_eq!(doc[2]["serial"], serial);
     }
 }
 
@@ -292,7 +294,7 @@ fn names(tasks: &[&serde_json::Map<String, Value>]) -> Vec<String> {
 fn each_node_is_drained_upgraded_minor_by_minor_then_uncordoned() {
     let doc = plays(&nasty_plan(Value::Null));
     let mut tasks = Vec::new();
-    tasks_in(&doc[1]["tasks"], &mut tasks);
+    tasks_in(&doc[2]["tasks"], &mut tasks);
     let names = names(&tasks);
     let position = |needle: &str| {
         names
@@ -348,12 +350,12 @@ fn each_node_is_drained_upgraded_minor_by_minor_then_uncordoned() {
     );
     // A node whose batch did not start is reported, and the later batches do not start.
     assert_eq!(
-        doc[1]["tasks"][0]["when"],
+        doc[2]["tasks"][0]["when"],
         "not (hostvars['localhost'].edgeworker_upgrade_stopped | default(false))"
     );
     let stop = by_name("stop the batches after this one");
     assert_eq!(stop["delegate_facts"], true);
-    let cleanup = serde_json::to_string(&doc[2]).unwrap();
+    let cleanup = serde_json::to_string(&doc[3]).unwrap();
     assert!(cleanup.contains("Upgrade failed on"), "{cleanup}");
     assert!(cleanup.contains("release the lock"), "{cleanup}");
 }
@@ -367,7 +369,7 @@ fn an_upgrade_to_the_same_version_for_every_node_has_no_node_play_tasks() {
     )
     .unwrap();
     let doc = plays(&plan);
-    assert_eq!(doc[1]["tasks"], json!([]));
+    assert_eq!(doc[2]["tasks"], json!([]));
     let (c, n, k) = example_inputs();
     assert!(
         UpgradePlan::from_values(c, n, k)
@@ -381,7 +383,7 @@ fn an_upgrade_to_the_same_version_for_every_node_has_no_node_play_tasks() {
 fn staged_keys_are_copied_for_every_minor() {
     let doc = plays(&nasty_plan(Value::Null));
     let mut tasks = Vec::new();
-    tasks_in(&doc[0]["tasks"], &mut tasks);
+    tasks_in(&doc[1]["tasks"], &mut tasks);
     let copies: Vec<_> = tasks
         .iter()
         .filter(|t| t.get("ansible.builtin.copy").is_some())

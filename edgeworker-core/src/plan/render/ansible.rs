@@ -58,6 +58,9 @@ pub const CONTROLLER_GROUP: &str = "edgeworker_controller";
 /// The inventory group of the nodes.
 pub const NODE_GROUP: &str = "edgeworkers";
 
+/// The nodes this run covers, as the controller's tasks see them (set by [`run_nodes_play`]).
+pub(crate) const RUN_NODES: &str = "{{ edgeworker_nodes | default([]) }}";
+
 /// The extra-var that, set to `false`, keeps the handlers from restarting or reloading
 /// anything (`-e edgeworker_restart_services=false`): for dry runs on machines without
 /// systemd, such as `.ci/ansible-check`. Handlers ignore `--tags`, so a variable is the way.
@@ -174,6 +177,7 @@ fn playbook(plan: &Plan) -> Yaml {
     let node_tasks = node_tasks(plan, &facts);
 
     Yaml::Seq(vec![
+        run_nodes_play(),
         map([
             ("name", s("edgeworker: prepare the controller")),
             ("hosts", s(CONTROLLER_GROUP)),
@@ -202,6 +206,36 @@ fn playbook(plan: &Plan) -> Yaml {
 
 /// Before anything runs on a node: refuse, with the reason, a release whose Python the running
 /// Ansible cannot run modules on (from the OS table; no module is needed to check it).
+/// The first play: records on the controller the nodes this run covers, as Ansible resolved
+/// them after `--limit`, so that the controller's per-node steps (the inventory check,
+/// `/etc/hosts`) and the final report concern those nodes only: a node left out by `--limit`
+/// is neither checked nor reported as failed. It connects to no node (`set_fact` runs on the
+/// controller), and runs whatever `--tags` says.
+pub(crate) fn run_nodes_play() -> Yaml {
+    map([
+        ("name", s("edgeworker: the nodes of this run")),
+        ("hosts", s(NODE_GROUP)),
+        ("gather_facts", Yaml::Bool(false)),
+        (
+            "tasks",
+            Yaml::Seq(vec![map([
+                (
+                    "name",
+                    s("controller.lock: record the nodes this run covers"),
+                ),
+                (
+                    "ansible.builtin.set_fact",
+                    map([("edgeworker_nodes", s("{{ ansible_play_hosts_all }}"))]),
+                ),
+                ("delegate_to", s(CONTROLLER_HOST)),
+                ("delegate_facts", Yaml::Bool(true)),
+                ("run_once", Yaml::Bool(true)),
+                ("tags", strs(&["always"])),
+            ])]),
+        ),
+    ])
+}
+
 fn ansible_for_python() -> Yaml {
     let releases: Vec<String> = SUPPORTED
         .iter()
@@ -499,7 +533,7 @@ pub(super) fn decorate(shape: Shape, step: &Step, action: &Action, task: Yaml) -
         task = task.with("notify", strs(&names));
     }
     if matches!(step.id, StepId::ControllerHosts) {
-        task = task.with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")));
+        task = task.with("loop", s(RUN_NODES));
     }
     if matches!(
         action,
@@ -578,7 +612,7 @@ pub(super) fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                     ]),
                 )]),
             )
-            .with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")))
+            .with("loop", s(RUN_NODES))
             .with("register", s("edgeworker_inventory"))
             .with("changed_when", Yaml::Bool(false))
             .with("check_mode", Yaml::Bool(false)),
@@ -1046,7 +1080,7 @@ pub(super) fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
                     s("{{ edgeworker_failed | default([]) + [item ~ ' (failed at ' ~ (hostvars[item].edgeworker_failed_step | default('an unreachable connection')) ~ ')'] }}"),
                 )]),
             )
-            .with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")))
+            .with("loop", s(RUN_NODES))
             .with("when", s("not (hostvars[item].edgeworker_done | default(false))")),
             t(
                 "fail the run naming the failed nodes",
@@ -1133,7 +1167,7 @@ fn upgrade_action_tasks(id: StepId, action: &Action) -> Vec<Yaml> {
                     s("{{ edgeworker_failed | default([]) + [item ~ ' (' ~ (hostvars[item].edgeworker_failed_step | default('failed at an unreachable connection')) ~ ')'] }}"),
                 )]),
             )
-            .with("loop", s(format!("{{{{ groups['{NODE_GROUP}'] }}}}")))
+            .with("loop", s(RUN_NODES))
             .with(
                 "when",
                 s("not (hostvars[item].edgeworker_done | default(false))"),

@@ -25,7 +25,7 @@ use crate::plan::input::MaxUnavailable;
 use crate::plan::os::OsProfile;
 use crate::plan::render::ansible::{
     ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks, decorate,
-    named, tasks_of,
+    named, run_nodes_play, tasks_of,
 };
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, UPGRADE_MINORS, UPGRADE_PATH};
 use crate::plan::render::yaml::{self, Yaml, map, s};
@@ -95,6 +95,7 @@ fn playbook(plan: &UpgradePlan) -> Yaml {
         MaxUnavailable::Percent(p) => s(format!("{p}%")),
     };
     Yaml::Seq(vec![
+        run_nodes_play(),
         map([
             (
                 "name",
