@@ -105,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
                     .filter(|c| !matches!(*c, "bmc.ignored" | "mgmt_ip.ignored"))
                     .collect()
             };
-            assert_eq!(codes(&second), codes(&outcome));
+            assert_eq!(codes(&second), codes(&outcome), "request {request}\nagain {again}\nctx {ctx:?}");
         }
         Err(rejection) => panic!("normalized host {again} refused: {:?}", rejection.errors()),
     }

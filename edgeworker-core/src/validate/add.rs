@@ -223,10 +223,13 @@ fn check_hostname(
         HostnamePolicy::NotReserved => {
             let name = rules::parse_hostname(raw, f)?;
             rules::check_hostname_policy(name.as_str(), personality, f);
+            rules::hostname_warnings(&name, ctx, f);
             name
         }
         // Controllers and storage: the name list or pattern alone (`edge@1` as a
-        // controller is told the controller names, not the characters).
+        // controller is told the controller names, not the characters). No name warnings:
+        // the platform's own names are DNS names, and a controller's `<name>-mgmt` row is
+        // its own, not one it would shadow.
         HostnamePolicy::ControllerNames | HostnamePolicy::StorageNames => {
             if !rules::check_hostname_policy(raw, personality, f) {
                 return None;
@@ -235,7 +238,6 @@ fn check_hostname(
             Hostname::parse(raw).ok()?
         }
     };
-    rules::hostname_warnings(&name, ctx, f);
     Some(name)
 }
 
