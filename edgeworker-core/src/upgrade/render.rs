@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{SCHEMA, UpgradePlan};
+use crate::plan::render::json::node_fields;
 use crate::plan::{Side, Step};
 
 pub(super) fn json(plan: &UpgradePlan) -> Value {
@@ -24,24 +25,17 @@ pub(super) fn json(plan: &UpgradePlan) -> Value {
         .nodes()
         .iter()
         .map(|u| {
-            let n = u.node();
-            json!({
-                "hostname": n.hostname(),
-                "mgmt_ip": n.mgmt_ip(),
-                "os": {
-                    "id": n.os().id,
-                    "version": n.os().version,
-                    "name": n.os().name,
-                    "family": n.os().family,
-                    "packages": n.os().packages,
-                },
-                "arch": n.arch(),
-                "ssh_user": n.ssh_user(),
-                "kubelet": u.from(),
-                "action": if u.path().is_empty() { "keep" } else { "upgrade" },
-                "path": u.path(),
-                "skew": u.skew(),
-            })
+            let mut fields = node_fields(u.node());
+            fields.insert("kubelet".to_owned(), json!(u.from()));
+            let action = if u.path().is_empty() {
+                "keep"
+            } else {
+                "upgrade"
+            };
+            fields.insert("action".to_owned(), json!(action));
+            fields.insert("path".to_owned(), json!(u.path()));
+            fields.insert("skew".to_owned(), json!(u.skew()));
+            Value::Object(fields)
         })
         .collect();
     json!({

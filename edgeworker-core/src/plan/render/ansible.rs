@@ -424,12 +424,16 @@ fn handlers() -> Vec<Yaml> {
     ]
 }
 
-fn cleanup_tasks(facts: &Facts, cleanup: &Step, report: bool) -> Vec<Yaml> {
+/// The cleanup step's tasks; without the final report where a rescue runs them (the report
+/// belongs to the end of the run), for provisioning and upgrade alike.
+pub(crate) fn cleanup_tasks(facts: &Facts, cleanup: &Step, report: bool) -> Vec<Yaml> {
     let step = Step {
         actions: cleanup
             .actions
             .iter()
-            .filter(|a| report || !matches!(a, Action::ReportFailedNodes))
+            .filter(|a| {
+                report || !matches!(a, Action::ReportFailedNodes | Action::ReportFailedUpgrades)
+            })
             .cloned()
             .collect(),
         ..cleanup.clone()

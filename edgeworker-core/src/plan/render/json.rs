@@ -23,12 +23,12 @@ use std::io;
 
 use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::plan::builder::Secrets;
 use crate::plan::input::Join;
 use crate::plan::step::{Action, Step};
-use crate::plan::{JOIN_TOKEN_ENV, Plan, PlannedNode, SCHEMA};
+use crate::plan::{JOIN_TOKEN_ENV, Node, Plan, PlannedNode, SCHEMA};
 
 /// The whole JSON rendering of a plan, produced as it is serialized.
 pub(crate) struct Document<'a> {
@@ -100,6 +100,27 @@ fn controller(plan: &Plan, secrets: Secrets) -> Value {
     })
 }
 
+/// What names a node and its system in every plan's JSON (provisioning and upgrade); a
+/// sorted map, as every object of these documents.
+pub(crate) fn node_fields(n: &Node) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("hostname".to_owned(), json!(n.hostname()));
+    fields.insert("mgmt_ip".to_owned(), json!(n.mgmt_ip()));
+    fields.insert(
+        "os".to_owned(),
+        json!({
+            "id": n.os().id,
+            "version": n.os().version,
+            "name": n.os().name,
+            "family": n.os().family,
+            "packages": n.os().packages,
+        }),
+    );
+    fields.insert("arch".to_owned(), json!(n.arch()));
+    fields.insert("ssh_user".to_owned(), json!(n.ssh_user()));
+    fields
+}
+
 /// The nodes, each built as a small `Value` (so its keys are sorted) when it is written.
 struct Nodes<'a>(&'a [PlannedNode]);
 
@@ -108,23 +129,12 @@ impl Serialize for Nodes<'_> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for p in self.0 {
             let n = p.node();
-            seq.serialize_element(&json!({
-                "hostname": n.hostname(),
-                "mgmt_ip": n.mgmt_ip(),
-                "mgmt_mac": n.mgmt_mac(),
-                "os": {
-                    "id": n.os().id,
-                    "version": n.os().version,
-                    "name": n.os().name,
-                    "family": n.os().family,
-                    "packages": n.os().packages,
-                },
-                "arch": n.arch(),
-                "ssh_user": n.ssh_user(),
-                "python": n.python(),
-                "labels": n.labels(),
-                "kubelet": p.decision(),
-            }))?;
+            let mut fields = node_fields(n);
+            fields.insert("mgmt_mac".to_owned(), json!(n.mgmt_mac()));
+            fields.insert("python".to_owned(), json!(n.python()));
+            fields.insert("labels".to_owned(), json!(n.labels()));
+            fields.insert("kubelet".to_owned(), json!(p.decision()));
+            seq.serialize_element(&Value::Object(fields))?;
         }
         seq.end()
     }

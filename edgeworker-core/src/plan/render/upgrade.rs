@@ -24,8 +24,8 @@ use crate::plan::builder::{self, Facts, MinorStrings, NodeFacts, Shape};
 use crate::plan::input::MaxUnavailable;
 use crate::plan::os::OsProfile;
 use crate::plan::render::ansible::{
-    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks, decorate,
-    named, run_nodes_play, tasks_of,
+    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks,
+    cleanup_tasks, decorate, named, run_nodes_play, tasks_of,
 };
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, UPGRADE_MINORS, UPGRADE_PATH};
 use crate::plan::render::yaml::{self, Yaml, map, s};
@@ -139,19 +139,6 @@ fn stage_tasks(facts: &Facts, stage: &Step) -> Vec<Yaml> {
         }
     }
     tasks
-}
-
-fn cleanup_tasks(facts: &Facts, cleanup: &Step, report: bool) -> Vec<Yaml> {
-    let step = Step {
-        actions: cleanup
-            .actions
-            .iter()
-            .filter(|a| report || !matches!(a, Action::ReportFailedUpgrades))
-            .cloned()
-            .collect(),
-        ..cleanup.clone()
-    };
-    tasks_of(facts, std::slice::from_ref(&step))
 }
 
 /// The kubelet's version on the node as `x.y.z` (`0.0.0` when it does not run).
