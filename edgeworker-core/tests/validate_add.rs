@@ -299,6 +299,19 @@ fn sysinv_controller_storage_node_setup() {
         second.host.hostname().map(Hostname::as_str),
         Some("controller-1")
     );
+    // Dynamic addressing: the row holds the address; the host carries none, as every host.
+    assert_eq!(second.host.mgmt_ip(), None);
+    let one_static = ctx(json!({
+        "mgmt_network": {"dynamic": false},
+        "hosts": [{"hostname": "controller-0", "personality": "controller",
+                   "mgmt_mac": "08:00:27:aa:00:01", "mgmt_ip": "192.168.204.3",
+                   "administrative": "unlocked", "operational": "enabled"}],
+    }));
+    let second = add_in(
+        &one_static,
+        &json!({"personality": "controller", "mgmt_mac": "08:00:27:aa:00:02"}),
+    )
+    .expect("the second controller, static");
     assert_eq!(
         second.host.mgmt_ip(),
         Some("192.168.204.4".parse().unwrap())

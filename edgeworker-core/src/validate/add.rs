@@ -277,7 +277,10 @@ fn check_address(
                 if let Some(ip) = ip {
                     check_platform_address(ip, &name, ctx, f);
                 }
-                (Some(name), ip)
+                // As for every host, the normalized host carries an address only with static
+                // addressing; with dynamic addressing the row already holds it, and a request
+                // giving it would be refused (check 1).
+                (Some(name), ip.filter(|_| !ctx.mgmt_network().dynamic))
             }
             None => (hostname, None),
         };
