@@ -211,10 +211,17 @@ pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|err| manager_failure(&err))
     })?;
-    match released {
-        Some(address) => print_line(&address.to_string()),
-        None => Ok(ExitCode::SUCCESS),
+    if let Some(address) = released {
+        return print_line(&address.to_string());
     }
+    // Still a success, so a retried release script is idempotent; but said, so an operator
+    // who mistyped the name does not take it for a release.
+    eprintln!(
+        "edgeworker-cli: {}: {} has no management address ({name}); nothing released",
+        args.target.state.display(),
+        args.target.host
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The state, with a hint when it does not exist yet.

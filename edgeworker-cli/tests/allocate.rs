@@ -155,9 +155,16 @@ fn rule_failures_exit_1_with_code_and_sysinv_message() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), format!("{freed}\n"));
-    // Releasing a host without an address is a quiet success.
+    // Releasing a host without an address succeeds (a retried release is idempotent) and
+    // says so on stderr, so a mistyped name is not taken for a release.
     let out = cli(&["release", "--state", &state, "--host", "nobody"]);
     assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(0), ""));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "edgeworker-cli: {state}: nobody has no management address (nobody-mgmt); nothing released\n"
+        )
+    );
 }
 
 #[test]
