@@ -128,21 +128,30 @@ pub struct RenderError {
 }
 
 pub(crate) fn render(plan: &Plan) -> Result<AnsibleFiles, RenderError> {
-    let playbook = yaml::to_string(&playbook(plan), 64 * 1024).map_err(|e| RenderError {
-        file: "playbook.yml",
-        message: e.to_string(),
-    })?;
-    let inventory = yaml::to_string(
-        &Inventory::new(plan),
-        4096 + plan.nodes().len() * BYTES_PER_NODE,
+    files(
+        (&playbook(plan), 64 * 1024),
+        (
+            &Inventory::new(plan),
+            4096 + plan.nodes().len() * BYTES_PER_NODE,
+        ),
     )
-    .map_err(|e| RenderError {
-        file: "inventory.yml",
-        message: e.to_string(),
-    })?;
+}
+
+/// The three files of a run, from its playbook and its inventory, each with the capacity to
+/// write it into; shared by the provisioning and upgrade plans.
+pub(crate) fn files(
+    (playbook, playbook_bytes): (&Yaml, usize),
+    (inventory, inventory_bytes): (&impl serde::Serialize, usize),
+) -> Result<AnsibleFiles, RenderError> {
+    let failed = |file: &'static str| {
+        move |e: serde_saphyr::ser::Error| RenderError {
+            file,
+            message: e.to_string(),
+        }
+    };
     Ok(AnsibleFiles {
-        playbook,
-        inventory,
+        playbook: yaml::to_string(playbook, playbook_bytes).map_err(failed("playbook.yml"))?,
+        inventory: yaml::to_string(inventory, inventory_bytes).map_err(failed("inventory.yml"))?,
         config: ANSIBLE_CFG.to_owned(),
     })
 }

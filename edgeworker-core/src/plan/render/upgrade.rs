@@ -24,8 +24,8 @@ use crate::plan::builder::{self, Facts, MinorStrings, NodeFacts, Shape};
 use crate::plan::input::MaxUnavailable;
 use crate::plan::os::OsProfile;
 use crate::plan::render::ansible::{
-    ANSIBLE_CFG, AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks,
-    cleanup_tasks, decorate, named, run_nodes_play, tasks_of,
+    AnsibleFiles, CONTROLLER_GROUP, NODE_GROUP, RenderError, action_tasks, cleanup_tasks, decorate,
+    files, named, run_nodes_play, tasks_of,
 };
 use crate::plan::render::inventory::{BYTES_PER_NODE, Inventory, UPGRADE_MINORS, UPGRADE_PATH};
 use crate::plan::render::yaml::{self, Yaml, map, s};
@@ -40,10 +40,6 @@ const FAILED_TASK: &str = "failed at {{ ansible_failed_task.name | default('an u
 const STOPPED: &str = "edgeworker_upgrade_stopped";
 
 pub(crate) fn render(plan: &UpgradePlan) -> Result<AnsibleFiles, RenderError> {
-    let playbook = yaml::to_string(&playbook(plan), 32 * 1024).map_err(|e| RenderError {
-        file: "playbook.yml",
-        message: e.to_string(),
-    })?;
     let minors = plan.minor_strings();
     let inventory = Inventory::build(
         plan.controller(),
@@ -51,19 +47,13 @@ pub(crate) fn render(plan: &UpgradePlan) -> Result<AnsibleFiles, RenderError> {
             .map(|n| (n.node(), UpgradePlan::minor_indices(n))),
         Some(&minors),
     );
-    let inventory = yaml::to_string(
-        &inventory,
-        4096 + plan.nodes().len() * (BYTES_PER_NODE + 64),
+    files(
+        (&playbook(plan), 32 * 1024),
+        (
+            &inventory,
+            4096 + plan.nodes().len() * (BYTES_PER_NODE + 64),
+        ),
     )
-    .map_err(|e| RenderError {
-        file: "inventory.yml",
-        message: e.to_string(),
-    })?;
-    Ok(AnsibleFiles {
-        playbook,
-        inventory,
-        config: ANSIBLE_CFG.to_owned(),
-    })
 }
 
 fn playbook(plan: &UpgradePlan) -> Yaml {
