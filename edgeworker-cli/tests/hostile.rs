@@ -132,7 +132,7 @@ fn a_megabyte_in_every_request_field() {
         ("install_output", 0),
         ("console", 0),
         ("clock_synchronization", 0),
-        ("hw_settle", 0),
+        ("hw_settle", 1), // stx.9.0 on only: unknown under the default classic profile
         ("vsc_controllers", 1),
         ("ttys_dcd", 1),
         ("location", 1),

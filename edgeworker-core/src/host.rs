@@ -978,7 +978,15 @@ mod tests {
             "ttys_dcd": true, "clock_synchronization": "ntp", "hw_settle": "0",
             "vsc_controllers": "v",
         });
-        let r = HostAddRequest::from_value(&value).unwrap();
+        // `hw_settle` exists from stx.9.0 on (stx10); classic refuses it as unknown.
+        let r = HostAddRequest::from_value_under(&value, Profile::Stx10).unwrap();
+        assert_eq!(r.extra.hw_settle.as_deref(), Some("0"));
+        let classic = HostAddRequest::from_value(&value).unwrap_err();
+        assert_eq!(
+            codes(&classic),
+            [("request.unknown_field", Some("hw_settle"))]
+        );
+        let r = HostAddRequest::from_value_under(&value, Profile::Stx10).unwrap();
         assert_eq!(r.mgmt_ip, None);
         assert_eq!(r.bm_password.as_deref(), Some("secret"));
         assert_eq!(r.extra.ttys_dcd, Some(true));

@@ -158,9 +158,10 @@ pub struct Rules {
     /// (`b05dfdbe8`), `nvme_host_id`, `nvme_host_nqn` (`9ac218170`), `sw_version`
     /// (`6c6e8c192`).
     pub added_host_attributes: &'static [&'static str],
-    /// Attributes of the classic `Host` API type this profile's no longer has (unknown
-    /// fields here). stx10: `iprofile_uuid` (`e535293c6`, gone by stx.8.0),
-    /// `software_load`, `target_load` (`d7ecf4606`).
+    /// Request fields of the one field table this profile's `Host` API type does not have
+    /// (unknown fields here). classic: `hw_settle`, which only stx.9.0 added (stx.5.0 and
+    /// stx.8.0 refuse it as unknown, RULES §2). stx10: `iprofile_uuid` (`e535293c6`, gone by
+    /// stx.8.0), `software_load`, `target_load` (`d7ecf4606`).
     pub removed_host_attributes: &'static [&'static str],
     /// The dnsmasq files. stx10: [`DhcpLayout::InternalNames`] (`afa45530c`, "Add pxeboot
     /// network support to sysinv conductor"; in stx.9.0 already).
@@ -205,7 +206,7 @@ impl Profile {
                 bmc_ip_family: false,
                 platform_upgrade: PlatformUpgrade::ByPersonality,
                 added_host_attributes: &[],
-                removed_host_attributes: &[],
+                removed_host_attributes: &["hw_settle"],
                 dhcp: DhcpLayout::Reservations,
                 network_pools: NetworkPools::Primary,
             },

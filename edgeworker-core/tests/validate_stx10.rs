@@ -291,6 +291,20 @@ fn stx10_host_upgrade_is_deprecated_c904e3f5c() {
     }
 }
 
+/// `hw_settle` came with stx.9.0 (RULES §2: "stx.5.0 rejects it as unknown"; stx.8.0's
+/// `Host` type has no such attribute either, `host.py` at tag 8.0.0): unknown under classic,
+/// carried through under stx10.
+#[test]
+fn hw_settle_is_unknown_under_classic_and_carried_under_stx10() {
+    let request = edge(json!({"hw_settle": "0"}));
+    assert_eq!(
+        codes(&add_in(&ctx(json!({})), &request)),
+        ["request.unknown_field"]
+    );
+    let outcome = add_in(&stx10(json!({})), &request).expect("stx10 accepts hw_settle");
+    assert_eq!(outcome.host.extra().hw_settle.as_deref(), Some("0"));
+}
+
 /// The accepted `Host` attributes (RULES §7: stx.8.0's, then the later ones): stx10 adds
 /// `kube_update_ca` (`33e24936d`), `max_cpu_mhz_configured`, `max_cpu_mhz_allowed`
 /// (`37abe7a7d`), `apparmor` (`b453882a2`), `min_cpu_mhz_allowed`, `cstates_available`
