@@ -77,6 +77,10 @@ fn controller_fields_are_validated_and_named() {
         ("proxy.https", json!("http://p:1/\"x"), "plan.invalid_proxy"),
         ("proxy.no_proxy", json!(["a,b"]), "plan.invalid_proxy"),
         ("run_timeout_minutes", json!(1), "plan.out_of_range"),
+        ("mgmt_addressing", json!("manual"), "plan.invalid_choice"),
+        ("mgmt_addressing", json!(4), "plan.wrong_type"),
+        // DHCP gives the gateway: one here would do nothing.
+        ("mgmt_gateway", json!("192.168.204.1"), "plan.unused_field"),
         ("color", json!("blue"), "plan.unknown_field"),
     ];
     for (field, value, code) in cases {
@@ -93,6 +97,43 @@ fn controller_fields_are_validated_and_named() {
     }
     let err = plan_err(json!({"apiserver": "a:1"}), json!([]));
     assert_err(&err, "plan.missing_field", None, "kubernetes_version");
+}
+
+#[test]
+fn static_addressing_takes_a_gateway_of_the_management_subnet() {
+    let static_c = with(controller(), "mgmt_addressing", json!("static"));
+    let nodes = json!([node(0, "ubuntu", "22.04")]);
+    for bad in ["10.0.0.1", "fd00::1", "gateway"] {
+        let err = plan_err(
+            with(static_c.clone(), "mgmt_gateway", json!(bad)),
+            nodes.clone(),
+        );
+        assert_err(&err, "plan.invalid_address", None, "mgmt_gateway");
+    }
+    let err = plan_err(
+        with(controller(), "mgmt_addressing", json!("manual")),
+        nodes.clone(),
+    );
+    assert_eq!(
+        err.to_string(),
+        "controller: mgmt_addressing: \"manual\" is not one of \"dhcp\" or \"static\""
+    );
+    let plan = Plan::from_values(
+        with(static_c.clone(), "mgmt_gateway", json!("192.168.204.1")),
+        nodes.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        plan.controller().mgmt_addressing(),
+        edgeworker_core::plan::MgmtAddressing::Static
+    );
+    assert_eq!(
+        plan.controller().mgmt_gateway(),
+        Some("192.168.204.1".parse().unwrap())
+    );
+    // Static without a gateway: the nodes reach their subnet only.
+    let plan = Plan::from_values(static_c, nodes).unwrap();
+    assert_eq!(plan.controller().mgmt_gateway(), None);
 }
 
 #[test]

@@ -589,3 +589,123 @@ fn ipv6_adds_forwarding_and_dhcpv6() {
     let stage = files(find(&s, StepId::ControllerStage))[0].1;
     assert!(stage.contains("pause:3.10"), "{stage}");
 }
+
+fn static_controller(gateway: Option<&str>) -> Value {
+    let c = with(controller(), "mgmt_addressing", json!("static"));
+    match gateway {
+        Some(g) => with(c, "mgmt_gateway", json!(g)),
+        None => c,
+    }
+}
+
+#[test]
+fn static_addressing_writes_the_planned_address_for_every_manager() {
+    let deb = steps(
+        static_controller(Some("192.168.204.1")),
+        json!([node(0, "debian", "12")]),
+    );
+    let net = find(&deb, StepId::NodeNetwork);
+    let ip = deb
+        .iter()
+        .flat_map(|s| &s.actions)
+        .find_map(|a| match a {
+            Action::Preflight { checks } => checks.iter().find_map(|c| match c {
+                Check::MgmtAddress { ip, .. } => Some(ip.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .expect("preflight still checks the address is on the node");
+    let address = format!("{ip}/24");
+    let (path, networkd) = files(net)[0];
+    assert_eq!(path, "/etc/systemd/network/10-edgeworker-mgmt.network");
+    assert!(
+        networkd.contains(&format!(
+            "DHCP=no\nAddress={address}\nGateway=192.168.204.1\nDNS="
+        )),
+        "{networkd}"
+    );
+    let (_, nm) = files(net)[1];
+    assert!(
+        nm.contains(&format!(
+            "[ipv4]\nmethod=manual\naddress1={address},192.168.204.1\n"
+        )),
+        "{nm}"
+    );
+    let stanza = net
+        .actions
+        .iter()
+        .find_map(|a| match a {
+            Action::ManagementStanza { path, content } => Some((path.as_str(), content.as_str())),
+            _ => None,
+        })
+        .expect("ifupdown gets a static stanza");
+    assert_eq!(stanza.0, "/etc/network/interfaces.d/edgeworker-mgmt");
+    assert!(
+        stanza.1.contains(&format!(
+            " inet static\n    address {address}\n    gateway 192.168.204.1\n"
+        )),
+        "{}",
+        stanza.1
+    );
+    // The DHCP mode's dhclient hook goes; nothing of DHCP stays.
+    assert!(net.actions.contains(&Action::Remove {
+        path: "/etc/dhcp/dhclient-enter-hooks.d/edgeworker-dns".into()
+    }));
+    assert_eq!(
+        net.actions[0],
+        Action::DetectNetworkManager {
+            supported: vec![
+                NetworkManager::Networkd,
+                NetworkManager::NetworkManager,
+                NetworkManager::Ifupdown
+            ]
+        }
+    );
+    assert!(
+        !format!("{net:?}").contains("DHCP=ipv4"),
+        "no DHCP in a static plan"
+    );
+}
+
+#[test]
+fn static_addressing_without_a_gateway_and_on_ipv6() {
+    let v4 = steps(static_controller(None), json!([node(0, "rocky", "9")]));
+    let (_, nm) = files(find(&v4, StepId::NodeNetwork))[0];
+    assert!(
+        nm.contains("\naddress1=192.168.204.50/24\n"),
+        "no gateway: {nm}"
+    );
+    let c = with(
+        with(
+            with(
+                with(
+                    static_controller(Some("fd00::1")),
+                    "mgmt_subnet",
+                    json!("fd00::/64"),
+                ),
+                "mgmt_floating_address",
+                json!("fd00::2"),
+            ),
+            "apiserver",
+            json!("[fd00::2]:6443"),
+        ),
+        "dns_servers",
+        json!(["fd00::2"]),
+    );
+    let n = with(node(0, "ubuntu", "22.04"), "mgmt_ip", json!("fd00::50"));
+    let v6 = steps(c, json!([n]));
+    let net = find(&v6, StepId::NodeNetwork);
+    let (_, networkd) = files(net)[0];
+    assert!(
+        networkd.contains("DHCP=no\nIPv6AcceptRA=no\nAddress=fd00::50/64\nGateway=fd00::1\n"),
+        "{networkd}"
+    );
+    let (_, nm) = files(net)[1];
+    assert!(
+        nm.contains(
+            "[ipv4]\nmethod=disabled\n\n[ipv6]\nmethod=manual\naddress1=fd00::50/64,fd00::1\n"
+        ),
+        "{nm}"
+    );
+}

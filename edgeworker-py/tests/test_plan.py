@@ -84,6 +84,8 @@ def test_write_ansible_never_replaces_a_foreign_file(tmp_path: Path):
         (lambda c, n: c.pop("apiserver"), "plan.missing_field", None, "apiserver"),
         (lambda c, n: n[3].update(colour="red"), "plan.unknown_field", "edge-rocky-1", "colour"),
         (lambda c, n: n.clear(), "plan.no_nodes", None, None),
+        (lambda c, n: c.update(mgmt_addressing="manual"), "plan.invalid_choice", None, "mgmt_addressing"),
+        (lambda c, n: c.update(mgmt_gateway="192.168.204.1"), "plan.unused_field", None, "mgmt_gateway"),
     ],
 )
 def test_invalid_inputs_name_node_and_field(change, code, node, field):
@@ -99,6 +101,17 @@ def test_invalid_inputs_name_node_and_field(change, code, node, field):
     assert str(err)
     again = pickle.loads(pickle.dumps(err))
     assert (again.code, again.node, again.field, str(again)) == (err.code, err.node, err.field, str(err))
+
+
+def test_static_addressing_configures_the_planned_address():
+    c = dict(controller(), mgmt_addressing="static", mgmt_gateway="192.168.204.1")
+    plan = edgeworker.plan(c, nodes())
+    text = plan.to_text()
+    assert "Address=192.168.204.50/24\nGateway=192.168.204.1" in text.replace("\n        | ", "\n")
+    assert "DHCP=ipv4" not in text
+    network = [s for s in plan.steps if s["id"] == "node.network"][0]
+    stanzas = [a for a in network["actions"] if a["kind"] == "management_stanza"]
+    assert stanzas and "address 192.168.204.50/24" in stanzas[0]["content"]
 
 
 @pytest.mark.parametrize(

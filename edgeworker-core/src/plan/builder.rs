@@ -10,7 +10,7 @@ use super::address_text;
 use crate::mac::{MacAddress, Separator};
 use std::fmt::Write as _;
 
-use super::input::{Controller, Join, Node, PackageSource, SourceKey};
+use super::input::{Controller, Join, MgmtAddressing, Node, PackageSource, SourceKey};
 use super::os::{Arch, ContainerdSource, OsFamily, OsProfile, OsRelease, PackageManager};
 use super::step::{
     Action, Check, Guard, Handler, KernelModule, KeyOrigin, NetworkManager, ServiceState, Step,
@@ -48,6 +48,11 @@ pub(crate) const NM_CONNECTION: &str = "edgeworker-mgmt";
 const NM_CONNECTION_FILE: &str =
     "/etc/NetworkManager/system-connections/edgeworker-mgmt.nmconnection";
 const DHCLIENT_HOOK: &str = "/etc/dhcp/dhclient-enter-hooks.d/edgeworker-dns";
+/// The management interface's ifupdown stanza (static addressing; stock Debian sources
+/// `/etc/network/interfaces.d/*`).
+pub(crate) const IFUPDOWN_STANZA: &str = "/etc/network/interfaces.d/edgeworker-mgmt";
+/// The run-time fact naming the management interface, found by its MAC address.
+pub(crate) const MGMT_IFACE_FACT: &str = "edgeworker_mgmt_iface";
 const CONTAINERD_PROXY_DROPIN: &str = "/etc/systemd/system/containerd.service.d/http-proxy.conf";
 
 macro_rules! strings {
@@ -80,6 +85,8 @@ strings! {
         pause_tag => "edgeworker_pause_tag",
         apiserver => "edgeworker_apiserver",
         floating_address => "edgeworker_floating_address",
+        mgmt_prefix => "edgeworker_mgmt_prefix",
+        mgmt_gateway => "edgeworker_mgmt_gateway",
         registry => "edgeworker_registry",
         registry_host => "edgeworker_registry_host",
         registry_ca_cert => "edgeworker_registry_ca_cert",
@@ -127,6 +134,10 @@ pub(crate) struct Shape {
     pub(crate) has_http: bool,
     pub(crate) has_https: bool,
     pub(crate) ipv6: bool,
+    /// The management interface is configured statically, not by DHCP.
+    pub(crate) static_mgmt: bool,
+    /// A gateway goes into the static configuration.
+    pub(crate) has_gateway: bool,
     pub(crate) join_given: bool,
     pub(crate) run_timeout_minutes: u32,
     /// The registry is named by DNS (it needs a hosts entry), not by address.
@@ -167,6 +178,8 @@ impl Shape {
             has_http: controller.proxy().http.is_some(),
             has_https: controller.proxy().https.is_some(),
             ipv6: controller.mgmt_subnet().addr().is_ipv6(),
+            static_mgmt: controller.mgmt_addressing() == MgmtAddressing::Static,
+            has_gateway: controller.mgmt_gateway().is_some(),
             join_given: matches!(controller.join(), Join::Given { .. }),
             run_timeout_minutes: controller.run_timeout_minutes(),
             registry_by_name: host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('['),
@@ -270,6 +283,8 @@ impl ControllerStrings {
             pause_tag: pause_tag(c.kubernetes_version()).to_owned(),
             apiserver: c.apiserver().to_string(),
             floating_address: c.mgmt_floating_address().to_string(),
+            mgmt_prefix: c.mgmt_subnet().prefix_len().to_string(),
+            mgmt_gateway: c.mgmt_gateway().map(|g| g.to_string()).unwrap_or_default(),
             registry: c.registry().to_string(),
             registry_host: registry_host(c.registry().as_str()).to_owned(),
             registry_ca_cert: c.registry_ca_cert().to_string(),
@@ -365,6 +380,8 @@ pub(crate) struct NodeFacts {
     /// `key=value` labels; the symbolic node has none listed and its step is conditional.
     pub(crate) labels: Vec<String>,
     pub(crate) has_labels: bool,
+    /// The management interface's name, known on the node only (found by its MAC).
+    pub(crate) mgmt_iface: String,
 }
 
 /// The Ansible variable, set on the controller host, holding the join token at run time.
@@ -424,6 +441,7 @@ impl NodeFacts {
             profile: node.os().profile(),
             has_labels: !labels.is_empty(),
             labels,
+            mgmt_iface: format!("<the interface of {}>", node.mgmt_mac()),
         }
     }
 
@@ -435,6 +453,7 @@ impl NodeFacts {
             profile,
             labels: Vec::new(),
             has_labels: true,
+            mgmt_iface: format!("{{{{ {MGMT_IFACE_FACT} }}}}"),
         }
     }
 }
@@ -641,11 +660,23 @@ pub(crate) fn preflight(f: &Facts, n: &NodeFacts) -> Step {
     )
 }
 
-/// 7. `node.hostname`.
+/// 7. `node.hostname`: the name, and a hosts entry giving it the management address first.
+///
+/// Why the entry: sudo looks its host's name up on every call, and the new name is in no DNS
+/// yet (StarlingX adds it only to the controller's own hosts file, and from stx.9.0 on gives
+/// no DHCP lease that would register it), so a node whose resolver has a dead server waits
+/// out its timeouts on every task that follows; the kubelet also resolves its name.
 pub(crate) fn hostname(n: &NodeFacts) -> Step {
-    let actions = vec![Action::SetHostname {
-        name: n.hostname.clone(),
-    }];
+    let actions = vec![
+        Action::HostsEntry {
+            path: "/etc/hosts".to_owned(),
+            ip: n.n.mgmt_ip.clone(),
+            name: n.hostname.clone(),
+        },
+        Action::SetHostname {
+            name: n.hostname.clone(),
+        },
+    ];
     step(
         StepId::NodeHostname,
         Some(&n.hostname),
@@ -655,74 +686,35 @@ pub(crate) fn hostname(n: &NodeFacts) -> Step {
     )
 }
 
-/// Step 8, `node.network`: the management interface by DHCP (matched by MAC) and DNS at
-/// the controller, through the network manager the node already runs.
+/// Step 8, `node.network`: the management interface (matched by MAC) by DHCP or with its
+/// planned address, and DNS at the controller, through the network manager the node already
+/// runs.
 ///
 /// Why not one manager everywhere: switching a node from ifupdown to systemd-networkd (or
 /// back) reconfigures the interface Ansible's own connection runs on, and a failure there
 /// leaves an unreachable node. So the step detects the manager in use and configures that:
 /// systemd-networkd gets a `.network` file, `NetworkManager` a keyfile connection, ifupdown a
-/// dhclient hook that keeps the controller's DNS servers on every lease (the address already
-/// comes from ifupdown's DHCP, proven by preflight). Each is applied in a task, guarded by
-/// the manager's live state, not by a handler: a run that failed after writing the file
-/// applies it on the next run, and a run on an applied node changes nothing.
+/// dhclient hook that keeps the controller's DNS servers on every lease (DHCP: the address
+/// already comes from ifupdown's DHCP, proven by preflight) or a static stanza in
+/// `interfaces.d` that replaces the interface's own (static). networkd and `NetworkManager`
+/// apply their file in a task, guarded by the manager's live state, not by a handler: a run
+/// that failed after writing the file applies it on the next run, and a run on an applied
+/// node changes nothing. The address Ansible connects to is the management address (preflight
+/// checks it is on the node), and both files keep it, so applying them does not cut the
+/// connection; ifupdown is never cycled under it (its stanza takes effect at the next boot).
 pub(crate) fn network(f: &Facts, n: &NodeFacts) -> Step {
-    let v6 = f.shape.ipv6;
     let family = n.profile.family();
-    let networkd = Action::ManagementInterface {
-        manager: NetworkManager::Networkd,
-        path: NETWORKD_FILE.to_owned(),
-        content: format!(
-            "{HEADER}: the management interface, by DHCP.\n[Match]\nMACAddress={mac}\n\n\
-             [Network]\nDHCP={dhcp}\nDNS={dns}\n\n[{section}]\nUseDNS=false\n",
-            mac = n.n.mgmt_mac,
-            dhcp = if v6 { "ipv6" } else { "ipv4" },
-            dns = f.c.dns_spaced,
-            section = if v6 { "DHCPv6" } else { "DHCPv4" },
-        ),
-        mode: 0o644,
-    };
-    let dhcp = format!(
-        "method={}\ndns={}\nignore-auto-dns=true\n",
-        if v6 { "dhcp" } else { "auto" },
-        f.c.dns_semicolons
-    );
-    let (ipv4, ipv6) = if v6 {
-        ("method=disabled\n".to_owned(), dhcp)
+    let managed = if f.shape.static_mgmt {
+        static_interface(f, n, family)
     } else {
-        (dhcp, "method=ignore\n".to_owned())
-    };
-    let network_manager = Action::ManagementInterface {
-        manager: NetworkManager::NetworkManager,
-        path: NM_CONNECTION_FILE.to_owned(),
-        content: format!(
-            "{HEADER}: the management interface, by DHCP.\n[connection]\nid={NM_CONNECTION}\n\
-             type=ethernet\nautoconnect=true\n\n[ethernet]\nmac-address={mac}\n\n\
-             [ipv4]\n{ipv4}\n[ipv6]\n{ipv6}",
-            mac = n.n.mgmt_mac,
-        ),
-        mode: 0o600,
-    };
-    // dhclient-script sources its enter hooks before writing resolv.conf on each lease.
-    let ifupdown = Action::ManagementInterface {
-        manager: NetworkManager::Ifupdown,
-        path: DHCLIENT_HOOK.to_owned(),
-        content: format!(
-            "{HEADER}: DNS servers of the StarlingX controller on every lease.\n\
-             new_domain_name_servers=\"{dns}\"\n",
-            dns = f.c.dns_spaced,
-        ),
-        mode: 0o644,
-    };
-    let managed = match family {
-        OsFamily::DebianLike => vec![networkd, network_manager, ifupdown],
-        OsFamily::RhelLike => vec![network_manager],
+        dhcp_interface(f, n, family)
     };
     let mut actions = vec![Action::DetectNetworkManager {
         supported: managed
             .iter()
             .filter_map(|a| match a {
                 Action::ManagementInterface { manager, .. } => Some(*manager),
+                Action::ManagementStanza { .. } => Some(NetworkManager::Ifupdown),
                 _ => None,
             })
             .collect(),
@@ -745,6 +737,122 @@ pub(crate) fn network(f: &Facts, n: &NodeFacts) -> Step {
         Guard::Converges,
         vec![],
     )
+}
+
+/// The management interface by DHCP, per network manager.
+fn dhcp_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
+    let v6 = f.shape.ipv6;
+    let networkd = Action::ManagementInterface {
+        manager: NetworkManager::Networkd,
+        path: NETWORKD_FILE.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, by DHCP.\n[Match]\nMACAddress={mac}\n\n\
+             [Network]\nDHCP={dhcp}\nDNS={dns}\n\n[{section}]\nUseDNS=false\n",
+            mac = n.n.mgmt_mac,
+            dhcp = if v6 { "ipv6" } else { "ipv4" },
+            dns = f.c.dns_spaced,
+            section = if v6 { "DHCPv6" } else { "DHCPv4" },
+        ),
+        mode: 0o644,
+    };
+    let dhcp = format!(
+        "method={}\ndns={}\nignore-auto-dns=true\n",
+        if v6 { "dhcp" } else { "auto" },
+        f.c.dns_semicolons
+    );
+    let network_manager = nm_connection(n, "by DHCP", v6, dhcp);
+    // dhclient-script sources its enter hooks before writing resolv.conf on each lease.
+    let ifupdown = Action::ManagementInterface {
+        manager: NetworkManager::Ifupdown,
+        path: DHCLIENT_HOOK.to_owned(),
+        content: format!(
+            "{HEADER}: DNS servers of the StarlingX controller on every lease.\n\
+             new_domain_name_servers=\"{dns}\"\n",
+            dns = f.c.dns_spaced,
+        ),
+        mode: 0o644,
+    };
+    match family {
+        OsFamily::DebianLike => vec![networkd, network_manager, ifupdown],
+        OsFamily::RhelLike => vec![network_manager],
+    }
+}
+
+/// The management interface with its planned address and prefix, the controller's gateway
+/// (when given) and DNS servers, per network manager; no DHCP client on it.
+fn static_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
+    let v6 = f.shape.ipv6;
+    let address = format!("{}/{}", n.n.mgmt_ip, f.c.mgmt_prefix);
+    let gateway = |line: &dyn Fn(&str) -> String| {
+        if f.shape.has_gateway {
+            line(&f.c.mgmt_gateway)
+        } else {
+            String::new()
+        }
+    };
+    let networkd = Action::ManagementInterface {
+        manager: NetworkManager::Networkd,
+        path: NETWORKD_FILE.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, static.\n[Match]\nMACAddress={mac}\n\n\
+             [Network]\nDHCP=no\n{ra}Address={address}\n{gateway}DNS={dns}\n",
+            mac = n.n.mgmt_mac,
+            // Router advertisements would add addresses the plan did not give.
+            ra = if v6 { "IPv6AcceptRA=no\n" } else { "" },
+            gateway = gateway(&|g| format!("Gateway={g}\n")),
+            dns = f.c.dns_spaced,
+        ),
+        mode: 0o644,
+    };
+    let manual = format!(
+        "method=manual\naddress1={address}{gateway}\ndns={dns}\nignore-auto-dns=true\n",
+        gateway = gateway(&|g| format!(",{g}")),
+        dns = f.c.dns_semicolons,
+    );
+    let network_manager = nm_connection(n, "static", v6, manual);
+    let ifupdown = Action::ManagementStanza {
+        path: IFUPDOWN_STANZA.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, static.\n\
+             iface {iface} {inet} static\n    address {address}\n{gateway}",
+            iface = n.mgmt_iface,
+            inet = if v6 { "inet6" } else { "inet" },
+            gateway = gateway(&|g| format!("    gateway {g}\n")),
+        ),
+    };
+    match family {
+        OsFamily::DebianLike => vec![
+            networkd,
+            network_manager,
+            ifupdown,
+            // The DHCP mode's hook, from a run before the switch to static addressing.
+            Action::Remove {
+                path: DHCLIENT_HOOK.to_owned(),
+            },
+        ],
+        OsFamily::RhelLike => vec![network_manager],
+    }
+}
+
+/// The `NetworkManager` keyfile connection of the management interface; `method` is the
+/// settings of the management network's family, the other family is off.
+fn nm_connection(n: &NodeFacts, how: &str, v6: bool, method: String) -> Action {
+    let (ipv4, ipv6) = if v6 {
+        ("method=disabled\n".to_owned(), method)
+    } else {
+        (method, "method=ignore\n".to_owned())
+    };
+    Action::ManagementInterface {
+        manager: NetworkManager::NetworkManager,
+        path: NM_CONNECTION_FILE.to_owned(),
+        content: format!(
+            "{HEADER}: the management interface, {how}.\n[connection]\nid={NM_CONNECTION}\n\
+             type=ethernet\nautoconnect=true\n\n[ethernet]\nmac-address={mac}\n\n\
+             [ipv4]\n{ipv4}\n[ipv6]\n{ipv6}",
+            mac = n.n.mgmt_mac,
+        ),
+        mode: 0o600,
+    }
 }
 
 /// Step 9, `node.proxy`: the proxy settings when a proxy is set; their removal when none is,

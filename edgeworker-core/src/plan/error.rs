@@ -186,6 +186,20 @@ pub enum Problem {
         /// The value as given (JSON text when it was not a string).
         value: String,
     },
+    /// A word outside the field's list.
+    #[error("{:?} is not one of {allowed}", excerpt(.value))]
+    Choice {
+        /// The value as given.
+        value: String,
+        /// The accepted words, for the message.
+        allowed: &'static str,
+    },
+    /// A field the rest of the input makes meaningless (it would silently do nothing).
+    #[error("{reason}")]
+    Unused {
+        /// Why, and what would use it.
+        reason: &'static str,
+    },
     /// There is nothing to provision.
     #[error("must list at least one node")]
     NoNodes,
@@ -221,6 +235,8 @@ impl Problem {
             Self::Range { .. } => "plan.out_of_range",
             Self::Duplicate { .. } => "plan.duplicate",
             Self::MaxUnavailable { .. } => "plan.invalid_max_unavailable",
+            Self::Choice { .. } => "plan.invalid_choice",
+            Self::Unused { .. } => "plan.unused_field",
             Self::NoNodes => "plan.no_nodes",
         }
     }

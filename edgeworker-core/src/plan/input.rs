@@ -29,6 +29,48 @@ pub const DEFAULT_PYTHON: &str = "/usr/bin/python3";
 /// when the controller facts do not say.
 pub const DEFAULT_RUN_TIMEOUT_MINUTES: u32 = 60;
 
+/// How a node's management interface gets its address.
+///
+/// StarlingX reserved an edgeworker's management address in its DHCP server until stx.8.0;
+/// from stx.9.0 on it does not (the DHCP of `profile` `stx10`), so there the plan must
+/// configure the address on the node itself.
+///
+/// ```
+/// use edgeworker_core::plan::MgmtAddressing;
+/// assert_eq!(MgmtAddressing::parse("static"), Some(MgmtAddressing::Static));
+/// assert_eq!(MgmtAddressing::default(), MgmtAddressing::Dhcp);
+/// assert_eq!(MgmtAddressing::parse("manual"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MgmtAddressing {
+    /// By DHCP, from the controller's reservation (classic releases).
+    #[default]
+    Dhcp,
+    /// Written into the node's network configuration: the planned address and prefix, the
+    /// controller's gateway and DNS servers.
+    Static,
+}
+
+impl MgmtAddressing {
+    /// The spelling in the controller JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dhcp => "dhcp",
+            Self::Static => "static",
+        }
+    }
+
+    /// Reads the controller JSON's spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Dhcp, Self::Static]
+            .into_iter()
+            .find(|m| m.as_str() == text)
+    }
+}
+
 /// Proxy settings for package managers and the container runtime.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Proxy {
@@ -209,6 +251,8 @@ pub struct Controller {
     apiserver: Endpoint,
     mgmt_floating_address: IpAddr,
     mgmt_subnet: IpNet,
+    mgmt_addressing: MgmtAddressing,
+    mgmt_gateway: Option<IpAddr>,
     dns_servers: Vec<IpAddr>,
     ntp_servers: Vec<ServerName>,
     registry: Registry,
@@ -244,6 +288,7 @@ impl Controller {
         let floating_text = f.string("mgmt_floating_address")?;
         let mgmt_floating_address =
             parse_member_ip(&f, "mgmt_floating_address", &floating_text, mgmt_subnet)?;
+        let (mgmt_addressing, mgmt_gateway) = parse_addressing(&mut f, mgmt_subnet)?;
         let dns_servers = f
             .strings("dns_servers")?
             .into_iter()
@@ -300,6 +345,8 @@ impl Controller {
             apiserver,
             mgmt_floating_address,
             mgmt_subnet,
+            mgmt_addressing,
+            mgmt_gateway,
             dns_servers: if dns_servers.is_empty() {
                 vec![mgmt_floating_address]
             } else {
@@ -343,6 +390,19 @@ impl Controller {
     #[must_use]
     pub fn mgmt_subnet(&self) -> IpNet {
         self.mgmt_subnet
+    }
+
+    /// How the nodes' management interfaces get their addresses.
+    #[must_use]
+    pub fn mgmt_addressing(&self) -> MgmtAddressing {
+        self.mgmt_addressing
+    }
+
+    /// The management network's gateway, written into a static configuration (none: the
+    /// nodes reach only their subnet through the management interface).
+    #[must_use]
+    pub fn mgmt_gateway(&self) -> Option<IpAddr> {
+        self.mgmt_gateway
     }
 
     /// DNS servers for the nodes (default: the floating address).
@@ -724,6 +784,40 @@ fn member_problem(ip: IpAddr, subnet: IpNet) -> Result<(), Problem> {
             reason: format!("is {family} the management subnet {subnet}"),
         })
     }
+}
+
+/// `mgmt_addressing` and `mgmt_gateway`: a gateway only where it is used (static), and in
+/// the management subnet.
+fn parse_addressing(
+    f: &mut Fields,
+    mgmt_subnet: IpNet,
+) -> Result<(MgmtAddressing, Option<IpAddr>), PlanError> {
+    let mgmt_addressing = match f.optional_string("mgmt_addressing")? {
+        Some(text) => MgmtAddressing::parse(&text).ok_or_else(|| {
+            f.error(
+                "mgmt_addressing",
+                Problem::Choice {
+                    value: text,
+                    allowed: "\"dhcp\" or \"static\"",
+                },
+            )
+        })?,
+        None => MgmtAddressing::default(),
+    };
+    let mgmt_gateway = f
+        .optional_string("mgmt_gateway")?
+        .map(|text| parse_member_ip(f, "mgmt_gateway", &text, mgmt_subnet))
+        .transpose()?;
+    if mgmt_gateway.is_some() && mgmt_addressing == MgmtAddressing::Dhcp {
+        // DHCP hands out the gateway; one given here would silently do nothing.
+        return Err(f.error(
+                "mgmt_gateway",
+                Problem::Unused {
+                    reason: "is only used with \"mgmt_addressing\": \"static\" (DHCP gives the gateway)",
+                },
+            ));
+    }
+    Ok((mgmt_addressing, mgmt_gateway))
 }
 
 fn parse_member_ip(f: &Fields, name: &str, text: &str, subnet: IpNet) -> Result<IpAddr, PlanError> {

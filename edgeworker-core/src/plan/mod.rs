@@ -44,7 +44,8 @@ pub use builder::{CLUSTER_CA, KUBELET_CONF, LOCK_DIR, STAGE_DIR, Secrets, WORKER
 pub use error::{PlanError, Problem, Subject};
 pub use input::{
     Controller, DEFAULT_PYTHON, DEFAULT_REGISTRY, DEFAULT_RUN_TIMEOUT_MINUTES, Join,
-    MaxUnavailable, Node, PackageSource, PackageSources, Proxy, SourceKey, parse_nodes,
+    MaxUnavailable, MgmtAddressing, Node, PackageSource, PackageSources, Proxy, SourceKey,
+    parse_nodes,
 };
 pub use os::{
     ANSIBLE_FOR_NEW_PYTHON, Arch, ContainerdSource, OsFamily, OsProfile, OsRelease,

@@ -401,6 +401,17 @@ pub enum Action {
         /// Permission bits.
         mode: u32,
     },
+    /// The management interface's ifupdown stanza, used only when the node runs ifupdown:
+    /// the interface is found by its MAC address, its own stanzas in
+    /// `/etc/network/interfaces` are commented out, and this one is written and checked with
+    /// `ifquery`. It takes effect when the interface next comes up (at boot): cycling the
+    /// interface would cut the connection Ansible runs on.
+    ManagementStanza {
+        /// The file in `/etc/network/interfaces.d`.
+        path: String,
+        /// Its content.
+        content: String,
+    },
     /// `/etc/resolv.conf` names exactly these servers, when it is a plain file (a symlink
     /// belongs to systemd-resolved, which the interface configuration feeds).
     Nameservers {
@@ -747,6 +758,16 @@ impl fmt::Display for Action {
                     "when the node runs {}: write {path} (mode {}){apply}:",
                     manager.title(),
                     octal(*mode)
+                )?;
+                for line in content.lines() {
+                    write!(f, "\n        | {line}")?;
+                }
+                Ok(())
+            }
+            Self::ManagementStanza { path, content } => {
+                write!(
+                    f,
+                    "when the node runs ifupdown: find the interface by its MAC address, comment out its other stanzas in ifupdown's files, write {path} (mode 0644), check `ifquery` reads the address from it; in effect from the next boot (the interface is not cycled under the connection):"
                 )?;
                 for line in content.lines() {
                     write!(f, "\n        | {line}")?;

@@ -5,11 +5,21 @@ use serde_json::{Value, json};
 
 /// The bundled example fleet (examples/plan/).
 pub fn example() -> (Value, Value) {
-    let read = |name: &str| {
-        let path = format!("{}/../examples/plan/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-    };
-    (read("controller.json"), read("nodes.json"))
+    (read_example("controller.json"), read_example("nodes.json"))
+}
+
+/// The example fleet under static management addressing (`controller-static.json`).
+#[allow(dead_code)] // not every test binary uses it
+pub fn example_static() -> (Value, Value) {
+    (
+        read_example("controller-static.json"),
+        read_example("nodes.json"),
+    )
+}
+
+fn read_example(name: &str) -> Value {
+    let path = format!("{}/../examples/plan/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// A minimal valid controller.

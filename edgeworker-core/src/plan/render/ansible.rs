@@ -38,8 +38,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::plan::builder::{
-    self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, NETWORKD_FILE, NM_CONNECTION, NodeFacts,
-    Shape, TOKEN_FACT,
+    self, CONTROLLER_HOST, Facts, HASH_FACT, KUBELET_CONF, MGMT_IFACE_FACT, NETWORKD_FILE,
+    NM_CONNECTION, NodeFacts, Shape, TOKEN_FACT,
 };
 use crate::plan::os::{
     ANSIBLE_FOR_NEW_PYTHON, OsFamily, OsProfile, PYTHON_BEYOND_ANSIBLE_2_10, PackageManager,
@@ -70,6 +70,23 @@ pub const RESTART_SWITCH: &str = "edgeworker_restart_services";
 const DETECT_NETWORK_MANAGER: &str = "if systemctl is-active --quiet systemd-networkd; then echo networkd; \
 elif systemctl is-active --quiet NetworkManager; then echo networkmanager; \
 elif [ -f /etc/network/interfaces ]; then echo ifupdown; else echo none; fi";
+
+/// Prints the name of the interface whose MAC address is `$1` (the first: a bond's ports share
+/// it with the bond, which comes later in the kernel's order only by chance).
+const FIND_INTERFACE: &str = "for d in /sys/class/net/*; do \
+if [ \"$(cat \"$d/address\" 2>/dev/null)\" = \"$1\" ]; then basename \"$d\"; exit 0; fi; done; \
+echo \"no interface of the node has the MAC address $1\" >&2; exit 1";
+
+/// Comments out the stanzas of interface `$1` in ifupdown's files other than `$2` (an
+/// `iface` line and the lines after it up to the next stanza keyword), rewriting a file in
+/// place (its owner and mode stay) only when that changes it.
+const COMMENT_STANZAS: &str = "t=$(mktemp) || exit 1; \
+for f in /etc/network/interfaces /etc/network/interfaces.d/*; do \
+[ -f \"$f\" ] && [ \"$f\" != \"$2\" ] || continue; \
+awk -v i=\"$1\" '$1 ~ /^(iface|mapping|auto|source|source-directory|rename|no-auto-down|no-scripts)$/ || $1 ~ /^allow-/ { inside = ($1 == \"iface\" && $2 == i) } \
+inside && NF && $1 !~ /^#/ { print \"#edgeworker# \" $0; next } { print }' \"$f\" > \"$t\" || exit 1; \
+cmp -s \"$f\" \"$t\" || { cat \"$t\" > \"$f\" && echo \"commented out the stanza of $1 in $f\"; } || exit 1; \
+done; rm -f \"$t\"";
 
 /// Joins with the token read from standard input. Not from the environment: Ansible puts a
 /// task's environment on the command line it runs through sudo, and sudo logs that line to
@@ -747,6 +764,7 @@ pub(super) fn action_tasks(step: &Step, action: &Action) -> Vec<Yaml> {
             ]
         }
         Action::ManagementInterface { manager, path, content, mode: m } => interface_tasks(id, *manager, path, content, *m),
+        Action::ManagementStanza { path, content } => stanza_tasks(id, path, content),
         Action::Nameservers { lines } => vec![
             t("look at /etc/resolv.conf", "ansible.builtin.stat", map([("path", s("/etc/resolv.conf"))])).with("register", s("edgeworker_resolv_stat")),
             t("read the nameservers of /etc/resolv.conf", "ansible.builtin.command", map([("argv", strs(&["awk", "/^nameserver/ { print \"nameserver\", $2 }", "/etc/resolv.conf"]))]))
@@ -1253,6 +1271,52 @@ fn check_tasks(id: StepId, check: &Check) -> Vec<Yaml> {
             .with("when", s("edgeworker_kubelet_conf.stat.exists")),
         ],
     }
+}
+
+/// The management interface's ifupdown stanza: the interface found by MAC, its other stanzas
+/// commented out, the stanza written, and `ifquery` shown to read the planned address from it.
+fn stanza_tasks(id: StepId, path: &str, content: &str) -> Vec<Yaml> {
+    let when = format!(
+        "edgeworker_netmgr.stdout == '{}'",
+        NetworkManager::Ifupdown.as_str()
+    );
+    let t = |what: &str, module: &'static str, args: Yaml| {
+        named(id, what, module, args).with("when", s(when.as_str()))
+    };
+    let fact = MGMT_IFACE_FACT;
+    vec![
+        t("find the management interface by its MAC address", "ansible.builtin.command", map([("argv", strs(&["sh", "-c", FIND_INTERFACE, "sh", "{{ edgeworker_mgmt_mac }}"]))]))
+            .with("register", s("edgeworker_mgmt_iface_found"))
+            .with("changed_when", Yaml::Bool(false))
+            .with("check_mode", Yaml::Bool(false)),
+        t("remember the management interface", "ansible.builtin.set_fact", map([(fact, s("{{ edgeworker_mgmt_iface_found.stdout }}"))])),
+        t(
+            "comment out the management interface's other ifupdown stanzas",
+            "ansible.builtin.command",
+            map([("argv", strs(&["sh", "-c", COMMENT_STANZAS, "sh", &format!("{{{{ {fact} }}}}"), path]))]),
+        )
+        .with("register", s("edgeworker_stanzas"))
+        .with("changed_when", s("edgeworker_stanzas.stdout | length > 0")),
+        t(
+            "make ifupdown read /etc/network/interfaces.d",
+            "ansible.builtin.lineinfile",
+            map([
+                ("path", s("/etc/network/interfaces")),
+                ("regexp", s("^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d")),
+                ("line", s("source /etc/network/interfaces.d/*")),
+            ]),
+        ),
+        t(
+            &format!("write {path} (ifupdown)"),
+            "ansible.builtin.copy",
+            map([("dest", s(path)), ("content", s(content)), ("mode", mode(0o644))]),
+        ),
+        t("check ifupdown reads the planned address", "ansible.builtin.command", map([("argv", strs(&["ifquery", &format!("{{{{ {fact} }}}}")]))]))
+            .with("register", s("edgeworker_ifquery"))
+            .with("changed_when", Yaml::Bool(false))
+            // ifupdown shows an IPv4 prefix as a separate netmask line.
+            .with("failed_when", s("edgeworker_ifquery.rc != 0 or edgeworker_ifquery.stdout_lines | select('match', '^address: ' ~ (edgeworker_mgmt_ip | regex_escape) ~ '(/|$)') | list | length != 1")),
+    ]
 }
 
 /// The management interface for one network manager: written, then applied unless the
