@@ -65,21 +65,26 @@ start_mirror() {
 }
 
 # start_dnsmasq MODE: normal (the mirror also answers as pkgs.k8s.io), proxy (no outside
-# names: only the proxy reaches them), airgap (the site mirror only; pkgs.k8s.io unknown).
+# names: only the proxy reaches them), airgap (the site mirror only; pkgs.k8s.io unknown),
+# stx10 (names as normal, no reservation for the nodes: StarlingX from stx.9.0 on).
 start_dnsmasq() {
   local mode=$1 n names=()
   stop_service dnsmasq
   case "$mode" in
-    normal) names=(--address=/mirror.e2e/$MIRROR_IP --address=/pkgs.k8s.io/$MIRROR_IP) ;;
+    normal | stx10) names=(--address=/mirror.e2e/$MIRROR_IP --address=/pkgs.k8s.io/$MIRROR_IP) ;;
     airgap) names=(--address=/mirror.e2e/$MIRROR_IP) ;;
     proxy) names=() ;;
   esac
   local hosts=()
-  for n in "${NODES[@]}"; do hosts+=("--dhcp-host=${NODE_MAC[$n]},${NODE_IP[$n]},$n"); done
+  # stx10: no DHCP at all, so nothing can lean on it.
+  [ "$mode" = stx10 ] || {
+    hosts=(--dhcp-range="$MGMT_NET.100,$MGMT_NET.199,1h")
+    for n in "${NODES[@]}"; do hosts+=("--dhcp-host=${NODE_MAC[$n]},${NODE_IP[$n]},$n"); done
+  }
   # No upstream resolver, no /etc/hosts of this machine: only the names above exist.
   start_service dnsmasq "$HUB" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --bind-interfaces --interface=br0 --listen-address="$FLOATING" --except-interface=lo \
-    --dhcp-range="$MGMT_NET.100,$MGMT_NET.199,1h" "${hosts[@]}" \
+    "${hosts[@]}" \
     --dhcp-option=option:router,"$FLOATING" --dhcp-option=option:dns-server,"$FLOATING,$DHCP_EXTRA_DNS" \
     --dhcp-leasefile="$run/dnsmasq.leases" --pid-file= --log-facility=- --log-dhcp "${names[@]}"
   bounded_wait 10 "dnsmasq" listening "$HUB" "$FLOATING:53" || die "dnsmasq did not start: $(tail -5 "$logs/dnsmasq.log")"
@@ -117,21 +122,29 @@ create_node() {
     stock)
       # As the Debian installer leaves it: ifupdown + dhclient, systemd-networkd disabled.
       # ("auto" instead of the installer's "allow-hotplug": a container has no udev to hotplug.)
-      cat >"$r/etc/network/interfaces" <<'EOF'
-source /etc/network/interfaces.d/*
-
-auto lo
-iface lo inet loopback
-
-# The primary network interface
-auto eth0
-iface eth0 inet dhcp
-EOF
+      # NODE_INSTALL=static: the address was typed in at installation (no DHCP gives it), in
+      # the installer's own words.
+      {
+        printf 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n'
+        printf '# The primary network interface\nauto eth0\n'
+        if [ "${NODE_INSTALL:-dhcp}" = static ]; then
+          printf 'iface eth0 inet static\n\taddress %s/24\n\tgateway %s\n' "${NODE_IP[$name]}" "$FLOATING"
+          printf '\t# dns-* options are implemented by the resolvconf package, if installed\n\tdns-nameservers %s\n' "$FLOATING"
+        else
+          printf 'iface eth0 inet dhcp\n'
+        fi
+      } >"$r/etc/network/interfaces"
+      [ "${NODE_INSTALL:-dhcp}" = dhcp ] || printf 'nameserver %s\nnameserver %s\n' "$FLOATING" "$DHCP_EXTRA_DNS" >"$r/etc/resolv.conf"
       chroot "$r" systemctl disable systemd-networkd.service systemd-networkd.socket >/dev/null 2>&1 || true
       ;;
     networkd)
       printf 'auto lo\niface lo inet loopback\n' >"$r/etc/network/interfaces"
-      printf '[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\n' >"$r/etc/systemd/network/50-eth0.network"
+      if [ "${NODE_INSTALL:-dhcp}" = static ]; then
+        printf '[Match]\nName=eth0\n\n[Network]\nAddress=%s/24\nGateway=%s\n' "${NODE_IP[$name]}" "$FLOATING" \
+          >"$r/etc/systemd/network/50-eth0.network"
+      else
+        printf '[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\n' >"$r/etc/systemd/network/50-eth0.network"
+      fi
       # Without systemd-resolved nothing rewrites resolv.conf: it is what DHCP said at install.
       printf 'nameserver %s\nnameserver %s\n' "$FLOATING" "$DHCP_EXTRA_DNS" >"$r/etc/resolv.conf"
       chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1 || true

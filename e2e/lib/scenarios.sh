@@ -59,13 +59,14 @@ summary() {
 }
 
 # ---------------------------------------------------------------- inputs and the run
-# write_inputs DIR [proxy] [package_sources]
+# write_inputs DIR [proxy] [package_sources]   (MGMT_ADDRESSING=static: static management
+# addressing, the hub as gateway)
 write_inputs() {
   local dir=$1 proxy=${2:-} sources=${3:-}
   mkdir -p "$dir"
   "$PY" - "$dir" "$proxy" "$sources" "$FLOATING" "$MGMT_NET" "$(assoc_json NODE_IP)" "$(assoc_json NODE_MAC)" \
     "${K8S_VERSION:-1.29.2}" "${NODES[@]}" <<'EOF'
-import json, sys
+import json, os, sys
 d, proxy, sources, floating, net, ips, macs, version = sys.argv[1:9]
 names = sys.argv[9:]
 ips, macs = json.loads(ips), json.loads(macs)
@@ -85,6 +86,9 @@ if proxy:
                            "no_proxy": ["localhost", "127.0.0.1", net + ".0/24", "registry.local"]}
 if sources:
     controller["package_sources"] = json.loads(sources)
+if os.environ.get("MGMT_ADDRESSING") == "static":
+    controller["mgmt_addressing"] = "static"
+    controller["mgmt_gateway"] = floating
 nodes = [{
     "hostname": n, "mgmt_ip": ips[n], "mgmt_mac": macs[n],
     "os": {"id": "debian", "version": "12"}, "arch": "amd64",
@@ -416,6 +420,67 @@ scenario_non_root() {
   expect_success
   check_all_joined
   check_controller_clean
+}
+
+# static-addressing: StarlingX from stx.9.0 on reserves no DHCP address for an edgeworker, so
+# the operator typed each node's management address in at installation and the plan takes
+# the interface over with `mgmt_addressing: static`. dnsmasq serves no DHCP at all here.
+scenario_static_addressing() {
+  start_dnsmasq stx10
+  NODE_INSTALL=static fresh_nodes
+  local ran=0 n
+  MGMT_ADDRESSING=static play root && ran=1
+  if [ $ran = 1 ]; then
+    expect_success
+    check_all_joined
+    check_controller_clean
+    for n in "${NODES[@]}"; do check_static "$n"; done
+    if [ "$PLAY_RC" -eq 0 ] && say "rebooting the nodes" && reboot_nodes; then
+      sleep 6 # one kubelet heartbeat
+      for n in "${NODES[@]}"; do
+        [ "$(kubectl_ctl get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] \
+          && ok "$n back on ${NODE_IP[$n]} after a reboot and Ready" || problem "$n: not Ready after a reboot"
+        check_static "$n" after-reboot
+      done
+      # The same plan again on the rebooted nodes: nothing to change.
+      local first=$SCEN_RECAP c
+      SCEN=static-addressing-again run_play root "$PLAY_DIR"
+      expect_success
+      for n in "${NODES[@]}"; do
+        c=$("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" field "$n" changed)
+        [ "$c" = 0 ] && ok "$n: changed=0 on the second run" \
+          || problem "$n: changed=$c on the second run: $("$PY" "$e2e/tools/recap.py" "$PLAY_LOG" changed "$n" | paste -sd';' -)"
+      done
+      SCEN_RECAP="first: $first; again: $SCEN_RECAP"
+    else
+      [ "$PLAY_RC" -ne 0 ] || problem "a node did not come back on its management address after a reboot"
+    fi
+  fi
+  start_dnsmasq normal
+}
+
+# check_static NAME [after-reboot]: the management interface is configured statically by the
+# node's own manager (the installer's stanza commented out, ifupdown reading the plan's), with
+# the hub as default gateway and no DHCP client on it.
+check_static() {
+  local n=$1 when=${2:-} ip=${NODE_IP[$1]} q
+  case "${NODE_KIND[$n]}" in
+    stock)
+      q=$(node "$n" ifquery eth0 2>&1 || true)
+      grep -qx "address: $ip" <<<"$q" && grep -qx "netmask: 255.255.255.0" <<<"$q" && grep -qx "gateway: $FLOATING" <<<"$q" \
+        && ok "$n: ifupdown reads eth0 as static $ip/24 via $FLOATING" || problem "$n: ifquery eth0 says '$(paste -sd' ' - <<<"$q")'"
+      node "$n" grep -q '^#edgeworker# iface eth0 inet static' /etc/network/interfaces \
+        && ok "$n: the installer's eth0 stanza is commented out" || problem "$n: the installer's eth0 stanza is still active"
+      ;;
+    networkd) check_network_applied "$n" ;;
+  esac
+  if [ "$when" = after-reboot ]; then
+    node "$n" ip -4 addr show eth0 | grep -q "inet $ip/24" \
+      && ok "$n: eth0 has $ip/24 after the reboot" || problem "$n: eth0 lacks $ip/24 after the reboot"
+    [ "$(node "$n" ip -4 route show default | awk '{print $3}')" = "$FLOATING" ] \
+      && ok "$n: default route via $FLOATING" || problem "$n: default route is '$(node "$n" ip -4 route show default)' (want via $FLOATING)"
+    if node "$n" pgrep -x dhclient >/dev/null; then problem "$n: a dhclient runs on a static interface"; fi
+  fi
 }
 
 # upgrade: StarlingX has upgraded the control plane to v1.30.1; the nodes follow, edge-stock-1
