@@ -1,6 +1,5 @@
 //! `allocate`, `reserve` and `release`: management addresses kept in a JSON state file.
 
-use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +14,8 @@ use edgeworker_core::hostname::Hostname;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::failure::{self, Failure};
-use crate::input;
+use crate::failure::Failure;
+use crate::{input, output};
 
 /// The state file and the host, common to the three commands.
 #[derive(Debug, Args)]
@@ -182,7 +181,8 @@ pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
         })
         .map_err(|err| Failure::input(format!("cannot write JSON: {err}")))?,
     };
-    print_line(&line)
+    output::print_line("the address", &line)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `reserve`: records the host's address chosen by the operator.
@@ -197,7 +197,8 @@ pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|err| manager_failure(&err))
     })?;
-    print_line(&args.address.to_string())
+    output::print_line("the address", &args.address.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `release`: removes the host's row; prints the address it held, nothing if none.
@@ -212,7 +213,8 @@ pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
             .map_err(|err| manager_failure(&err))
     })?;
     if let Some(address) = released {
-        return print_line(&address.to_string());
+        output::print_line("the address", &address.to_string())?;
+        return Ok(ExitCode::SUCCESS);
     }
     // Still a success, so a retried release script is idempotent; but said, so an operator
     // who mistyped the name does not take it for a release.
@@ -257,14 +259,5 @@ fn store_failure(err: &StoreError) -> Failure {
     match err {
         StoreError::Rejected(rule) => Failure::invalid(format!("{}: {rule}", rule.code())),
         other => Failure::input(format!("{}: {other}", other.code())),
-    }
-}
-
-/// Prints one line; a closed pipe is not an error.
-pub fn print_line(line: &str) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
     }
 }

@@ -1,7 +1,6 @@
 //! `dhcp`: the dnsmasq hosts file (or additional-hosts file) of the address state, printed or
 //! written in place the way sysinv's conductor writes it.
 
-use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +14,9 @@ use edgeworker_core::profile::Profile;
 
 use crate::address::{read_state, runtime};
 use crate::context;
-use crate::failure::{self, Failure};
+use crate::failure::Failure;
 use crate::input::MAX_INPUT_BYTES;
+use crate::output;
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]
@@ -88,10 +88,11 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|err| Failure::invalid(format!("{}: {err}", err.code())))?;
     warn(&file);
-    match &args.out {
-        Some(path) => write_out(path, &file.text()),
-        None => print(&file.text()),
+    if let Some(path) = &args.out {
+        return write_out(path, &file.text());
     }
+    output::print("the dnsmasq file", &file.text())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn warn(file: &Rendered) {
@@ -100,17 +101,6 @@ fn warn(file: &Rendered) {
     }
     for node in &file.unreserved {
         eprintln!("edgeworker-cli: note: {}: {node}", node.code());
-    }
-}
-
-fn print(text: &str) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
     }
 }
 

@@ -53,12 +53,3 @@ impl fmt::Display for Failure {
         f.write_str(&self.message)
     }
 }
-
-/// Writing to stdout failed; a closed pipe (`| head`) is not an error worth reporting.
-pub fn from_io(err: &std::io::Error) -> Option<Failure> {
-    if err.kind() == std::io::ErrorKind::BrokenPipe {
-        None
-    } else {
-        Some(Failure::input(format!("cannot write output: {err}")))
-    }
-}

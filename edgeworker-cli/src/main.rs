@@ -6,6 +6,7 @@ mod context;
 mod dhcp;
 mod failure;
 mod input;
+mod output;
 mod plan;
 mod upgrade;
 mod validate;

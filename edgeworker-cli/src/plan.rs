@@ -1,7 +1,7 @@
 //! `plan` and `skew-check`: the provisioning plan and the version-skew report, from a shell.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,7 +13,7 @@ use edgeworker_core::plan::{
 };
 
 use crate::failure::{self, Failure};
-use crate::input;
+use crate::{input, output};
 
 /// How `plan` renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,14 +75,6 @@ fn plan_failure(err: &PlanError) -> Failure {
     Failure::invalid(format!("{}: {err}", err.code()))
 }
 
-pub fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(err) => failure::from_io(&err).map_or(Ok(()), Err),
-    }
-}
-
 /// Reads the nodes file as a stream, a node at a time (a JSON array of 100,000 nodes is
 /// never whole in memory, as text or as a `Value`). The outer error is the file's (exit
 /// 3); the inner one the first problem with the nodes, which the caller reports after any
@@ -138,25 +130,12 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     match (args.format, &args.out) {
         (PlanFormat::Ansible, Some(dir)) => {
             plan.write_ansible(dir).map_err(|e| write_failure(&e))?;
-            emit(&ansible_note(&plan, dir))?;
+            output::print("the plan", &ansible_note(&plan, dir))?;
         }
         (PlanFormat::Text | PlanFormat::Json, Some(file)) => stream_to_file(file, render)?,
-        (_, None) => stream_to_stdout(render)?,
+        (_, None) => output::stream("the plan", render)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Streams the rendering to stdout. A failed write after part of it went out (a full disk,
-/// a closed pipe) is an error, exit 3, saying the output is incomplete: the reader must not
-/// take a part for the plan.
-fn stream_to_stdout(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    render(&mut out).and_then(|()| out.flush()).map_err(|err| {
-        Failure::input(format!(
-            "cannot write the plan to stdout: {err}; what was written is incomplete"
-        ))
-    })
 }
 
 /// Streams the rendering into a temporary file beside FILE and renames it over FILE once
@@ -273,7 +252,7 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
             format!("{text}\n")
         }
     };
-    emit(&text)?;
+    output::print("the skew report", &text)?;
     Ok(if violations == 0 {
         ExitCode::SUCCESS
     } else {

@@ -7,8 +7,8 @@ use clap::Args;
 use edgeworker_core::upgrade::{UpgradeError, UpgradePlan};
 
 use crate::failure::Failure;
-use crate::input;
-use crate::plan::{PlanFormat, emit, write_failure};
+use crate::plan::{PlanFormat, write_failure};
+use crate::{input, output};
 
 /// Arguments of `upgrade-plan`.
 #[derive(Debug, Args)]
@@ -67,20 +67,23 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
         }
     })?;
     match (args.format, &args.out) {
-        (PlanFormat::Text, _) => emit(&plan.to_text())?,
+        (PlanFormat::Text, _) => output::print("the upgrade plan", &plan.to_text())?,
         (PlanFormat::Json, _) => {
             let text = serde_json::to_string_pretty(&plan.to_json())
                 .map_err(|e| Failure::input(format!("cannot render JSON: {e}")))?;
-            emit(&format!("{text}\n"))?;
+            output::print("the upgrade plan", &format!("{text}\n"))?;
         }
         (PlanFormat::Ansible, Some(dir)) => {
             plan.write_ansible(dir).map_err(|e| write_failure(&e))?;
             let d = dir.display();
             let count = plan.to_upgrade().count();
-            emit(&format!(
-                "wrote {d}/playbook.yml, {d}/inventory.yml and {d}/ansible.cfg ({count} node(s) to upgrade)\n\
+            output::print(
+                "the upgrade plan",
+                &format!(
+                    "wrote {d}/playbook.yml, {d}/inventory.yml and {d}/ansible.cfg ({count} node(s) to upgrade)\n\
                  run: cd {d} && ansible-playbook -i inventory.yml playbook.yml\n"
-            ))?;
+                ),
+            )?;
         }
         (PlanFormat::Ansible, None) => {
             return Err(Failure::usage("--format ansible needs --out DIR"));

@@ -8,7 +8,7 @@
 //! object is an ordinary invalid request (exit status 1).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::{self, Failure};
-use crate::{context, input};
+use crate::{context, input, output};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -76,9 +76,8 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
         ctx = ctx.with_profile(profile);
     }
     let options = Options::default().with_strict(args.strict);
-    let stdout = io::stdout();
     let mut out = Printer {
-        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        out: output::writer(),
         format: args.format,
         invalid: 0,
         total: 0,
@@ -95,7 +94,7 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
             flush(&mut out)?;
             return Err(failure);
         }
-        Err(Stop::Io(err)) => return finish_on_io_error(&err, &out),
+        Err(Stop::Io(err)) => return finish_on_io_error(err, &out),
     };
     if batch && out.format == Format::Text {
         let summary = format!(
@@ -105,7 +104,7 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
             out.invalid
         );
         if let Err(err) = writeln!(out.out, "{summary}") {
-            return finish_on_io_error(&err, &out);
+            return finish_on_io_error(err, &out);
         }
     }
     flush(&mut out)?;
@@ -135,18 +134,17 @@ impl From<io::Error> for Stop {
 }
 
 fn flush(out: &mut Printer) -> Result<(), Failure> {
-    match out.out.flush() {
-        Ok(()) => Ok(()),
-        Err(err) => failure::from_io(&err).map_or(Ok(()), Err),
-    }
+    output::outcome(RESULTS, out.out.flush())
 }
 
-/// A closed stdout (`| head`) ends the run quietly with what was found so far.
-fn finish_on_io_error(err: &io::Error, out: &Printer) -> Result<ExitCode, Failure> {
-    match failure::from_io(err) {
-        None => Ok(out.exit_code()),
-        Some(failure) => Err(failure),
-    }
+/// What `validate` writes, for a message about a failed write.
+const RESULTS: &str = "the results";
+
+/// A failed write ends the run: quietly, with what was found so far, when the reader has
+/// gone (`| head`); otherwise exit 3.
+fn finish_on_io_error(err: io::Error, out: &Printer) -> Result<ExitCode, Failure> {
+    output::outcome(RESULTS, Err(err))?;
+    Ok(out.exit_code())
 }
 
 /// A single request, or a JSON array of them.
@@ -398,7 +396,7 @@ struct Report<'a, H: Serialize> {
 }
 
 struct Printer {
-    out: BufWriter<io::StdoutLock<'static>>,
+    out: output::Writer,
     format: Format,
     invalid: usize,
     total: usize,
