@@ -102,8 +102,8 @@ pub struct AllocateArgs {
     #[command(flatten)]
     pool: PoolArg,
     /// How to pick a free address [default: the pool's order].
-    #[arg(long, value_parser = parse_order)]
-    order: Option<AllocationOrder>,
+    #[arg(long, value_enum)]
+    order: Option<Order>,
     /// Seed of the random choice, for reproducible runs [default: from the OS].
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -131,6 +131,24 @@ pub struct ReleaseArgs {
     target: Target,
 }
 
+/// `--order`: how `allocate` picks a free address (clap lists these in `--help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Order {
+    /// Uniformly random among the free addresses (sysinv's default).
+    Random,
+    /// The lowest free address.
+    Sequential,
+}
+
+impl From<Order> for AllocationOrder {
+    fn from(order: Order) -> Self {
+        match order {
+            Order::Random => Self::Random,
+            Order::Sequential => Self::Sequential,
+        }
+    }
+}
+
 /// How `allocate` prints its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -151,12 +169,6 @@ fn parse_host(value: &str) -> Result<Hostname, String> {
     Hostname::parse(value).map_err(|err| err.to_string())
 }
 
-fn parse_order(value: &str) -> Result<AllocationOrder, String> {
-    value
-        .parse()
-        .map_err(|err: edgeworker_core::address::PoolError| err.to_string())
-}
-
 /// `allocate`: prints the host's address, allocating one if it has none.
 pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
     let store = args.target.store();
@@ -169,7 +181,12 @@ pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
     let address = runtime()?.block_on(async {
         let rows = args.pool.open(&store, pool.as_ref()).await?;
         AddressManager::new(&store)
-            .allocate(rows.pool().name(), &name, args.order, &mut rng)
+            .allocate(
+                rows.pool().name(),
+                &name,
+                args.order.map(Into::into),
+                &mut rng,
+            )
             .await
             .map_err(|err| manager_failure(&err))
     })?;

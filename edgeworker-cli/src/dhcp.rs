@@ -10,13 +10,13 @@ use edgeworker_core::address::JsonFileStore;
 use edgeworker_core::atomic_file::{self, FileError};
 use edgeworker_core::context::{Context, System};
 use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts_under, dnsmasq_hosts_under};
-use edgeworker_core::profile::Profile;
 
 use crate::address::{read_state, runtime};
 use crate::context;
 use crate::failure::Failure;
 use crate::input::MAX_INPUT_BYTES;
 use crate::output;
+use crate::profile::ProfileArg;
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]
@@ -33,10 +33,9 @@ pub struct DhcpArgs {
     #[arg(long)]
     addn_hosts: bool,
     /// The release profile whose DHCP layout is written, overriding the context's
-    /// `profile`: classic (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master,
-    /// which reserves no management address: the nodes are told on stderr).
-    #[arg(long, value_name = "PROFILE", value_parser = crate::validate::parse_profile)]
-    profile: Option<Profile>,
+    /// `profile` (stx10 reserves no management address: the nodes are told on stderr).
+    #[arg(long, value_name = "PROFILE", value_enum)]
+    profile: Option<ProfileArg>,
     /// Write the file to FILE (atomically, and not at all when its content is unchanged, so
     /// dnsmasq is not reloaded for nothing) instead of printing it.
     #[arg(long, value_name = "FILE")]
@@ -58,6 +57,7 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
         .collect();
     let profile = args
         .profile
+        .map(Into::into)
         .or_else(|| context.as_ref().map(Context::profile))
         .unwrap_or_default();
     let system = context

@@ -42,6 +42,11 @@ impl Failure {
         }
     }
 
+    /// Whether the command line is wrong (exit 2).
+    pub fn is_usage(&self) -> bool {
+        self.status == USAGE
+    }
+
     /// The exit status.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.status)

@@ -8,12 +8,14 @@ mod failure;
 mod input;
 mod output;
 mod plan;
+mod profile;
 mod upgrade;
 mod validate;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use failure::Failure;
 
@@ -123,12 +125,28 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     match run(cli) {
         Ok(code) => code,
+        Err(failure) if failure.is_usage() => usage_error(&matches, &failure),
         Err(failure) => {
             eprintln!("edgeworker-cli: {failure}");
             failure.exit_code()
         }
     }
+}
+
+/// A usage error only the command can see (two inputs on stdin, a host the context does not
+/// have), said as clap says its own: the message, the command's usage, exit 2.
+fn usage_error(matches: &ArgMatches, failure: &Failure) -> ! {
+    let mut command = Cli::command();
+    command.build();
+    if let Some(sub) = matches
+        .subcommand_name()
+        .and_then(|name| command.find_subcommand_mut(name))
+    {
+        sub.error(ErrorKind::ArgumentConflict, failure).exit()
+    }
+    command.error(ErrorKind::ArgumentConflict, failure).exit()
 }

@@ -41,7 +41,7 @@ pub struct PlanArgs {
     format: PlanFormat,
     /// With --format text or json: the file to write instead of stdout, replaced only once
     /// the plan is complete. With --format ansible (required): the directory of the files.
-    #[arg(long, value_name = "FILE|DIR")]
+    #[arg(long, value_name = "FILE|DIR", required_if_eq("format", "ansible"))]
     out: Option<PathBuf>,
     /// Show a given join token in JSON output instead of `<redacted>`.
     #[arg(long)]
@@ -61,14 +61,19 @@ pub enum SkewFormat {
 #[derive(Debug, Args)]
 pub struct SkewArgs {
     /// The control plane's (new) Kubernetes version, e.g. 1.30.1.
-    #[arg(long, value_name = "VERSION")]
-    control_plane: String,
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    control_plane: KubeVersion,
     /// Nodes (JSON array, as for `plan`) with their `kubelet_version`; `-` for stdin.
     #[arg(long, value_name = "FILE")]
     nodes: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SkewFormat::Text)]
     format: SkewFormat,
+}
+
+fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
+    KubeVersion::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a Kubernetes release version like 1.29.2"))
 }
 
 fn plan_failure(err: &PlanError) -> Failure {
@@ -107,9 +112,6 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::usage(
             "--controller and --nodes cannot both read stdin",
         ));
-    }
-    if args.format == PlanFormat::Ansible && args.out.is_none() {
-        return Err(Failure::usage("--format ansible needs --out DIR"));
     }
     // Both files' text first (exit 3), then their content (exit 1), the controller's first.
     let controller: serde_json::Value = input::read_json(&args.controller)?;
@@ -195,19 +197,12 @@ fn ansible_note(plan: &Plan, dir: &Path) -> String {
 
 /// `skew-check`: exit 1 when any node's kubelet is outside the policy.
 pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
-    let control_plane = KubeVersion::parse(&args.control_plane).ok_or_else(|| {
-        Failure::usage(format!(
-            "--control-plane: {:?} is not a Kubernetes release version like 1.29.2",
-            args.control_plane
-        ))
-    })?;
+    let control_plane = &args.control_plane;
     let nodes = read_nodes(&args.nodes)?.map_err(|e| plan_failure(&e))?;
     let mut violations = 0usize;
     let mut rows = Vec::with_capacity(nodes.len());
     for node in &nodes {
-        let verdict = node
-            .kubelet_version()
-            .map(|v| skew_check(&control_plane, v));
+        let verdict = node.kubelet_version().map(|v| skew_check(control_plane, v));
         if verdict.as_ref().is_some_and(|v| !v.allowed) {
             violations += 1;
         }

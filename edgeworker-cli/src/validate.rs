@@ -15,13 +15,13 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
-use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
 use edgeworker_core::violation::Violation;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::{self, Failure};
+use crate::profile::ProfileArg;
 use crate::{context, input, output};
 
 /// Arguments of `validate`.
@@ -33,10 +33,9 @@ pub struct ValidateArgs {
     /// controllers, their address rows and dynamic 192.168.204.0/24.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
-    /// The release profile whose rules apply, overriding the context's `profile`: classic
-    /// (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master).
-    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
-    profile: Option<Profile>,
+    /// The release profile whose rules apply, overriding the context's `profile`.
+    #[arg(long, value_name = "PROFILE", value_enum)]
+    profile: Option<ProfileArg>,
     /// Validate FILE as a host-update change set of the existing host whose hostname, uuid
     /// or MAC address is HOST.
     #[arg(long, value_name = "HOST")]
@@ -50,11 +49,6 @@ pub struct ValidateArgs {
     /// A request object, a JSON array of them, or JSON Lines (`.jsonl`); `-` reads stdin: JSON Lines, unless its first request is an array or spans lines
     #[arg(value_name = "FILE")]
     file: PathBuf,
-}
-
-/// `--profile`'s value, with the core's message for a name it does not know (exit 2).
-pub fn parse_profile(text: &str) -> Result<Profile, String> {
-    text.parse().map_err(|err: UnknownProfile| err.to_string())
 }
 
 /// How results are printed.
@@ -73,7 +67,7 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     let mut ctx = context::read(args.context.as_deref())?;
     if let Some(profile) = args.profile {
-        ctx = ctx.with_profile(profile);
+        ctx = ctx.with_profile(profile.into());
     }
     let options = Options::default().with_strict(args.strict);
     let mut out = Printer {
