@@ -23,7 +23,7 @@ use failure::Failure;
 #[derive(Debug, Parser)]
 #[command(
     name = "edgeworker-cli",
-    version,
+    version = VERSION,
     about,
     propagate_version = true,
     after_help = EXIT_CODES
@@ -32,6 +32,14 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// `--version`: the crate's version and the commit it was built from (`build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("EDGEWORKER_COMMIT"),
+    ")"
+);
 
 /// What every command's exit status means, for `--help` (a macro: `concat!` takes literals).
 macro_rules! exit_codes {
