@@ -6,6 +6,7 @@ mod context;
 mod dhcp;
 mod failure;
 mod input;
+mod manual;
 mod output;
 mod plan;
 mod profile;
@@ -85,6 +86,12 @@ const PLAN_EXAMPLES: &str = examples!(
 );
 const SKEW_EXAMPLES: &str =
     examples!("edgeworker-cli skew-check --control-plane 1.29.2 --nodes examples/plan/nodes.json",);
+const COMPLETIONS_EXAMPLES: &str = examples!(
+    "edgeworker-cli completions bash",
+    "edgeworker-cli completions zsh",
+    "edgeworker-cli completions fish",
+);
+const MAN_EXAMPLES: &str = examples!("edgeworker-cli man --out man",);
 const UPGRADE_EXAMPLES: &str = examples!(
     "edgeworker-cli upgrade-plan --controller examples/upgrade/controller.json --nodes examples/plan/nodes.json --kube-nodes examples/upgrade/kube-nodes.json",
     "edgeworker-cli upgrade-plan --controller examples/upgrade/controller.json --nodes examples/plan/nodes.json --kube-nodes examples/upgrade/kube-nodes.json --format ansible --out upgrade-run",
@@ -117,6 +124,15 @@ enum Command {
     /// JSON, or an Ansible directory.
     #[command(after_help = UPGRADE_EXAMPLES)]
     UpgradePlan(upgrade::UpgradeArgs),
+    /// Print the completion script for a shell.
+    ///
+    /// For bash: `source <(edgeworker-cli completions bash)`, or save the script where the
+    /// shell loads completions from.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(manual::CompletionsArgs),
+    /// Write the man pages of edgeworker-cli and of each of its commands into a directory.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(manual::ManArgs),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -129,6 +145,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Plan(args) => plan::plan(&args),
         Command::SkewCheck(args) => plan::skew(&args),
         Command::UpgradePlan(args) => upgrade::upgrade_plan(&args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
     }
 }
 

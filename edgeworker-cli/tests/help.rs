@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "plan",
     "skew-check",
     "upgrade-plan",
+    "completions",
+    "man",
 ];
 
 /// The example command lines of one command's `--help`.
