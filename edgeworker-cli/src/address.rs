@@ -15,7 +15,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::failure::Failure;
-use crate::{input, output};
+use crate::input;
+use crate::output::{self, Format};
 
 /// The state file and the host, common to the three commands.
 #[derive(Debug, Args)]
@@ -30,6 +31,10 @@ pub struct Target {
     /// Runs that only read (a host that already has its address) never wait.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
     lock_timeout: Duration,
+    /// Output: the address alone (nothing when `release` finds none), or
+    /// `{"schema": 1, "name": "<host>-mgmt", "address": ...}` (`null` when none).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 impl Target {
@@ -107,9 +112,6 @@ pub struct AllocateArgs {
     /// Seed of the random choice, for reproducible runs [default: from the OS].
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Output: the address alone, or `{"name": ..., "address": ...}`.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
 }
 
 /// Arguments of `reserve`.
@@ -149,21 +151,38 @@ impl From<Order> for AllocationOrder {
     }
 }
 
-/// How `allocate` prints its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// The address on one line.
-    Text,
-    /// One JSON object.
-    Json,
+/// The JSON answer of `allocate`, `reserve` and `release`, fields in the documented order.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    schema: u32,
+    name: &'a str,
+    address: Option<IpAddr>,
 }
 
-/// The JSON answer of `allocate`, fields in the documented order.
-#[derive(serde::Serialize)]
-struct Allocated<'a> {
-    name: &'a str,
-    address: IpAddr,
+impl Target {
+    /// Prints the host's row: the address, or the JSON answer (see [`Target::format`]).
+    fn print(&self, name: &str, address: Option<IpAddr>) -> Result<ExitCode, Failure> {
+        match self.format {
+            Format::Text => {
+                if let Some(address) = address {
+                    output::print_line(ANSWER, &address.to_string())?;
+                }
+            }
+            Format::Json => output::print_json(
+                ANSWER,
+                &Answer {
+                    schema: output::SCHEMA,
+                    name,
+                    address,
+                },
+            )?,
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
+
+/// What these commands print, for a message about a failed write.
+const ANSWER: &str = "the address";
 
 fn parse_host(value: &str) -> Result<Hostname, String> {
     Hostname::parse(value).map_err(|err| err.to_string())
@@ -190,16 +209,7 @@ pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|err| manager_failure(&err))
     })?;
-    let line = match args.format {
-        Format::Text => address.to_string(),
-        Format::Json => serde_json::to_string(&Allocated {
-            name: &name,
-            address,
-        })
-        .map_err(|err| Failure::input(format!("cannot write JSON: {err}")))?,
-    };
-    output::print_line("the address", &line)?;
-    Ok(ExitCode::SUCCESS)
+    args.target.print(&name, Some(address))
 }
 
 /// `reserve`: records the host's address chosen by the operator.
@@ -214,8 +224,7 @@ pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|err| manager_failure(&err))
     })?;
-    output::print_line("the address", &args.address.to_string())?;
-    Ok(ExitCode::SUCCESS)
+    args.target.print(&name, Some(args.address))
 }
 
 /// `release`: removes the host's row; prints the address it held, nothing if none.
@@ -229,18 +238,16 @@ pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
             .await
             .map_err(|err| manager_failure(&err))
     })?;
-    if let Some(address) = released {
-        output::print_line("the address", &address.to_string())?;
-        return Ok(ExitCode::SUCCESS);
+    if released.is_none() {
+        // Still a success, so a retried release script is idempotent; but said, so an
+        // operator who mistyped the name does not take it for a release.
+        eprintln!(
+            "edgeworker-cli: {}: {} has no management address ({name}); nothing released",
+            args.target.state.display(),
+            args.target.host
+        );
     }
-    // Still a success, so a retried release script is idempotent; but said, so an operator
-    // who mistyped the name does not take it for a release.
-    eprintln!(
-        "edgeworker-cli: {}: {} has no management address ({name}); nothing released",
-        args.target.state.display(),
-        args.target.host
-    );
-    Ok(ExitCode::SUCCESS)
+    args.target.print(&name, released)
 }
 
 /// The state, with a hint when it does not exist yet.

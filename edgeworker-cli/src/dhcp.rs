@@ -2,7 +2,7 @@
 //! written in place the way sysinv's conductor writes it.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -10,12 +10,14 @@ use edgeworker_core::address::JsonFileStore;
 use edgeworker_core::atomic_file::{self, FileError};
 use edgeworker_core::context::{Context, System};
 use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts_under, dnsmasq_hosts_under};
+use edgeworker_core::profile::Profile;
+use serde::Serialize;
 
 use crate::address::{read_state, runtime};
 use crate::context;
 use crate::failure::Failure;
 use crate::input::MAX_INPUT_BYTES;
-use crate::output;
+use crate::output::{self, Format};
 use crate::profile::ProfileArg;
 
 /// Arguments of `dhcp`.
@@ -40,6 +42,39 @@ pub struct DhcpArgs {
     /// dnsmasq is not reloaded for nothing) instead of printing it.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Output: the file itself, or a JSON object with its lines, what was left out and, with
+    /// --out, whether FILE was rewritten.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// The JSON answer of `dhcp`.
+#[derive(Serialize)]
+struct Answer<'a> {
+    schema: u32,
+    /// `hosts` or `addn-hosts`.
+    file: &'static str,
+    profile: Profile,
+    lines: &'a [String],
+    warnings: Vec<Finding>,
+    unreserved: Vec<Finding>,
+    /// With --out: the file and whether it was rewritten (false: the content was the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out: Option<Written<'a>>,
+}
+
+/// A warning or note of the rendering, as its code and message.
+#[derive(Serialize)]
+struct Finding {
+    code: &'static str,
+    message: String,
+}
+
+/// Where `--out` went and whether it changed.
+#[derive(Serialize)]
+struct Written<'a> {
+    path: &'a Path,
+    written: bool,
 }
 
 /// `dhcp`: prints or writes the file; names left out are warned about on stderr (exit 0).
@@ -88,11 +123,44 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|err| Failure::invalid(format!("{}: {err}", err.code())))?;
     warn(&file);
-    if let Some(path) = &args.out {
-        return write_out(path, &file.text());
+    let written = match &args.out {
+        Some(path) => Some(write_out(path, &file.text())?),
+        None => None,
+    };
+    match args.format {
+        Format::Text if args.out.is_none() => output::print(WHAT, &file.text())?,
+        Format::Text => {}
+        Format::Json => output::print_json(
+            WHAT,
+            &Answer {
+                schema: output::SCHEMA,
+                file: if args.addn_hosts {
+                    "addn-hosts"
+                } else {
+                    "hosts"
+                },
+                profile,
+                lines: &file.lines,
+                warnings: findings(file.warnings.iter().map(|w| (w.code(), w.to_string()))),
+                unreserved: findings(file.unreserved.iter().map(|n| (n.code(), n.to_string()))),
+                out: args
+                    .out
+                    .as_deref()
+                    .zip(written)
+                    .map(|(path, written)| Written { path, written }),
+            },
+        )?,
     }
-    output::print("the dnsmasq file", &file.text())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `dhcp` writes, for messages.
+const WHAT: &str = "the dnsmasq file";
+
+fn findings(items: impl Iterator<Item = (&'static str, String)>) -> Vec<Finding> {
+    items
+        .map(|(code, message)| Finding { code, message })
+        .collect()
 }
 
 fn warn(file: &Rendered) {
@@ -105,9 +173,8 @@ fn warn(file: &Rendered) {
 }
 
 /// Replaces FILE when its content differs, as sysinv's conductor does (`filecmp` before the
-/// rename), and says which happened.
-fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
-    const WHAT: &str = "the dnsmasq file";
+/// rename), says which happened on stderr, and returns whether it rewrote FILE.
+fn write_out(path: &Path, text: &str) -> Result<bool, Failure> {
     let io_failure = |err: FileError| Failure::input(err.to_string());
     let previous = match atomic_file::read_regular(path, MAX_INPUT_BYTES, WHAT) {
         Ok((bytes, metadata)) => Some((bytes, metadata)),
@@ -121,7 +188,7 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
             "edgeworker-cli: {}: unchanged, not rewritten",
             path.display()
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(false);
     }
     atomic_file::replace(
         path,
@@ -131,5 +198,5 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
     )
     .map_err(io_failure)?;
     eprintln!("edgeworker-cli: {}: written", path.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }

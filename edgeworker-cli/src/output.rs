@@ -8,7 +8,23 @@
 
 use std::io::{self, BufWriter, StdoutLock, Write};
 
+use serde::Serialize;
+
 use crate::failure::Failure;
+
+/// The version of the JSON shapes the CLI's own commands print, as every object's
+/// `"schema"` (the plans carry the core's own). A field may be added within a version;
+/// one changed or removed is a new version.
+pub const SCHEMA: u32 = 1;
+
+/// `--format` of the commands that answer either for a person or for a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for a person to read.
+    Text,
+    /// JSON carrying `"schema"`: one object, or one per line for a batch.
+    Json,
+}
 
 /// Standard output, locked and buffered: a batch of many results is not a write each.
 pub type Writer = BufWriter<StdoutLock<'static>>;
@@ -53,4 +69,12 @@ pub fn print(what: &str, text: &str) -> Result<(), Failure> {
 /// Prints `line` and a newline (see [`outcome`]).
 pub fn print_line(what: &str, line: &str) -> Result<(), Failure> {
     stream(what, |out| writeln!(out, "{line}"))
+}
+
+/// Prints `value` as one line of JSON (see [`outcome`]).
+pub fn print_json(what: &str, value: &impl Serialize) -> Result<(), Failure> {
+    stream(what, |out| {
+        serde_json::to_writer(&mut *out, value)?;
+        out.write_all(b"\n")
+    })
 }

@@ -13,7 +13,8 @@ use edgeworker_core::plan::{
 };
 
 use crate::failure::{self, Failure};
-use crate::{input, output};
+use crate::input;
+use crate::output::{self, Format};
 
 /// How `plan` renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,15 +49,6 @@ pub struct PlanArgs {
     reveal_secrets: bool,
 }
 
-/// How `skew-check` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SkewFormat {
-    /// One line per node.
-    Text,
-    /// An array of `{hostname, kubelet, allowed, reason}`.
-    Json,
-}
-
 /// Arguments of `skew-check`.
 #[derive(Debug, Args)]
 pub struct SkewArgs {
@@ -66,9 +58,10 @@ pub struct SkewArgs {
     /// Nodes (JSON array, as for `plan`) with their `kubelet_version`; `-` for stdin.
     #[arg(long, value_name = "FILE")]
     nodes: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SkewFormat::Text)]
-    format: SkewFormat,
+    /// Output: a line per node and a summary, or `{"schema": 1, "control_plane", "violations",
+    /// "nodes": [{"hostname", "kubelet", "allowed", "reason"}]}`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
@@ -213,7 +206,7 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
         ));
     }
     let text = match args.format {
-        SkewFormat::Text => {
+        Format::Text => {
             let mut text = String::new();
             for (name, kubelet, verdict) in &rows {
                 let line = match (kubelet, verdict) {
@@ -230,8 +223,8 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
             );
             text
         }
-        SkewFormat::Json => {
-            let items: Vec<serde_json::Value> = rows
+        Format::Json => {
+            let nodes: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(name, kubelet, verdict)| {
                     serde_json::json!({
@@ -242,9 +235,13 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
                     })
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&items)
-                .map_err(|e| Failure::input(format!("cannot render JSON: {e}")))?;
-            format!("{text}\n")
+            let report = serde_json::json!({
+                "schema": output::SCHEMA,
+                "control_plane": control_plane,
+                "violations": violations,
+                "nodes": nodes,
+            });
+            format!("{report}\n")
         }
     };
     output::print("the skew report", &text)?;

@@ -12,7 +12,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
 use edgeworker_core::validate::{self, Batch, Options};
@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::{self, Failure};
+use crate::output::Format;
 use crate::profile::ProfileArg;
 use crate::{context, input, output};
 
@@ -43,21 +44,12 @@ pub struct ValidateArgs {
     /// Turn hostname warnings (not a DNS name, shadows a platform name) into errors.
     #[arg(long)]
     strict: bool,
-    /// Output format.
+    /// Output format: a line per finding, or a JSON object per request (JSON Lines).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// A request object, a JSON array of them, or JSON Lines (`.jsonl`); `-` reads stdin: JSON Lines, unless its first request is an array or spans lines
     #[arg(value_name = "FILE")]
     file: PathBuf,
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One line per finding, for a person.
-    Text,
-    /// One JSON object per request (JSON Lines for a batch).
-    Json,
 }
 
 /// The longest JSON Lines line read, so one endless line cannot exhaust memory.
@@ -369,6 +361,13 @@ impl Place<'_> {
         }
     }
 
+    fn line(&self) -> Option<usize> {
+        match self {
+            Self::Line(_, line, _) => Some(*line),
+            Self::Whole(_) | Self::Index(..) => None,
+        }
+    }
+
     fn index(&self) -> Option<usize> {
         match self {
             Self::Whole(_) => None,
@@ -377,11 +376,16 @@ impl Place<'_> {
     }
 }
 
-/// The JSON report of one request.
+/// The JSON report of one request. In a batch `index` counts the requests from 0 (what
+/// the text output shows as `FILE[index]` for an array), and for JSON Lines `line` is the
+/// line number the text output shows as `FILE:line`.
 #[derive(Serialize)]
 struct Report<'a, H: Serialize> {
+    schema: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
     valid: bool,
     errors: &'a [Violation],
     warnings: &'a [Violation],
@@ -408,7 +412,9 @@ impl Printer {
         self.total += 1;
         match self.format {
             Format::Json => self.json(&Report {
+                schema: output::SCHEMA,
                 index: place.index(),
+                line: place.line(),
                 valid: true,
                 errors: &[],
                 warnings,
@@ -433,7 +439,9 @@ impl Printer {
         self.invalid += 1;
         match self.format {
             Format::Json => self.json(&Report::<()> {
+                schema: output::SCHEMA,
                 index: place.index(),
+                line: place.line(),
                 valid: false,
                 errors,
                 warnings,

@@ -46,7 +46,7 @@ fn allocate_creates_the_state_and_is_idempotent() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(
         stdout(&again),
-        format!("{{\"name\":\"edge-1-mgmt\",\"address\":\"{address}\"}}\n")
+        format!("{{\"schema\":1,\"name\":\"edge-1-mgmt\",\"address\":\"{address}\"}}\n")
     );
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&state).unwrap()).unwrap();

@@ -102,7 +102,7 @@ fn json_format_for_one_object_has_exactly_the_documented_keys() {
     let report = reports[0].as_object().unwrap();
     assert_eq!(
         report.keys().collect::<Vec<_>>(),
-        ["effect", "errors", "host", "valid", "warnings"]
+        ["effect", "errors", "host", "schema", "valid", "warnings"]
     );
     assert_eq!(report["effect"], "update_discovered");
     assert_eq!(
@@ -113,7 +113,7 @@ fn json_format_for_one_object_has_exactly_the_documented_keys() {
     let o = validate(&["--format", "json", "hosts/invalid-bmc.json"]);
     assert_eq!(
         lines_json(&o)[0],
-        json!({"valid": false, "host": null, "effect": null, "warnings": [], "errors": [{
+        json!({"schema": 1, "valid": false, "host": null, "effect": null, "warnings": [], "errors": [{
             "code": "bmc.unsupported", "field": "bm_type", "status": 400,
             "message": "Host-add Rejected: Board management is not supported for personality edgeworker"}]})
     );
