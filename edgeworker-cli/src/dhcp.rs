@@ -13,12 +13,12 @@ use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts_under, dnsmasq_hosts_un
 use edgeworker_core::profile::Profile;
 use serde::Serialize;
 
-use crate::address::{read_state, runtime};
 use crate::context;
 use crate::failure::Failure;
 use crate::input::MAX_INPUT_BYTES;
 use crate::output::{self, Format};
 use crate::profile::ProfileArg;
+use crate::state::{read as read_state, runtime};
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]

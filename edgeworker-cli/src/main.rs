@@ -10,6 +10,8 @@ mod manual;
 mod output;
 mod plan;
 mod profile;
+mod rows;
+mod state;
 mod upgrade;
 mod validate;
 
@@ -75,6 +77,11 @@ const ALLOCATE_EXAMPLES: &str = examples!(
 const RESERVE_EXAMPLES: &str =
     examples!("edgeworker-cli reserve --state mgmt.json --host edge-2 --address 192.168.204.50",);
 const RELEASE_EXAMPLES: &str = examples!("edgeworker-cli release --state mgmt.json --host edge-2",);
+const ADDRESSES_EXAMPLES: &str = examples!(
+    "edgeworker-cli addresses --state mgmt.json",
+    "edgeworker-cli addresses --state mgmt.json --host edge-1 --format json",
+    "edgeworker-cli addresses --state mgmt.json --address 192.168.204.50",
+);
 const DHCP_EXAMPLES: &str = examples!(
     "edgeworker-cli dhcp --state mgmt.json --context examples/context.json",
     "edgeworker-cli dhcp --state mgmt.json --addn-hosts",
@@ -111,6 +118,9 @@ enum Command {
     /// Return a host's management address to the pool.
     #[command(after_help = RELEASE_EXAMPLES)]
     Release(address::ReleaseArgs),
+    /// List the rows of the address state (or show the row of a host or an address).
+    #[command(after_help = ADDRESSES_EXAMPLES)]
+    Addresses(rows::AddressesArgs),
     /// Print the dnsmasq hosts file (or additional-hosts file) for the address state.
     #[command(after_help = DHCP_EXAMPLES)]
     Dhcp(dhcp::DhcpArgs),
@@ -141,6 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Allocate(args) => address::allocate(&args),
         Command::Reserve(args) => address::reserve(&args),
         Command::Release(args) => address::release(&args),
+        Command::Addresses(args) => rows::addresses(&args),
         Command::Dhcp(args) => dhcp::dhcp(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::SkewCheck(args) => plan::skew(&args),

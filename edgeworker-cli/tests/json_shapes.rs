@@ -116,19 +116,19 @@ fn allocate_reserve_and_release_answer_with_the_row() {
     );
     assert_eq!(
         reserved,
-        json!({"schema": 1, "name": "edge-2-mgmt", "address": "192.168.204.50"})
+        json!({"schema": 1, "name": "edge-2-mgmt", "address": "192.168.204.50", "addresses": ["192.168.204.50"]})
     );
     let allocated = with("allocate", &["--host", "edge-1", "--seed", "7"]);
-    assert_eq!(keys(&allocated), ["address", "name", "schema"]);
+    assert_eq!(keys(&allocated), ["address", "addresses", "name", "schema"]);
     assert_eq!(allocated["name"], "edge-1-mgmt");
     assert_eq!(
         with("release", &["--host", "edge-2"]),
-        json!({"schema": 1, "name": "edge-2-mgmt", "address": "192.168.204.50"})
+        json!({"schema": 1, "name": "edge-2-mgmt", "address": "192.168.204.50", "addresses": ["192.168.204.50"]})
     );
     // Nothing to release: still an answer, with no address.
     assert_eq!(
         with("release", &["--host", "edge-2"]),
-        json!({"schema": 1, "name": "edge-2-mgmt", "address": null})
+        json!({"schema": 1, "name": "edge-2-mgmt", "address": null, "addresses": []})
     );
 }
 

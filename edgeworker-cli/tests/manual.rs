@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "allocate",
     "reserve",
     "release",
+    "addresses",
     "dhcp",
     "plan",
     "skew-check",
