@@ -11,6 +11,7 @@ mod output;
 mod plan;
 mod profile;
 mod rows;
+mod sources;
 mod state;
 mod upgrade;
 mod validate;
@@ -90,6 +91,7 @@ const PLAN_EXAMPLES: &str = examples!(
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json",
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --format json --out plan.json",
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --format ansible --out edge-run",
+    "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --state mgmt.json --context examples/context.json",
 );
 const SKEW_EXAMPLES: &str =
     examples!("edgeworker-cli skew-check --control-plane 1.29.2 --nodes examples/plan/nodes.json",);

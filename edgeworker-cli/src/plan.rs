@@ -15,6 +15,7 @@ use edgeworker_core::plan::{
 use crate::failure::{self, Failure};
 use crate::input;
 use crate::output::{self, Format};
+use crate::sources::Sources;
 
 /// How `plan` renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +48,14 @@ pub struct PlanArgs {
     /// Show a given join token in JSON output instead of `<redacted>`.
     #[arg(long)]
     reveal_secrets: bool,
+    /// The address state (as for `allocate`): a node without `mgmt_ip` takes its row's
+    /// address, and one given must be that address. The nodes file is then read whole.
+    #[arg(long, value_name = "STATE")]
+    state: Option<PathBuf>,
+    /// A context file (as for `validate`): a node without `mgmt_mac` takes its host's MAC,
+    /// and one given must be that MAC. The nodes file is then read whole.
+    #[arg(long, value_name = "CTX")]
+    context: Option<PathBuf>,
 }
 
 /// Arguments of `skew-check`.
@@ -99,17 +108,47 @@ fn read_nodes(path: &Path) -> Result<Result<Vec<Node>, PlanError>, Failure> {
     }
 }
 
+/// The nodes as read: streamed and checked, or whole, to be filled from the earlier stages
+/// once the controller has been checked.
+enum Nodes {
+    Read(Result<Vec<Node>, PlanError>),
+    ToFill(serde_json::Value, Box<Sources>),
+}
+
 /// `plan`.
 pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
-    if args.controller == Path::new("-") && args.nodes == Path::new("-") {
+    let stdin = [
+        Some(&args.controller),
+        Some(&args.nodes),
+        args.context.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|path| path.as_path() == Path::new("-"))
+    .count();
+    if stdin > 1 {
         return Err(Failure::usage(
-            "--controller and --nodes cannot both read stdin",
+            "only one of --controller, --nodes and --context can read stdin",
         ));
     }
     // Both files' text first (exit 3), then their content (exit 1), the controller's first.
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes = read_nodes(&args.nodes)?;
+    let nodes = if args.state.is_some() || args.context.is_some() {
+        // Filling fields needs each node whole: the nodes file is read whole.
+        let nodes: serde_json::Value = input::read_json(&args.nodes)?;
+        let sources = Sources::read(args.state.as_deref(), args.context.as_deref())?;
+        Nodes::ToFill(nodes, Box::new(sources))
+    } else {
+        Nodes::Read(read_nodes(&args.nodes)?)
+    };
     let controller = Controller::from_value(controller).map_err(|e| plan_failure(&e))?;
+    let nodes = match nodes {
+        Nodes::Read(nodes) => nodes,
+        Nodes::ToFill(mut nodes, sources) => {
+            sources.fill(&mut nodes)?;
+            plan::parse_nodes(nodes)
+        }
+    };
     let plan = Plan::new(controller, nodes.map_err(|e| plan_failure(&e))?)
         .map_err(|e| plan_failure(&e))?;
     let secrets = if args.reveal_secrets {

@@ -139,7 +139,7 @@ fn usage_errors_read_as_clap_s_own() {
         ),
         (
             vec!["plan", "--controller", "-", "--nodes", "-"],
-            "error: --controller and --nodes cannot both read stdin",
+            "error: only one of --controller, --nodes and --context can read stdin",
         ),
         (
             vec!["skew-check", "--control-plane", "1.30", "--nodes", &nodes],
