@@ -15,7 +15,7 @@ use edgeworker_core::plan::{
 use crate::failure::{self, Failure};
 use crate::input;
 use crate::output::{self, Format};
-use crate::sources::Sources;
+use crate::sources::{SourceArgs, Sources};
 
 /// How `plan` renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,14 +48,8 @@ pub struct PlanArgs {
     /// Show a given join token in JSON output instead of `<redacted>`.
     #[arg(long)]
     reveal_secrets: bool,
-    /// The address state (as for `allocate`): a node without `mgmt_ip` takes its row's
-    /// address, and one given must be that address. The nodes file is then read whole.
-    #[arg(long, value_name = "STATE")]
-    state: Option<PathBuf>,
-    /// A context file (as for `validate`): a node without `mgmt_mac` takes its host's MAC,
-    /// and one given must be that MAC. The nodes file is then read whole.
-    #[arg(long, value_name = "CTX")]
-    context: Option<PathBuf>,
+    #[command(flatten)]
+    sources: SourceArgs,
 }
 
 /// Arguments of `skew-check`.
@@ -67,6 +61,8 @@ pub struct SkewArgs {
     /// Nodes (JSON array, as for `plan`) with their `kubelet_version`; `-` for stdin.
     #[arg(long, value_name = "FILE")]
     nodes: PathBuf,
+    #[command(flatten)]
+    sources: SourceArgs,
     /// Output: a line per node and a summary, or `{"schema": 1, "control_plane", "violations",
     /// "nodes": [{"hostname", "kubelet", "allowed", "reason"}]}`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -109,23 +105,41 @@ fn read_nodes(path: &Path) -> Result<Result<Vec<Node>, PlanError>, Failure> {
 }
 
 /// The nodes as read: streamed and checked, or whole, to be filled from the earlier stages
-/// once the controller has been checked.
-enum Nodes {
+/// and checked by [`Nodes::finish`] (after the other inputs' content, which comes first).
+pub enum Nodes {
     Read(Result<Vec<Node>, PlanError>),
     ToFill(serde_json::Value, Box<Sources>),
 }
 
+impl Nodes {
+    /// Reads the nodes file: streamed a node at a time, or whole when there are sources to
+    /// fill it from (exit 3 for the text of any of them).
+    pub fn read(path: &Path, sources: &SourceArgs) -> Result<Self, Failure> {
+        if let Some(sources) = sources.read()? {
+            return Ok(Self::ToFill(input::read_json(path)?, Box::new(sources)));
+        }
+        Ok(Self::Read(read_nodes(path)?))
+    }
+
+    /// The nodes, filled and checked (exit 1 for the first problem).
+    pub fn finish(self) -> Result<Vec<Node>, Failure> {
+        match self {
+            Self::Read(nodes) => nodes.map_err(|e| plan_failure(&e)),
+            Self::ToFill(mut nodes, sources) => {
+                sources.fill(&mut nodes)?;
+                plan::parse_nodes(nodes).map_err(|e| plan_failure(&e))
+            }
+        }
+    }
+}
+
 /// `plan`.
 pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
-    let stdin = [
-        Some(&args.controller),
-        Some(&args.nodes),
-        args.context.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|path| path.as_path() == Path::new("-"))
-    .count();
+    let stdin = [&args.controller, &args.nodes]
+        .iter()
+        .filter(|path| path.as_path() == Path::new("-"))
+        .count()
+        + usize::from(args.sources.reads_stdin());
     if stdin > 1 {
         return Err(Failure::usage(
             "only one of --controller, --nodes and --context can read stdin",
@@ -133,24 +147,9 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     }
     // Both files' text first (exit 3), then their content (exit 1), the controller's first.
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes = if args.state.is_some() || args.context.is_some() {
-        // Filling fields needs each node whole: the nodes file is read whole.
-        let nodes: serde_json::Value = input::read_json(&args.nodes)?;
-        let sources = Sources::read(args.state.as_deref(), args.context.as_deref())?;
-        Nodes::ToFill(nodes, Box::new(sources))
-    } else {
-        Nodes::Read(read_nodes(&args.nodes)?)
-    };
+    let nodes = Nodes::read(&args.nodes, &args.sources)?;
     let controller = Controller::from_value(controller).map_err(|e| plan_failure(&e))?;
-    let nodes = match nodes {
-        Nodes::Read(nodes) => nodes,
-        Nodes::ToFill(mut nodes, sources) => {
-            sources.fill(&mut nodes)?;
-            plan::parse_nodes(nodes)
-        }
-    };
-    let plan = Plan::new(controller, nodes.map_err(|e| plan_failure(&e))?)
-        .map_err(|e| plan_failure(&e))?;
+    let plan = Plan::new(controller, nodes.finish()?).map_err(|e| plan_failure(&e))?;
     let secrets = if args.reveal_secrets {
         Secrets::Reveal
     } else {
@@ -230,7 +229,12 @@ fn ansible_note(plan: &Plan, dir: &Path) -> String {
 /// `skew-check`: exit 1 when any node's kubelet is outside the policy.
 pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
     let control_plane = &args.control_plane;
-    let nodes = read_nodes(&args.nodes)?.map_err(|e| plan_failure(&e))?;
+    if args.nodes == Path::new("-") && args.sources.reads_stdin() {
+        return Err(Failure::usage(
+            "--nodes and --context cannot both read stdin",
+        ));
+    }
+    let nodes = Nodes::read(&args.nodes, &args.sources)?.finish()?;
     let mut violations = 0usize;
     let mut rows = Vec::with_capacity(nodes.len());
     for node in &nodes {

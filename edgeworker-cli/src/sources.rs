@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use edgeworker_core::address::{AllocatedPool, JsonFileStore, mgmt_row_name};
 use edgeworker_core::mac::MacAddress;
 use edgeworker_core::plan::Problem;
@@ -16,6 +17,34 @@ use serde_json::Value;
 
 use crate::failure::Failure;
 use crate::{context, input, state};
+
+/// `--state` and `--context` of the commands that read a nodes file.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// The address state (as for `allocate`): a node without `mgmt_ip` takes its row's
+    /// address, and one given must be that address. The nodes file is then read whole.
+    #[arg(long, value_name = "STATE")]
+    state: Option<PathBuf>,
+    /// A context file (as for `validate`): a node without `mgmt_mac` takes its host's MAC,
+    /// and one given must be that MAC. The nodes file is then read whole.
+    #[arg(long, value_name = "CTX")]
+    context: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    /// Reads the sources given (exit 3 for their text), or `None` when none was.
+    pub fn read(&self) -> Result<Option<Sources>, Failure> {
+        if self.state.is_none() && self.context.is_none() {
+            return Ok(None);
+        }
+        Sources::read(self.state.as_deref(), self.context.as_deref()).map(Some)
+    }
+
+    /// Whether the context is read from stdin (`-`), which another input may want too.
+    pub fn reads_stdin(&self) -> bool {
+        self.context.as_deref() == Some(Path::new("-"))
+    }
+}
 
 /// The address state and the context's MACs, each when given.
 pub struct Sources {
@@ -32,7 +61,7 @@ struct Field<'a> {
 
 impl Sources {
     /// Reads the state file and the context file that were given (exit 3 for their text).
-    pub fn read(state_path: Option<&Path>, context_path: Option<&Path>) -> Result<Self, Failure> {
+    fn read(state_path: Option<&Path>, context_path: Option<&Path>) -> Result<Self, Failure> {
         let state = match state_path {
             Some(path) => {
                 let store = JsonFileStore::new(path);

@@ -8,6 +8,7 @@ use edgeworker_core::upgrade::{UpgradeError, UpgradePlan};
 
 use crate::failure::Failure;
 use crate::plan::{PlanFormat, write_failure};
+use crate::sources::SourceArgs;
 use crate::{input, output};
 
 /// Arguments of `upgrade-plan`.
@@ -27,6 +28,8 @@ pub struct UpgradeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    #[command(flatten)]
+    sources: SourceArgs,
     /// Directory for the Ansible files (required by, and only used with, --format ansible).
     #[arg(long, value_name = "DIR", required_if_eq("format", "ansible"))]
     out: Option<PathBuf>,
@@ -47,7 +50,8 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
     let stdin = [&args.controller, &args.nodes, &args.kube_nodes]
         .iter()
         .filter(|p| p.as_path() == Path::new("-"))
-        .count();
+        .count()
+        + usize::from(args.sources.reads_stdin());
     if stdin > 1 {
         return Err(Failure::usage("only one of the inputs can read stdin"));
     }
@@ -55,8 +59,11 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::usage("--out is only used with --format ansible"));
     }
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes: serde_json::Value = input::read_json(&args.nodes)?;
+    let mut nodes: serde_json::Value = input::read_json(&args.nodes)?;
     let kube_nodes: serde_json::Value = input::read_json(&args.kube_nodes)?;
+    if let Some(sources) = args.sources.read()? {
+        sources.fill(&mut nodes)?;
+    }
     let plan = UpgradePlan::from_values(controller, nodes, kube_nodes).map_err(|e| {
         let failure = upgrade_failure(&e);
         // The file is named for the cluster's view, whose messages say "kube-nodes".

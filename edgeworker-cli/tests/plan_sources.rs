@@ -149,3 +149,67 @@ fn an_unreadable_state_or_context_is_an_input_error() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+/// `skew-check` and `upgrade-plan` read nodes as `plan` does, and take the same sources.
+#[test]
+fn skew_check_and_upgrade_plan_take_the_same_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, context) = sources(dir.path());
+    let nodes = bare_nodes(dir.path(), |nodes| {
+        for node in nodes {
+            node["kubelet_version"] = json!("1.29.2");
+        }
+    });
+    let out = cli(&[
+        "skew-check",
+        "--control-plane",
+        "1.30.1",
+        "--nodes",
+        &nodes,
+        "--state",
+        &state,
+        "--context",
+        &context,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("edge-ubuntu-1: ok: "),
+        "{}",
+        stdout(&out)
+    );
+    let without = cli(&["skew-check", "--control-plane", "1.30.1", "--nodes", &nodes]);
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "mgmt_ip is required without the state"
+    );
+
+    let kube_node = |name: &str| {
+        json!({"metadata": {"name": name}, "status": {
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "nodeInfo": {"kubeletVersion": "v1.29.2"}}})
+    };
+    let kube = write(
+        dir.path(),
+        "kube-nodes.json",
+        json!({"items": [kube_node("edge-ubuntu-1"), kube_node("edge-debian-1")]}).to_string(),
+    );
+    let out = cli(&[
+        "upgrade-plan",
+        "--controller",
+        &example("upgrade/controller.json"),
+        "--nodes",
+        &nodes,
+        "--kube-nodes",
+        &kube,
+        "--state",
+        &state,
+        "--context",
+        &context,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let upgrade: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(upgrade["nodes"][0]["mgmt_ip"], "192.168.204.60");
+}
