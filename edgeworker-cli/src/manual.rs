@@ -72,7 +72,10 @@ pub fn man(args: &ManArgs) -> Result<ExitCode, Failure> {
         man.render(&mut text)
             .map_err(|err| Failure::input(format!("cannot render {WHAT}: {err}")))?;
         let path = dir.join(man.get_filename());
-        let previous = std::fs::symlink_metadata(&path).ok();
+        // A page there already keeps its mode; anything else there is replaced by the page.
+        let previous = std::fs::metadata(&path)
+            .ok()
+            .filter(std::fs::Metadata::is_file);
         staged.push(
             Staged::new(&path, &text, previous.as_ref(), WHAT)
                 .map_err(|err| Failure::input(err.to_string()))?,

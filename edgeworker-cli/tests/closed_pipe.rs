@@ -48,7 +48,10 @@ fn every_command_ends_quietly_when_the_reader_has_gone() {
             "--address",
             "192.168.204.50",
         ],
+        vec!["addresses", "--state", &state],
         vec!["dhcp", "--state", &state],
+        vec!["dhcp", "--state", &state, "--format", "json"],
+        vec!["completions", "bash"],
         vec!["release", "--state", &state, "--host", "edge-2"],
         vec!["plan", "--controller", &controller, "--nodes", &nodes],
         vec![
