@@ -1,29 +1,27 @@
-//! `allocate`, `reserve` and `release`: management addresses kept in a JSON state file.
+//! `allocate`, `reserve` and `release`: a host's management addresses kept in JSON state
+//! files (`state.rs`), one address per pool the profile uses.
 
-use std::io::Write as _;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use edgeworker_core::address::{
-    AddressManager, AddressPool, AllocatedPool, AllocationOrder, JsonFileStore, ManagerError,
-    StoreError, Version, mgmt_row_name,
+    AddressManager, AllocatedPool, AllocationError, AllocationOrder, JsonFileStore, mgmt_row_name,
 };
 use edgeworker_core::hostname::Hostname;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::failure::{self, Failure};
-use crate::input;
+use crate::failure::Failure;
+use crate::output::{self, Format};
+use crate::state::{self, PoolArgs, StateArgs};
 
-/// The state file and the host, common to the three commands.
+/// The state files and the host, common to the three commands.
 #[derive(Debug, Args)]
 pub struct Target {
-    /// The address state file (JSON, schema 1); shared safely by concurrent runs.
-    #[arg(long, value_name = "STATE")]
-    state: PathBuf,
+    #[command(flatten)]
+    states: StateArgs,
     /// The host; its address row is `<host>-mgmt`.
     #[arg(long = "host", value_name = "NAME", value_parser = parse_host)]
     host: Hostname,
@@ -31,12 +29,42 @@ pub struct Target {
     /// Runs that only read (a host that already has its address) never wait.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
     lock_timeout: Duration,
+    /// Output: the addresses, one a line (none when `release` finds none), or `{"schema": 1,
+    /// "name": "<host>-mgmt", "address": the first or null, "addresses": [every one]}`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 impl Target {
-    /// The store over STATE, with the lock timeout asked for.
-    fn store(&self) -> JsonFileStore {
-        JsonFileStore::new(&self.state).with_lock_timeout(self.lock_timeout)
+    /// The stores over the state files, the primary's first.
+    fn stores(&self) -> Vec<JsonFileStore> {
+        self.states.stores(self.lock_timeout)
+    }
+
+    /// The host's row name.
+    fn row(&self) -> String {
+        mgmt_row_name(self.host.as_str())
+    }
+
+    /// Prints the host's addresses, or the JSON answer (see [`Target::format`]).
+    fn print(&self, name: &str, addresses: &[IpAddr]) -> Result<ExitCode, Failure> {
+        match self.format {
+            Format::Text => {
+                for address in addresses {
+                    output::print_line(ANSWER, &address.to_string())?;
+                }
+            }
+            Format::Json => output::print_json(
+                ANSWER,
+                &Answer {
+                    schema: output::SCHEMA,
+                    name,
+                    address: addresses.first().copied(),
+                    addresses,
+                },
+            )?,
+        }
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -48,51 +76,9 @@ fn parse_seconds(value: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("'{value}' is not a number of seconds (0 or more)"))
 }
 
-/// The pool a command may create the state from.
-#[derive(Debug, Args)]
-pub struct PoolArg {
-    /// The pool (JSON); creates STATE from it when STATE does not exist, and must match
-    /// the pool STATE holds when it does.
-    #[arg(long, value_name = "POOL.json")]
-    pool: Option<PathBuf>,
-}
-
-impl PoolArg {
-    /// Reads the pool file, if one was given (before any state is touched).
-    fn read(&self) -> Result<Option<AddressPool>, Failure> {
-        self.pool
-            .as_deref()
-            .map(input::read_json::<AddressPool>)
-            .transpose()
-    }
-
-    /// Reads the state, creating it from the pool when absent and refusing a state that
-    /// holds another pool.
-    async fn open(
-        &self,
-        store: &JsonFileStore,
-        pool: Option<&AddressPool>,
-    ) -> Result<AllocatedPool, Failure> {
-        if let Some(pool) = pool {
-            store
-                .create_if_absent(pool)
-                .await
-                .map_err(|err| store_failure(&err))?;
-        }
-        let (rows, _) = read_state(store).await?;
-        if let (Some(wanted), Some(path)) = (pool, &self.pool)
-            && rows.pool() != wanted
-        {
-            return Err(Failure::input(format!(
-                "{}: holds pool {} of network {}, which differs from the pool in {}",
-                store.path().display(),
-                rows.pool().name(),
-                rows.pool().network(),
-                input::label(path),
-            )));
-        }
-        Ok(rows)
-    }
+/// `--host`'s value (shared with the commands that look rows up by host).
+pub fn parse_host(value: &str) -> Result<Hostname, String> {
+    Hostname::parse(value).map_err(|err| err.to_string())
 }
 
 /// Arguments of `allocate`.
@@ -101,16 +87,13 @@ pub struct AllocateArgs {
     #[command(flatten)]
     target: Target,
     #[command(flatten)]
-    pool: PoolArg,
+    pools: PoolArgs,
     /// How to pick a free address [default: the pool's order].
-    #[arg(long, value_parser = parse_order)]
-    order: Option<AllocationOrder>,
+    #[arg(long, value_enum)]
+    order: Option<Order>,
     /// Seed of the random choice, for reproducible runs [default: from the OS].
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Output: the address alone, or `{"name": ..., "address": ...}`.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
 }
 
 /// Arguments of `reserve`.
@@ -119,10 +102,11 @@ pub struct ReserveArgs {
     #[command(flatten)]
     target: Target,
     #[command(flatten)]
-    pool: PoolArg,
-    /// The address to record for the host (static mode).
-    #[arg(long, value_name = "IP")]
-    address: IpAddr,
+    pools: PoolArgs,
+    /// The address to record for the host (static mode); on a dual-stack network under
+    /// stx10, once per family, each recorded in its family's pool.
+    #[arg(long, value_name = "IP", required = true)]
+    address: Vec<IpAddr>,
 }
 
 /// Arguments of `release`.
@@ -132,139 +116,166 @@ pub struct ReleaseArgs {
     target: Target,
 }
 
-/// How `allocate` prints its answer.
+/// `--order`: how `allocate` picks a free address (clap lists these in `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// The address on one line.
-    Text,
-    /// One JSON object.
-    Json,
+pub enum Order {
+    /// Uniformly random among the free addresses (sysinv's default).
+    Random,
+    /// The lowest free address.
+    Sequential,
 }
 
-/// The JSON answer of `allocate`, fields in the documented order.
+impl From<Order> for AllocationOrder {
+    fn from(order: Order) -> Self {
+        match order {
+            Order::Random => Self::Random,
+            Order::Sequential => Self::Sequential,
+        }
+    }
+}
+
+/// The JSON answer of `allocate`, `reserve` and `release`, fields in the documented order.
 #[derive(serde::Serialize)]
-struct Allocated<'a> {
+struct Answer<'a> {
+    schema: u32,
     name: &'a str,
-    address: IpAddr,
+    address: Option<IpAddr>,
+    addresses: &'a [IpAddr],
 }
 
-fn parse_host(value: &str) -> Result<Hostname, String> {
-    Hostname::parse(value).map_err(|err| err.to_string())
+/// What these commands print, for a message about a failed write.
+const ANSWER: &str = "the address";
+
+/// The rows this call added, taken out again when a later pool fails: a host gets an
+/// address from every pool in use or from none.
+#[derive(Default)]
+struct Added<'a> {
+    stores: Vec<(&'a JsonFileStore, &'a AllocatedPool)>,
 }
 
-fn parse_order(value: &str) -> Result<AllocationOrder, String> {
-    value
-        .parse()
-        .map_err(|err: edgeworker_core::address::PoolError| err.to_string())
+impl Added<'_> {
+    async fn undo(self, name: &str) {
+        for (store, rows) in self.stores {
+            // Best effort: the failure being reported is the one that matters.
+            let _ = AddressManager::new(store)
+                .release(rows.pool().name(), name)
+                .await;
+        }
+    }
 }
 
-/// `allocate`: prints the host's address, allocating one if it has none.
+/// `allocate`: prints the host's addresses, allocating one per pool in use where it has none.
 pub fn allocate(args: &AllocateArgs) -> Result<ExitCode, Failure> {
-    let store = args.target.store();
-    let name = mgmt_row_name(args.target.host.as_str());
-    let pool = args.pool.read()?;
+    let stores = args.target.stores();
+    let name = args.target.row();
     let mut rng = match args.seed {
         Some(seed) => ChaCha8Rng::seed_from_u64(seed),
         None => ChaCha8Rng::from_os_rng(),
     };
-    let address = runtime()?.block_on(async {
-        let rows = args.pool.open(&store, pool.as_ref()).await?;
-        AddressManager::new(&store)
-            .allocate(rows.pool().name(), &name, args.order, &mut rng)
-            .await
-            .map_err(|err| manager_failure(&err))
-    })?;
-    let line = match args.format {
-        Format::Text => address.to_string(),
-        Format::Json => serde_json::to_string(&Allocated {
-            name: &name,
-            address,
-        })
-        .map_err(|err| Failure::input(format!("cannot write JSON: {err}")))?,
-    };
-    print_line(&line)
-}
-
-/// `reserve`: records the host's address chosen by the operator.
-pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
-    let store = args.target.store();
-    let name = mgmt_row_name(args.target.host.as_str());
-    let pool = args.pool.read()?;
-    runtime()?.block_on(async {
-        let rows = args.pool.open(&store, pool.as_ref()).await?;
-        AddressManager::new(&store)
-            .reserve(rows.pool().name(), &name, args.address)
-            .await
-            .map_err(|err| manager_failure(&err))
-    })?;
-    print_line(&args.address.to_string())
-}
-
-/// `release`: removes the host's row; prints the address it held, nothing if none.
-pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
-    let store = args.target.store();
-    let name = mgmt_row_name(args.target.host.as_str());
-    let released = runtime()?.block_on(async {
-        let (rows, _) = read_state(&store).await?;
-        AddressManager::new(&store)
-            .release(rows.pool().name(), &name)
-            .await
-            .map_err(|err| manager_failure(&err))
-    })?;
-    if let Some(address) = released {
-        return print_line(&address.to_string());
-    }
-    // Still a success, so a retried release script is idempotent; but said, so an operator
-    // who mistyped the name does not take it for a release.
-    eprintln!(
-        "edgeworker-cli: {}: {} has no management address ({name}); nothing released",
-        args.target.state.display(),
-        args.target.host
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The state, with a hint when it does not exist yet.
-pub async fn read_state(store: &JsonFileStore) -> Result<(AllocatedPool, Version), Failure> {
-    store.read().await.map_err(|err| match &err {
-        StoreError::File(file) if file.source.kind() == std::io::ErrorKind::NotFound => {
-            Failure::input(format!(
-                "{}: no such address state file (allocate or reserve with --pool POOL.json creates it)",
-                store.path().display()
-            ))
+    let order = args.order.map(Into::into);
+    let addresses = state::runtime()?.block_on(async {
+        let pools = args.pools.open(&stores).await?;
+        let mut added = Added::default();
+        let mut addresses = Vec::with_capacity(pools.len());
+        for (store, rows) in stores.iter().zip(&pools) {
+            let existed = rows.address_of(&name).is_some();
+            let result = AddressManager::new(store)
+                .allocate(rows.pool().name(), &name, order, &mut rng)
+                .await;
+            match result {
+                Ok(address) => addresses.push(address),
+                Err(err) => {
+                    let failure = state::manager_failure(store, &err).await;
+                    added.undo(&name).await;
+                    return Err(failure);
+                }
+            }
+            if !existed {
+                added.stores.push((store, rows));
+            }
         }
-        _ => store_failure(&err),
-    })
+        Ok(addresses)
+    })?;
+    args.target.print(&name, &addresses)
 }
 
-/// A single-threaded runtime: one command is one sequence of store operations.
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|err| Failure::input(format!("cannot start the async runtime: {err}")))
-}
-
-/// Rules (exhausted, taken, out of pool) and contention exit 1; the state file's problems
-/// exit 3. The message starts with the stable code.
-fn manager_failure(err: &ManagerError) -> Failure {
-    match err {
-        ManagerError::Store(store) => store_failure(store),
-        other => Failure::invalid(format!("{}: {other}", other.code())),
+/// `reserve`: records the host's addresses chosen by the operator, each in the pool of its
+/// family.
+pub fn reserve(args: &ReserveArgs) -> Result<ExitCode, Failure> {
+    let stores = args.target.stores();
+    let name = args.target.row();
+    for (i, address) in args.address.iter().enumerate() {
+        if let Some(other) = args.address[..i]
+            .iter()
+            .find(|other| other.is_ipv4() == address.is_ipv4())
+        {
+            return Err(Failure::usage(format!(
+                "--address {other} and --address {address} are of one family: give one address per family"
+            )));
+        }
     }
+    state::runtime()?.block_on(async {
+        let pools = args.pools.open(&stores).await?;
+        // Each address to the pool of its family, checked before anything is recorded.
+        let mut targets = Vec::with_capacity(args.address.len());
+        for &address in &args.address {
+            let target = stores
+                .iter()
+                .zip(&pools)
+                .find(|(_, rows)| rows.pool().is_ipv4() == address.is_ipv4());
+            let Some((store, rows)) = target else {
+                let err = AllocationError::OutOfPool { address };
+                return Err(Failure::invalid(format!("{}: {err}", err.code())));
+            };
+            targets.push((store, rows, address));
+        }
+        let mut added = Added::default();
+        for (store, rows, address) in targets {
+            let existed = rows.address_of(&name).is_some();
+            let result = AddressManager::new(store)
+                .reserve(rows.pool().name(), &name, address)
+                .await;
+            if let Err(err) = result {
+                let failure = state::manager_failure(store, &err).await;
+                added.undo(&name).await;
+                return Err(failure);
+            }
+            if !existed {
+                added.stores.push((store, rows));
+            }
+        }
+        Ok(())
+    })?;
+    args.target.print(&name, &args.address)
 }
 
-fn store_failure(err: &StoreError) -> Failure {
-    match err {
-        StoreError::Rejected(rule) => Failure::invalid(format!("{}: {rule}", rule.code())),
-        other => Failure::input(format!("{}: {other}", other.code())),
+/// `release`: removes the host's rows from every state given; prints the addresses they
+/// held, nothing if none.
+pub fn release(args: &ReleaseArgs) -> Result<ExitCode, Failure> {
+    let stores = args.target.stores();
+    let name = args.target.row();
+    let released = state::runtime()?.block_on(async {
+        let mut released = Vec::new();
+        for store in &stores {
+            let (rows, _) = state::read(store).await?;
+            let result = AddressManager::new(store)
+                .release(rows.pool().name(), &name)
+                .await;
+            match result {
+                Ok(address) => released.extend(address),
+                Err(err) => return Err(state::manager_failure(store, &err).await),
+            }
+        }
+        Ok(released)
+    })?;
+    if released.is_empty() {
+        // Still a success, so a retried release script is idempotent; but said, so an
+        // operator who mistyped the name does not take it for a release.
+        eprintln!(
+            "edgeworker-cli: {}: {} has no management address ({name}); nothing released",
+            args.target.states.state.display(),
+            args.target.host
+        );
     }
-}
-
-/// Prints one line; a closed pipe is not an error.
-pub fn print_line(line: &str) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
-    }
+    args.target.print(&name, &released)
 }

@@ -1,9 +1,8 @@
 //! `dhcp`: the dnsmasq hosts file (or additional-hosts file) of the address state, printed or
 //! written in place the way sysinv's conductor writes it.
 
-use std::io::Write as _;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -12,11 +11,14 @@ use edgeworker_core::atomic_file::{self, FileError};
 use edgeworker_core::context::{Context, System};
 use edgeworker_core::dhcp::{Rendered, dnsmasq_addn_hosts_under, dnsmasq_hosts_under};
 use edgeworker_core::profile::Profile;
+use serde::Serialize;
 
-use crate::address::{read_state, runtime};
 use crate::context;
-use crate::failure::{self, Failure};
+use crate::failure::Failure;
 use crate::input::MAX_INPUT_BYTES;
+use crate::output::{self, Format};
+use crate::profile::ProfileArg;
+use crate::state::{read as read_state, runtime};
 
 /// Arguments of `dhcp`.
 #[derive(Debug, Args)]
@@ -33,14 +35,46 @@ pub struct DhcpArgs {
     #[arg(long)]
     addn_hosts: bool,
     /// The release profile whose DHCP layout is written, overriding the context's
-    /// `profile`: classic (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master,
-    /// which reserves no management address: the nodes are told on stderr).
-    #[arg(long, value_name = "PROFILE", value_parser = crate::validate::parse_profile)]
-    profile: Option<Profile>,
+    /// `profile` (stx10 reserves no management address: the nodes are told on stderr).
+    #[arg(long, value_name = "PROFILE", value_enum)]
+    profile: Option<ProfileArg>,
     /// Write the file to FILE (atomically, and not at all when its content is unchanged, so
     /// dnsmasq is not reloaded for nothing) instead of printing it.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Output: the file itself, or a JSON object with its lines, what was left out and, with
+    /// --out, whether FILE was rewritten.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// The JSON answer of `dhcp`.
+#[derive(Serialize)]
+struct Answer<'a> {
+    schema: u32,
+    /// `hosts` or `addn-hosts`.
+    file: &'static str,
+    profile: Profile,
+    lines: &'a [String],
+    warnings: Vec<Finding>,
+    unreserved: Vec<Finding>,
+    /// With --out: the file and whether it was rewritten (false: the content was the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out: Option<Written<'a>>,
+}
+
+/// A warning or note of the rendering, as its code and message.
+#[derive(Serialize)]
+struct Finding {
+    code: &'static str,
+    message: String,
+}
+
+/// Where `--out` went and whether it changed.
+#[derive(Serialize)]
+struct Written<'a> {
+    path: &'a Path,
+    written: bool,
 }
 
 /// `dhcp`: prints or writes the file; names left out are warned about on stderr (exit 0).
@@ -58,6 +92,7 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
         .collect();
     let profile = args
         .profile
+        .map(Into::into)
         .or_else(|| context.as_ref().map(Context::profile))
         .unwrap_or_default();
     let system = context
@@ -88,10 +123,44 @@ pub fn dhcp(args: &DhcpArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|err| Failure::invalid(format!("{}: {err}", err.code())))?;
     warn(&file);
-    match &args.out {
-        Some(path) => write_out(path, &file.text()),
-        None => print(&file.text()),
+    let written = match &args.out {
+        Some(path) => Some(write_out(path, &file.text())?),
+        None => None,
+    };
+    match args.format {
+        Format::Text if args.out.is_none() => output::print(WHAT, &file.text())?,
+        Format::Text => {}
+        Format::Json => output::print_json(
+            WHAT,
+            &Answer {
+                schema: output::SCHEMA,
+                file: if args.addn_hosts {
+                    "addn-hosts"
+                } else {
+                    "hosts"
+                },
+                profile,
+                lines: &file.lines,
+                warnings: findings(file.warnings.iter().map(|w| (w.code(), w.to_string()))),
+                unreserved: findings(file.unreserved.iter().map(|n| (n.code(), n.to_string()))),
+                out: args
+                    .out
+                    .as_deref()
+                    .zip(written)
+                    .map(|(path, written)| Written { path, written }),
+            },
+        )?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `dhcp` writes, for messages.
+const WHAT: &str = "the dnsmasq file";
+
+fn findings(items: impl Iterator<Item = (&'static str, String)>) -> Vec<Finding> {
+    items
+        .map(|(code, message)| Finding { code, message })
+        .collect()
 }
 
 fn warn(file: &Rendered) {
@@ -103,21 +172,9 @@ fn warn(file: &Rendered) {
     }
 }
 
-fn print(text: &str) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(err) => failure::from_io(&err).map_or(Ok(ExitCode::SUCCESS), Err),
-    }
-}
-
 /// Replaces FILE when its content differs, as sysinv's conductor does (`filecmp` before the
-/// rename), and says which happened.
-fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
-    const WHAT: &str = "the dnsmasq file";
+/// rename), says which happened on stderr, and returns whether it rewrote FILE.
+fn write_out(path: &Path, text: &str) -> Result<bool, Failure> {
     let io_failure = |err: FileError| Failure::input(err.to_string());
     let previous = match atomic_file::read_regular(path, MAX_INPUT_BYTES, WHAT) {
         Ok((bytes, metadata)) => Some((bytes, metadata)),
@@ -131,7 +188,7 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
             "edgeworker-cli: {}: unchanged, not rewritten",
             path.display()
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(false);
     }
     atomic_file::replace(
         path,
@@ -141,5 +198,5 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<ExitCode, Failure> {
     )
     .map_err(io_failure)?;
     eprintln!("edgeworker-cli: {}: written", path.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }

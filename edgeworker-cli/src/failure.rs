@@ -42,6 +42,11 @@ impl Failure {
         }
     }
 
+    /// Whether the command line is wrong (exit 2).
+    pub fn is_usage(&self) -> bool {
+        self.status == USAGE
+    }
+
     /// The exit status.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.status)
@@ -51,14 +56,5 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-/// Writing to stdout failed; a closed pipe (`| head`) is not an error worth reporting.
-pub fn from_io(err: &std::io::Error) -> Option<Failure> {
-    if err.kind() == std::io::ErrorKind::BrokenPipe {
-        None
-    } else {
-        Some(Failure::input(format!("cannot write output: {err}")))
     }
 }

@@ -6,13 +6,20 @@ mod context;
 mod dhcp;
 mod failure;
 mod input;
+mod manual;
+mod output;
 mod plan;
+mod profile;
+mod rows;
+mod sources;
+mod state;
 mod upgrade;
 mod validate;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use failure::Failure;
 
@@ -20,7 +27,7 @@ use failure::Failure;
 #[derive(Debug, Parser)]
 #[command(
     name = "edgeworker-cli",
-    version,
+    version = VERSION,
     about,
     propagate_version = true,
     after_help = EXIT_CODES
@@ -29,6 +36,14 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// `--version`: the crate's version and the commit it was built from (`build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("EDGEWORKER_COMMIT"),
+    ")"
+);
 
 /// What every command's exit status means, for `--help` (a macro: `concat!` takes literals).
 macro_rules! exit_codes {
@@ -63,6 +78,11 @@ const ALLOCATE_EXAMPLES: &str = examples!(
 const RESERVE_EXAMPLES: &str =
     examples!("edgeworker-cli reserve --state mgmt.json --host edge-2 --address 192.168.204.50",);
 const RELEASE_EXAMPLES: &str = examples!("edgeworker-cli release --state mgmt.json --host edge-2",);
+const ADDRESSES_EXAMPLES: &str = examples!(
+    "edgeworker-cli addresses --state mgmt.json",
+    "edgeworker-cli addresses --state mgmt.json --host edge-1 --format json",
+    "edgeworker-cli addresses --state mgmt.json --address 192.168.204.50",
+);
 const DHCP_EXAMPLES: &str = examples!(
     "edgeworker-cli dhcp --state mgmt.json --context examples/context.json",
     "edgeworker-cli dhcp --state mgmt.json --addn-hosts",
@@ -71,9 +91,16 @@ const PLAN_EXAMPLES: &str = examples!(
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json",
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --format json --out plan.json",
     "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --format ansible --out edge-run",
+    "edgeworker-cli plan --controller examples/plan/controller.json --nodes examples/plan/nodes.json --state mgmt.json --context examples/context.json",
 );
 const SKEW_EXAMPLES: &str =
     examples!("edgeworker-cli skew-check --control-plane 1.29.2 --nodes examples/plan/nodes.json",);
+const COMPLETIONS_EXAMPLES: &str = examples!(
+    "edgeworker-cli completions bash",
+    "edgeworker-cli completions zsh",
+    "edgeworker-cli completions fish",
+);
+const MAN_EXAMPLES: &str = examples!("edgeworker-cli man --out man",);
 const UPGRADE_EXAMPLES: &str = examples!(
     "edgeworker-cli upgrade-plan --controller examples/upgrade/controller.json --nodes examples/plan/nodes.json --kube-nodes examples/upgrade/kube-nodes.json",
     "edgeworker-cli upgrade-plan --controller examples/upgrade/controller.json --nodes examples/plan/nodes.json --kube-nodes examples/upgrade/kube-nodes.json --format ansible --out upgrade-run",
@@ -93,6 +120,9 @@ enum Command {
     /// Return a host's management address to the pool.
     #[command(after_help = RELEASE_EXAMPLES)]
     Release(address::ReleaseArgs),
+    /// List the rows of the address state (or show the row of a host or an address).
+    #[command(after_help = ADDRESSES_EXAMPLES)]
+    Addresses(rows::AddressesArgs),
     /// Print the dnsmasq hosts file (or additional-hosts file) for the address state.
     #[command(after_help = DHCP_EXAMPLES)]
     Dhcp(dhcp::DhcpArgs),
@@ -106,6 +136,15 @@ enum Command {
     /// JSON, or an Ansible directory.
     #[command(after_help = UPGRADE_EXAMPLES)]
     UpgradePlan(upgrade::UpgradeArgs),
+    /// Print the completion script for a shell.
+    ///
+    /// For bash: `source <(edgeworker-cli completions bash)`, or save the script where the
+    /// shell loads completions from.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(manual::CompletionsArgs),
+    /// Write the man pages of edgeworker-cli and of each of its commands into a directory.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(manual::ManArgs),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -114,20 +153,39 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Allocate(args) => address::allocate(&args),
         Command::Reserve(args) => address::reserve(&args),
         Command::Release(args) => address::release(&args),
+        Command::Addresses(args) => rows::addresses(&args),
         Command::Dhcp(args) => dhcp::dhcp(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::SkewCheck(args) => plan::skew(&args),
         Command::UpgradePlan(args) => upgrade::upgrade_plan(&args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     match run(cli) {
         Ok(code) => code,
+        Err(failure) if failure.is_usage() => usage_error(&matches, &failure),
         Err(failure) => {
             eprintln!("edgeworker-cli: {failure}");
             failure.exit_code()
         }
     }
+}
+
+/// A usage error only the command can see (two inputs on stdin, a host the context does not
+/// have), said as clap says its own: the message, the command's usage, exit 2.
+fn usage_error(matches: &ArgMatches, failure: &Failure) -> ! {
+    let mut command = Cli::command();
+    command.build();
+    if let Some(sub) = matches
+        .subcommand_name()
+        .and_then(|name| command.find_subcommand_mut(name))
+    {
+        sub.error(ErrorKind::ArgumentConflict, failure).exit()
+    }
+    command.error(ErrorKind::ArgumentConflict, failure).exit()
 }

@@ -1,7 +1,7 @@
 //! `plan` and `skew-check`: the provisioning plan and the version-skew report, from a shell.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,6 +14,8 @@ use edgeworker_core::plan::{
 
 use crate::failure::{self, Failure};
 use crate::input;
+use crate::output::{self, Format};
+use crate::sources::{SourceArgs, Sources};
 
 /// How `plan` renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,46 +43,39 @@ pub struct PlanArgs {
     format: PlanFormat,
     /// With --format text or json: the file to write instead of stdout, replaced only once
     /// the plan is complete. With --format ansible (required): the directory of the files.
-    #[arg(long, value_name = "FILE|DIR")]
+    #[arg(long, value_name = "FILE|DIR", required_if_eq("format", "ansible"))]
     out: Option<PathBuf>,
     /// Show a given join token in JSON output instead of `<redacted>`.
     #[arg(long)]
     reveal_secrets: bool,
-}
-
-/// How `skew-check` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SkewFormat {
-    /// One line per node.
-    Text,
-    /// An array of `{hostname, kubelet, allowed, reason}`.
-    Json,
+    #[command(flatten)]
+    sources: SourceArgs,
 }
 
 /// Arguments of `skew-check`.
 #[derive(Debug, Args)]
 pub struct SkewArgs {
     /// The control plane's (new) Kubernetes version, e.g. 1.30.1.
-    #[arg(long, value_name = "VERSION")]
-    control_plane: String,
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    control_plane: KubeVersion,
     /// Nodes (JSON array, as for `plan`) with their `kubelet_version`; `-` for stdin.
     #[arg(long, value_name = "FILE")]
     nodes: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SkewFormat::Text)]
-    format: SkewFormat,
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// Output: a line per node and a summary, or `{"schema": 1, "control_plane", "violations",
+    /// "nodes": [{"hostname", "kubelet", "allowed", "reason"}]}`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
+    KubeVersion::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a Kubernetes release version like 1.29.2"))
 }
 
 fn plan_failure(err: &PlanError) -> Failure {
     Failure::invalid(format!("{}: {err}", err.code()))
-}
-
-pub fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(err) => failure::from_io(&err).map_or(Ok(()), Err),
-    }
 }
 
 /// Reads the nodes file as a stream, a node at a time (a JSON array of 100,000 nodes is
@@ -109,22 +104,52 @@ fn read_nodes(path: &Path) -> Result<Result<Vec<Node>, PlanError>, Failure> {
     }
 }
 
+/// The nodes as read: streamed and checked, or whole, to be filled from the earlier stages
+/// and checked by [`Nodes::finish`] (after the other inputs' content, which comes first).
+pub enum Nodes {
+    Read(Result<Vec<Node>, PlanError>),
+    ToFill(serde_json::Value, Box<Sources>),
+}
+
+impl Nodes {
+    /// Reads the nodes file: streamed a node at a time, or whole when there are sources to
+    /// fill it from (exit 3 for the text of any of them).
+    pub fn read(path: &Path, sources: &SourceArgs) -> Result<Self, Failure> {
+        if let Some(sources) = sources.read()? {
+            return Ok(Self::ToFill(input::read_json(path)?, Box::new(sources)));
+        }
+        Ok(Self::Read(read_nodes(path)?))
+    }
+
+    /// The nodes, filled and checked (exit 1 for the first problem).
+    pub fn finish(self) -> Result<Vec<Node>, Failure> {
+        match self {
+            Self::Read(nodes) => nodes.map_err(|e| plan_failure(&e)),
+            Self::ToFill(mut nodes, sources) => {
+                sources.fill(&mut nodes)?;
+                plan::parse_nodes(nodes).map_err(|e| plan_failure(&e))
+            }
+        }
+    }
+}
+
 /// `plan`.
 pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
-    if args.controller == Path::new("-") && args.nodes == Path::new("-") {
+    let stdin = [&args.controller, &args.nodes]
+        .iter()
+        .filter(|path| path.as_path() == Path::new("-"))
+        .count()
+        + usize::from(args.sources.reads_stdin());
+    if stdin > 1 {
         return Err(Failure::usage(
-            "--controller and --nodes cannot both read stdin",
+            "only one of --controller, --nodes and --context can read stdin",
         ));
-    }
-    if args.format == PlanFormat::Ansible && args.out.is_none() {
-        return Err(Failure::usage("--format ansible needs --out DIR"));
     }
     // Both files' text first (exit 3), then their content (exit 1), the controller's first.
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes = read_nodes(&args.nodes)?;
+    let nodes = Nodes::read(&args.nodes, &args.sources)?;
     let controller = Controller::from_value(controller).map_err(|e| plan_failure(&e))?;
-    let plan = Plan::new(controller, nodes.map_err(|e| plan_failure(&e))?)
-        .map_err(|e| plan_failure(&e))?;
+    let plan = Plan::new(controller, nodes.finish()?).map_err(|e| plan_failure(&e))?;
     let secrets = if args.reveal_secrets {
         Secrets::Reveal
     } else {
@@ -138,25 +163,12 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode, Failure> {
     match (args.format, &args.out) {
         (PlanFormat::Ansible, Some(dir)) => {
             plan.write_ansible(dir).map_err(|e| write_failure(&e))?;
-            emit(&ansible_note(&plan, dir))?;
+            output::print("the plan", &ansible_note(&plan, dir))?;
         }
         (PlanFormat::Text | PlanFormat::Json, Some(file)) => stream_to_file(file, render)?,
-        (_, None) => stream_to_stdout(render)?,
+        (_, None) => output::stream("the plan", render)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Streams the rendering to stdout. A failed write after part of it went out (a full disk,
-/// a closed pipe) is an error, exit 3, saying the output is incomplete: the reader must not
-/// take a part for the plan.
-fn stream_to_stdout(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    render(&mut out).and_then(|()| out.flush()).map_err(|err| {
-        Failure::input(format!(
-            "cannot write the plan to stdout: {err}; what was written is incomplete"
-        ))
-    })
 }
 
 /// Streams the rendering into a temporary file beside FILE and renames it over FILE once
@@ -216,19 +228,17 @@ fn ansible_note(plan: &Plan, dir: &Path) -> String {
 
 /// `skew-check`: exit 1 when any node's kubelet is outside the policy.
 pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
-    let control_plane = KubeVersion::parse(&args.control_plane).ok_or_else(|| {
-        Failure::usage(format!(
-            "--control-plane: {:?} is not a Kubernetes release version like 1.29.2",
-            args.control_plane
-        ))
-    })?;
-    let nodes = read_nodes(&args.nodes)?.map_err(|e| plan_failure(&e))?;
+    let control_plane = &args.control_plane;
+    if args.nodes == Path::new("-") && args.sources.reads_stdin() {
+        return Err(Failure::usage(
+            "--nodes and --context cannot both read stdin",
+        ));
+    }
+    let nodes = Nodes::read(&args.nodes, &args.sources)?.finish()?;
     let mut violations = 0usize;
     let mut rows = Vec::with_capacity(nodes.len());
     for node in &nodes {
-        let verdict = node
-            .kubelet_version()
-            .map(|v| skew_check(&control_plane, v));
+        let verdict = node.kubelet_version().map(|v| skew_check(control_plane, v));
         if verdict.as_ref().is_some_and(|v| !v.allowed) {
             violations += 1;
         }
@@ -239,7 +249,7 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
         ));
     }
     let text = match args.format {
-        SkewFormat::Text => {
+        Format::Text => {
             let mut text = String::new();
             for (name, kubelet, verdict) in &rows {
                 let line = match (kubelet, verdict) {
@@ -256,8 +266,8 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
             );
             text
         }
-        SkewFormat::Json => {
-            let items: Vec<serde_json::Value> = rows
+        Format::Json => {
+            let nodes: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(name, kubelet, verdict)| {
                     serde_json::json!({
@@ -268,12 +278,16 @@ pub fn skew(args: &SkewArgs) -> Result<ExitCode, Failure> {
                     })
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&items)
-                .map_err(|e| Failure::input(format!("cannot render JSON: {e}")))?;
-            format!("{text}\n")
+            let report = serde_json::json!({
+                "schema": output::SCHEMA,
+                "control_plane": control_plane,
+                "violations": violations,
+                "nodes": nodes,
+            });
+            format!("{report}\n")
         }
     };
-    emit(&text)?;
+    output::print("the skew report", &text)?;
     Ok(if violations == 0 {
         ExitCode::SUCCESS
     } else {

@@ -7,8 +7,9 @@ use clap::Args;
 use edgeworker_core::upgrade::{UpgradeError, UpgradePlan};
 
 use crate::failure::Failure;
-use crate::input;
-use crate::plan::{PlanFormat, emit, write_failure};
+use crate::plan::{PlanFormat, write_failure};
+use crate::sources::SourceArgs;
+use crate::{input, output};
 
 /// Arguments of `upgrade-plan`.
 #[derive(Debug, Args)]
@@ -27,6 +28,8 @@ pub struct UpgradeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    #[command(flatten)]
+    sources: SourceArgs,
     /// Directory for the Ansible files (required by, and only used with, --format ansible).
     #[arg(long, value_name = "DIR", required_if_eq("format", "ansible"))]
     out: Option<PathBuf>,
@@ -47,7 +50,8 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
     let stdin = [&args.controller, &args.nodes, &args.kube_nodes]
         .iter()
         .filter(|p| p.as_path() == Path::new("-"))
-        .count();
+        .count()
+        + usize::from(args.sources.reads_stdin());
     if stdin > 1 {
         return Err(Failure::usage("only one of the inputs can read stdin"));
     }
@@ -55,8 +59,11 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::usage("--out is only used with --format ansible"));
     }
     let controller: serde_json::Value = input::read_json(&args.controller)?;
-    let nodes: serde_json::Value = input::read_json(&args.nodes)?;
+    let mut nodes: serde_json::Value = input::read_json(&args.nodes)?;
     let kube_nodes: serde_json::Value = input::read_json(&args.kube_nodes)?;
+    if let Some(sources) = args.sources.read()? {
+        sources.fill(&mut nodes)?;
+    }
     let plan = UpgradePlan::from_values(controller, nodes, kube_nodes).map_err(|e| {
         let failure = upgrade_failure(&e);
         // The file is named for the cluster's view, whose messages say "kube-nodes".
@@ -67,20 +74,23 @@ pub fn upgrade_plan(args: &UpgradeArgs) -> Result<ExitCode, Failure> {
         }
     })?;
     match (args.format, &args.out) {
-        (PlanFormat::Text, _) => emit(&plan.to_text())?,
+        (PlanFormat::Text, _) => output::print("the upgrade plan", &plan.to_text())?,
         (PlanFormat::Json, _) => {
             let text = serde_json::to_string_pretty(&plan.to_json())
                 .map_err(|e| Failure::input(format!("cannot render JSON: {e}")))?;
-            emit(&format!("{text}\n"))?;
+            output::print("the upgrade plan", &format!("{text}\n"))?;
         }
         (PlanFormat::Ansible, Some(dir)) => {
             plan.write_ansible(dir).map_err(|e| write_failure(&e))?;
             let d = dir.display();
             let count = plan.to_upgrade().count();
-            emit(&format!(
-                "wrote {d}/playbook.yml, {d}/inventory.yml and {d}/ansible.cfg ({count} node(s) to upgrade)\n\
+            output::print(
+                "the upgrade plan",
+                &format!(
+                    "wrote {d}/playbook.yml, {d}/inventory.yml and {d}/ansible.cfg ({count} node(s) to upgrade)\n\
                  run: cd {d} && ansible-playbook -i inventory.yml playbook.yml\n"
-            ))?;
+                ),
+            )?;
         }
         (PlanFormat::Ansible, None) => {
             return Err(Failure::usage("--format ansible needs --out DIR"));

@@ -8,21 +8,22 @@
 //! object is an ordinary invalid request (exit status 1).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
-use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
 use edgeworker_core::violation::Violation;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::{self, Failure};
-use crate::{context, input};
+use crate::output::Format;
+use crate::profile::ProfileArg;
+use crate::{context, input, output};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -33,10 +34,9 @@ pub struct ValidateArgs {
     /// controllers, their address rows and dynamic 192.168.204.0/24.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
-    /// The release profile whose rules apply, overriding the context's `profile`: classic
-    /// (stx.5.0 to stx.8.0, the default) or stx10 (stx.10.0 to master).
-    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
-    profile: Option<Profile>,
+    /// The release profile whose rules apply, overriding the context's `profile`.
+    #[arg(long, value_name = "PROFILE", value_enum)]
+    profile: Option<ProfileArg>,
     /// Validate FILE as a host-update change set of the existing host whose hostname, uuid
     /// or MAC address is HOST.
     #[arg(long, value_name = "HOST")]
@@ -44,26 +44,12 @@ pub struct ValidateArgs {
     /// Turn hostname warnings (not a DNS name, shadows a platform name) into errors.
     #[arg(long)]
     strict: bool,
-    /// Output format.
+    /// Output format: a line per finding, or a JSON object per request (JSON Lines).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// A request object, a JSON array of them, or JSON Lines (`.jsonl`); `-` reads stdin: JSON Lines, unless its first request is an array or spans lines
     #[arg(value_name = "FILE")]
     file: PathBuf,
-}
-
-/// `--profile`'s value, with the core's message for a name it does not know (exit 2).
-pub fn parse_profile(text: &str) -> Result<Profile, String> {
-    text.parse().map_err(|err: UnknownProfile| err.to_string())
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One line per finding, for a person.
-    Text,
-    /// One JSON object per request (JSON Lines for a batch).
-    Json,
 }
 
 /// The longest JSON Lines line read, so one endless line cannot exhaust memory.
@@ -73,12 +59,11 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     let mut ctx = context::read(args.context.as_deref())?;
     if let Some(profile) = args.profile {
-        ctx = ctx.with_profile(profile);
+        ctx = ctx.with_profile(profile.into());
     }
     let options = Options::default().with_strict(args.strict);
-    let stdout = io::stdout();
     let mut out = Printer {
-        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        out: output::writer(),
         format: args.format,
         invalid: 0,
         total: 0,
@@ -95,7 +80,7 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
             flush(&mut out)?;
             return Err(failure);
         }
-        Err(Stop::Io(err)) => return finish_on_io_error(&err, &out),
+        Err(Stop::Io(err)) => return finish_on_io_error(err, &out),
     };
     if batch && out.format == Format::Text {
         let summary = format!(
@@ -105,7 +90,7 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
             out.invalid
         );
         if let Err(err) = writeln!(out.out, "{summary}") {
-            return finish_on_io_error(&err, &out);
+            return finish_on_io_error(err, &out);
         }
     }
     flush(&mut out)?;
@@ -135,18 +120,17 @@ impl From<io::Error> for Stop {
 }
 
 fn flush(out: &mut Printer) -> Result<(), Failure> {
-    match out.out.flush() {
-        Ok(()) => Ok(()),
-        Err(err) => failure::from_io(&err).map_or(Ok(()), Err),
-    }
+    output::outcome(RESULTS, out.out.flush())
 }
 
-/// A closed stdout (`| head`) ends the run quietly with what was found so far.
-fn finish_on_io_error(err: &io::Error, out: &Printer) -> Result<ExitCode, Failure> {
-    match failure::from_io(err) {
-        None => Ok(out.exit_code()),
-        Some(failure) => Err(failure),
-    }
+/// What `validate` writes, for a message about a failed write.
+const RESULTS: &str = "the results";
+
+/// A failed write ends the run: quietly, with what was found so far, when the reader has
+/// gone (`| head`); otherwise exit 3.
+fn finish_on_io_error(err: io::Error, out: &Printer) -> Result<ExitCode, Failure> {
+    output::outcome(RESULTS, Err(err))?;
+    Ok(out.exit_code())
 }
 
 /// A single request, or a JSON array of them.
@@ -377,6 +361,13 @@ impl Place<'_> {
         }
     }
 
+    fn line(&self) -> Option<usize> {
+        match self {
+            Self::Line(_, line, _) => Some(*line),
+            Self::Whole(_) | Self::Index(..) => None,
+        }
+    }
+
     fn index(&self) -> Option<usize> {
         match self {
             Self::Whole(_) => None,
@@ -385,11 +376,16 @@ impl Place<'_> {
     }
 }
 
-/// The JSON report of one request.
+/// The JSON report of one request. In a batch `index` counts the requests from 0 (what
+/// the text output shows as `FILE[index]` for an array), and for JSON Lines `line` is the
+/// line number the text output shows as `FILE:line`.
 #[derive(Serialize)]
 struct Report<'a, H: Serialize> {
+    schema: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
     valid: bool,
     errors: &'a [Violation],
     warnings: &'a [Violation],
@@ -398,7 +394,7 @@ struct Report<'a, H: Serialize> {
 }
 
 struct Printer {
-    out: BufWriter<io::StdoutLock<'static>>,
+    out: output::Writer,
     format: Format,
     invalid: usize,
     total: usize,
@@ -416,7 +412,9 @@ impl Printer {
         self.total += 1;
         match self.format {
             Format::Json => self.json(&Report {
+                schema: output::SCHEMA,
                 index: place.index(),
+                line: place.line(),
                 valid: true,
                 errors: &[],
                 warnings,
@@ -441,7 +439,9 @@ impl Printer {
         self.invalid += 1;
         match self.format {
             Format::Json => self.json(&Report::<()> {
+                schema: output::SCHEMA,
                 index: place.index(),
+                line: place.line(),
                 valid: false,
                 errors,
                 warnings,

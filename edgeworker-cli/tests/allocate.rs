@@ -46,7 +46,9 @@ fn allocate_creates_the_state_and_is_idempotent() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(
         stdout(&again),
-        format!("{{\"name\":\"edge-1-mgmt\",\"address\":\"{address}\"}}\n")
+        format!(
+            "{{\"schema\":1,\"name\":\"edge-1-mgmt\",\"address\":\"{address}\",\"addresses\":[\"{address}\"]}}\n"
+        )
     );
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&state).unwrap()).unwrap();
@@ -114,7 +116,9 @@ fn rule_failures_exit_1_with_code_and_sysinv_message() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        format!("edgeworker-cli: mgmt_ip.allocated: Address {b} is already allocated\n")
+        format!(
+            "edgeworker-cli: mgmt_ip.allocated: Address {b} is already allocated (held by b, row b-mgmt)\n"
+        )
     );
     let out = cli(&[
         "reserve",
@@ -128,7 +132,9 @@ fn rule_failures_exit_1_with_code_and_sysinv_message() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "edgeworker-cli: mgmt_ip.name_allocated: Address b-mgmt is already allocated\n"
+        format!(
+            "edgeworker-cli: mgmt_ip.name_allocated: Address b-mgmt is already allocated (to {b} in {state})\n"
+        )
     );
     let out = cli(&[
         "reserve",

@@ -264,6 +264,7 @@ fn skew_check_passes_the_example_and_exits_1_on_a_violation() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let json = &json["nodes"];
     assert_eq!(json[1]["hostname"], "edge-debian-1");
     assert_eq!(json[1]["allowed"], false);
     assert!(

@@ -102,7 +102,7 @@ fn json_format_for_one_object_has_exactly_the_documented_keys() {
     let report = reports[0].as_object().unwrap();
     assert_eq!(
         report.keys().collect::<Vec<_>>(),
-        ["effect", "errors", "host", "valid", "warnings"]
+        ["effect", "errors", "host", "schema", "valid", "warnings"]
     );
     assert_eq!(report["effect"], "update_discovered");
     assert_eq!(
@@ -113,7 +113,7 @@ fn json_format_for_one_object_has_exactly_the_documented_keys() {
     let o = validate(&["--format", "json", "hosts/invalid-bmc.json"]);
     assert_eq!(
         lines_json(&o)[0],
-        json!({"valid": false, "host": null, "effect": null, "warnings": [], "errors": [{
+        json!({"schema": 1, "valid": false, "host": null, "effect": null, "warnings": [], "errors": [{
             "code": "bmc.unsupported", "field": "bm_type", "status": 400,
             "message": "Host-add Rejected: Board management is not supported for personality edgeworker"}]})
     );
@@ -332,9 +332,13 @@ fn exit_2_usage_errors() {
         &["validate", "--update", "nobody", "hosts/edge-valid.json"],
         None,
     );
-    assert_eq!(
-        stderr(&o),
-        "edgeworker-cli: --update nobody: no host with this hostname, uuid or MAC address in the context\n"
+    // Said as clap says its own usage errors.
+    assert!(
+        stderr(&o).starts_with(
+            "error: --update nobody: no host with this hostname, uuid or MAC address in the context\n\nUsage: edgeworker-cli validate "
+        ),
+        "{}",
+        stderr(&o)
     );
 }
 
@@ -520,7 +524,7 @@ fn profile_overrides_the_context() {
     let o = validate(&["--profile", "stx9", &path]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("not a profile: expected classic or stx10"),
+        stderr(&o).contains("[possible values: classic, stx10]"),
         "{}",
         stderr(&o)
     );
