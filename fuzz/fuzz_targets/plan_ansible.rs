@@ -47,6 +47,8 @@ struct Input {
     timeout: Option<u32>,
     /// `package_sources.kubernetes_deb`: a URL and a key (a URL or a controller path).
     deb_source: Option<(String, String)>,
+    /// `mgmt_addressing` and `mgmt_gateway` (also refused words and addresses).
+    mgmt: Option<(String, Option<String>)>,
     nodes: Vec<NodeIn>,
 }
 
@@ -203,6 +205,22 @@ fn input(u: &mut Unstructured<'_>) -> arbitrary::Result<Input> {
         } else {
             None
         },
+        mgmt: if u.arbitrary()? {
+            let addressing = (*u.choose(&["static", "static", "dhcp", "manual"])?).to_owned();
+            let gateway = if u.arbitrary()? {
+                let choices: &[&str] = if v6 {
+                    &["fd00::1", "fd00::ffff", "fd01::1", "192.168.204.1"]
+                } else {
+                    &["192.168.204.1", "192.168.204.254", "10.0.0.1", "fd00::1"]
+                };
+                Some((*u.choose(choices)?).to_owned())
+            } else {
+                None
+            };
+            Some((addressing, gateway))
+        } else {
+            None
+        },
         nodes,
     })
 }
@@ -242,6 +260,14 @@ fn twin(i: &Input) -> Input {
             .map(|l| l.iter().map(|_| "canon.example".to_owned()).collect()),
         join: i.join,
         timeout: i.timeout,
+        // The addressing and whether a gateway is given shape the playbook; its value not.
+        mgmt: i.mgmt.as_ref().map(|(addressing, gateway)| {
+            let other = if i.v6 { "fd00::fe" } else { "192.168.204.253" };
+            (
+                addressing.clone(),
+                gateway.as_ref().map(|_| other.to_owned()),
+            )
+        }),
         // The key's kind (file or URL) and its keyring kind (`.gpg` or not) shape the playbook.
         deb_source: i.deb_source.as_ref().map(|(_, key)| {
             let ext = if key.to_ascii_lowercase().ends_with(".gpg") {
@@ -306,6 +332,12 @@ fn json_of(i: &Input) -> (Value, Value) {
     }
     if let Some(t) = i.timeout {
         c.insert("run_timeout_minutes".into(), json!(t));
+    }
+    if let Some((addressing, gateway)) = &i.mgmt {
+        c.insert("mgmt_addressing".into(), json!(addressing));
+        if let Some(g) = gateway {
+            c.insert("mgmt_gateway".into(), json!(g));
+        }
     }
     if let Some((url, key)) = &i.deb_source {
         c.insert(

@@ -177,6 +177,36 @@ pub const MGMT_IPS: &[&str] = &[
     "",
 ];
 
+/// Address rows' addresses: the management ones above, and of the other pools below.
+const ROW_IPS: &[&str] = &[
+    "192.168.204.50",
+    "192.168.204.2",
+    "192.168.204.3",
+    "192.168.204.5",
+    "192.168.204.21",
+    "192.168.204.254",
+    "fd00::50",
+    "fd00::2",
+    "192.168.206.2",
+    "192.168.206.50",
+    "fd02::2",
+    "::ffff:192.168.204.50",
+];
+
+/// A management network's second pool: IPv4, IPv6.
+const SECOND_POOLS: [&str; 2] = [
+    r#"{"name": "management-v4", "network": "192.168.204.0/24", "ranges": [["192.168.204.2", "192.168.204.254"]]}"#,
+    r#"{"name": "management-v6", "network": "fd00::/64", "ranges": [["fd00::2", "fd00::ffff:ffff:ffff:ffff"]]}"#,
+];
+
+/// Cluster-host networks: single-stack of either family, dual-stack, and a full one.
+const CLUSTER_HOST_NETWORKS: &[&str] = &[
+    r#"{"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}}"#,
+    r#"{"pool": {"name": "cluster-host", "network": "fd02::/64"}}"#,
+    r#"{"pool": {"name": "cluster-host", "network": "192.168.206.0/24"}, "secondary_pool": {"name": "cluster-host-v6", "network": "fd02::/64"}}"#,
+    r#"{"pool": {"name": "cluster-host", "network": "192.168.206.0/30", "ranges": [["192.168.206.2", "192.168.206.2"]]}}"#,
+];
+
 /// Board management addresses.
 pub const BM_IPS: &[&str] = &["10.10.0.5", "10.10.0.6", "fd01::5", "10.10.0", ""];
 
@@ -329,11 +359,19 @@ fn built_context(u: &mut Unstructured<'_>) -> Result<Value> {
     let mut rows = Vec::new();
     for _ in 0..u.int_in_range(0..=4)? {
         rows.push(json!({
-            "name": u.choose(&["controller-mgmt", "controller-0-mgmt", "edge-1-mgmt", "edge_1-mgmt", "localhost-mgmt", "gateway", "controller-platform-nfs-mgmt"])?,
-            "address": u.choose(&MGMT_IPS[..13])?,
+            "name": u.choose(&["controller-mgmt", "controller-0-mgmt", "edge-1-mgmt", "edge_1-mgmt", "localhost-mgmt", "gateway", "controller-platform-nfs-mgmt", "edge-1-cluster-host", "controller-0-cluster-host"])?,
+            "address": u.choose(ROW_IPS)?,
         }));
     }
-    Ok(json!({
+    let mut mgmt_network = json!({"dynamic": u.arbitrary::<bool>()?, "pool": pool});
+    // A dual-stack management network (RULES §7): a second pool of the other family, or,
+    // rarely, of the same family (which the context must refuse).
+    if u.ratio(1, 3)? {
+        let v6 = pool["network"].as_str().is_some_and(|n| n.contains(':'));
+        let second = if u.ratio(1, 8)? == v6 { SECOND_POOLS[0] } else { SECOND_POOLS[1] };
+        mgmt_network["secondary_pool"] = serde_json::from_str(second).unwrap_or(Value::Null);
+    }
+    let mut context = json!({
         "system": {
             "mode": u.choose(&["simplex", "duplex", "duplex-direct"])?,
             "type": u.choose(&["All-in-one", "Standard"])?,
@@ -341,10 +379,16 @@ fn built_context(u: &mut Unstructured<'_>) -> Result<Value> {
         // Both release profiles (RULES §7), and the OAM family the stx10 BMC check reads.
         "profile": u.choose(&["classic", "stx10"])?,
         "oam_family": u.choose(&[json!(4), json!(6), Value::Null])?,
-        "mgmt_network": {"dynamic": u.arbitrary::<bool>()?, "pool": pool},
+        "mgmt_network": mgmt_network,
         "hosts": hosts,
         "addresses": rows,
-    }))
+    });
+    // From stx.8.0 a non-controller host also gets a `<host>-cluster-host` address.
+    if u.ratio(1, 3)? {
+        context["cluster_host_network"] = serde_json::from_str(u.choose(CLUSTER_HOST_NETWORKS)?)
+            .unwrap_or(Value::Null);
+    }
+    Ok(context)
 }
 
 /// A host-update change set as JSON text, fields in generated order, sometimes a field
