@@ -73,7 +73,14 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     let mut ctx = context::read(args.context.as_deref())?;
     if let Some(profile) = args.profile {
-        ctx = ctx.with_profile(profile);
+        // Rows the file holds together may not be allowed together under `--profile`.
+        let label = args
+            .context
+            .as_deref()
+            .map_or_else(|| "context".to_owned(), input::label);
+        ctx = ctx
+            .with_profile(profile)
+            .map_err(|err| Failure::input(format!("{label}: {err} (under --profile {profile})")))?;
     }
     let options = Options::default().with_strict(args.strict);
     let stdout = io::stdout();
