@@ -1,6 +1,7 @@
 //! Python objects ⇄ `serde_json::Value`, so Python dicts enter the core through the same
 //! JSON path as the CLI's files (one input path, one set of rules).
 
+use std::ffi::c_char;
 use std::fmt::Write as _;
 
 use edgeworker_core::json::{MAX_NESTING, TooDeep};
@@ -41,25 +42,80 @@ const SHORT: usize = 48;
 /// Why not `to_cow`: under the stable ABI of Python 3.9 (the controllers' interpreter),
 /// pyo3 can only get a str's UTF-8 by encoding it into a new `bytes` object and copying that
 /// into a `String`: two allocations a field, which made reading a context dict cost more
-/// than sysinv's own list comprehensions over it. `PyUnicode_AsUCS4` (stable ABI since 3.7)
-/// copies a short str into a buffer on the stack instead.
+/// than sysinv's own list comprehensions over it. See [`with_text_ptr`] for what is used
+/// instead.
 pub fn with_text<R>(s: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Option<R> {
     // SAFETY: `s` is a live str (the `Bound` holds a reference, and the GIL is held).
-    let len = unsafe { pyo3::ffi::PyUnicode_GetLength(s.as_ptr()) };
+    unsafe { with_text_ptr(s.py(), s.as_ptr(), f) }
+}
+
+/// `PyUnicode_AsUTF8AndSize`, which answers the UTF-8 a str holds (an ASCII str's own
+/// characters) without copying them.
+type AsUtf8AndSize =
+    unsafe extern "C" fn(*mut pyo3::ffi::PyObject, *mut pyo3::ffi::Py_ssize_t) -> *const c_char;
+
+/// `PyUnicode_AsUTF8AndSize` where it is part of the stable ABI (Python 3.10 on), looked up
+/// at run time so the module still loads and runs on 3.9, which keeps the copying path.
+fn as_utf8(py: Python<'_>) -> Option<AsUtf8AndSize> {
+    static FUNCTION: std::sync::OnceLock<Option<AsUtf8AndSize>> = std::sync::OnceLock::new();
+    *FUNCTION.get_or_init(|| {
+        if py.version_info() < (3, 10) {
+            return None;
+        }
+        // SAFETY: dlsym with a NUL-terminated name; a null answer is handled.
+        let found = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"PyUnicode_AsUTF8AndSize".as_ptr()) };
+        // SAFETY: the symbol is CPython's function of this signature (stable ABI, 3.10 on).
+        (!found.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut libc::c_void, AsUtf8AndSize>(found) })
+    })
+}
+
+/// [`with_text`] of a str given by pointer, for readers that hold borrowed references.
+///
+/// # Safety
+///
+/// `s` points to a live object of type `str` (or a subclass), the GIL is held, and nothing
+/// `f` does may free it.
+pub unsafe fn with_text_ptr<R>(
+    py: Python<'_>,
+    s: *mut pyo3::ffi::PyObject,
+    f: impl FnOnce(&str) -> R,
+) -> Option<R> {
+    if let Some(utf8) = as_utf8(py) {
+        let mut size: pyo3::ffi::Py_ssize_t = 0;
+        // SAFETY: `s` is a live str; the buffer lives as long as it does, and `f` runs
+        // before anything could free it. A str with a lone surrogate answers null.
+        let text = unsafe { utf8(s, &raw mut size) };
+        if text.is_null() {
+            drop(PyErr::take(py));
+            return None;
+        }
+        let len = usize::try_from(size).ok()?;
+        // SAFETY: CPython's buffer of `size` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) };
+        return std::str::from_utf8(bytes).ok().map(f);
+    }
+    // Python 3.9: `PyUnicode_AsUCS4` (stable ABI since 3.7) copies a short str into a buffer
+    // on the stack, instead of pyo3's two allocations.
+    // SAFETY: `s` is a live str.
+    let len = unsafe { pyo3::ffi::PyUnicode_GetLength(s) };
     let Ok(len) = usize::try_from(len) else {
-        drop(PyErr::take(s.py()));
+        drop(PyErr::take(py));
         return None;
     };
     if len > SHORT {
+        // SAFETY: `s` is a live str, borrowed for this call.
+        let s = unsafe { Bound::from_borrowed_ptr(py, s) };
+        let s = s.cast::<PyString>().ok()?;
         return s.to_cow().ok().map(|text| f(&text));
     }
     let mut wide = [0u32; SHORT];
     let buflen = pyo3::ffi::Py_ssize_t::try_from(SHORT).unwrap_or(0);
     // SAFETY: `wide` holds SHORT >= len code points; the call writes at most `buflen`
     // of them and no terminator (`copy_null` 0). It fails only on a non-str, not here.
-    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), wide.as_mut_ptr(), buflen, 0) };
+    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s, wide.as_mut_ptr(), buflen, 0) };
     if written.is_null() {
-        drop(PyErr::take(s.py()));
+        drop(PyErr::take(py));
         return None;
     }
     let mut utf8 = [0u8; SHORT * 4];

@@ -1,6 +1,7 @@
 //! Personalities, the operation gate and host-add / host-update validation (RULES §1–3).
 
-use edgeworker_core::context::HostRecord;
+use edgeworker_core::context::{HostRecord, Relevance};
+use edgeworker_core::host::{ChangeSet, HostAddRequest};
 use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
 use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
@@ -174,7 +175,14 @@ pub fn validate_host_add<'py>(
     let request = dict_arg(request, "request")?;
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
-    let result = validate::validate_host_add_value(&request, context?.get(), options);
+    let context = context?;
+    // Read under the context's profile, then a dict context only for what it reaches.
+    let read = HostAddRequest::from_value_under(&request, context.profile());
+    let ctx = context.for_request(py, || {
+        read.as_ref()
+            .map_or_else(|_| Relevance::none(), Relevance::host_add)
+    })??;
+    let result = validate::validate_host_add_read(read, ctx.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;
@@ -223,7 +231,9 @@ pub fn validate_host_add_batch<'py>(
         .collect::<PyResult<Vec<_>>>()?;
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
-    let mut batch = Batch::new(context?.get().clone(), options);
+    // Each request reaches the hosts the ones before it added: the whole context.
+    let context = context?.whole(py)??;
+    let mut batch = Batch::new(context.get().clone(), options);
     let out = PyList::empty(py);
     for (index, request) in requests.iter().enumerate() {
         let verdict = batch
@@ -287,7 +297,13 @@ pub fn validate_host_update<'py>(
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let host = HostRecord::deserialize(&host).map_err(|err| errors::stored_host(py, &err))?;
-    let result = validate::validate_host_update_value(&host, &changes, context?.get(), options);
+    let context = context?;
+    let read = ChangeSet::from_value(&changes);
+    let ctx = context.for_request(py, || {
+        read.as_ref()
+            .map_or_else(|_| Relevance::none(), Relevance::host_update)
+    })??;
+    let result = validate::validate_host_update_read(&host, read, ctx.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("changes", convert::serialized(py, &outcome.changes)?)?;

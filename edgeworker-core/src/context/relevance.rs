@@ -77,7 +77,8 @@ impl<'a> HostKeys<'a> {
 ///
 /// - a host named `controller-0` or `controller-1` (whether the system has its first
 ///   controller, checks 0 to 4; the free controller name of a controller being added);
-/// - every controller (check 0: an unlocked, enabled controller);
+/// - every controller, for a host-add without a personality (check 0: an unlocked,
+///   enabled controller);
 /// - the host named as the request names it (check 10, the hostname warnings, a
 ///   host-update's new name);
 /// - the host with the request's `mgmt_mac` (check 12, and the discovered host an add
@@ -85,15 +86,17 @@ impl<'a> HostKeys<'a> {
 /// - the host with the request's `mgmt_ip`, and the row holding it (checks 11 and 15);
 /// - the host with the request's `bm_ip` (check 13, the BMC duplicate);
 /// - the rows named `<name>-mgmt` for every name above (the hostname warning about a name
-///   with a row of its own, check 16, the address the platform gives a controller), and the
-///   hosts whose `mgmt_ip` is the address of such a row (the platform address's check 15);
+///   with a row of its own, check 16, the address the platform gives a controller or
+///   storage host), and, for such a host, the hosts whose `mgmt_ip` is the address of such
+///   a row (the platform address's check 15);
 /// - for a storage host being added: every storage host, every host and row named
 ///   `storage-...` (the platform names storage hosts by counting them and taking the highest
 ///   free name).
 ///
 /// Everything else a check reads is the system, the profile and the networks, which a
 /// reader converts whole. A host matters when any one of its keys ([`HostKeys`]) does, so
-/// only the fields of [`Relevance::HOST_FIELDS`] need reading to decide. Rows must be
+/// only the fields of [`Relevance::HOST_FIELDS`] that [`Relevance::reads`] names need
+/// reading to decide. Rows must be
 /// offered ([`Relevance::wants_row`]) before hosts: a wanted row's address makes the host
 /// holding it wanted.
 ///
@@ -110,7 +113,7 @@ impl<'a> HostKeys<'a> {
 /// };
 /// let ctx = Context::example();
 /// let small = Relevance::host_add(&request).subset(&ctx)?;
-/// assert_eq!(small.hosts().len(), 2); // the controllers
+/// assert_eq!(small.hosts().len(), 2); // controller-0 and -1 (by name), controller-1 (by MAC)
 /// let whole = validate::validate_host_add(&request, &ctx, Default::default());
 /// let part = validate::validate_host_add(&request, &small, Default::default());
 /// assert_eq!(whole, part);
@@ -132,11 +135,17 @@ pub struct Relevance {
     bm_ips: Vec<IpAddr>,
     /// A storage host is being added.
     storage: bool,
+    /// Every controller matters (a host-add without a personality: check 0).
+    controllers: bool,
+    /// A controller or storage host is being added: the platform gives it the address of
+    /// its name's row, which the host holding that address would clash with.
+    platform: bool,
 }
 
 impl Relevance {
-    /// The host fields [`Relevance::wants_host`] decides by; a reader reads and checks these
-    /// of every host, and the others only of the hosts it wants.
+    /// The host fields [`Relevance::wants_host`] may decide by. A reader reads and checks,
+    /// of every host, those of them [`Relevance::reads`] names for the request, and the
+    /// others only of the hosts it wants.
     pub const HOST_FIELDS: [HostField; 5] = [
         HostField::Hostname,
         HostField::Personality,
@@ -145,8 +154,8 @@ impl Relevance {
         HostField::BmIp,
     ];
 
-    /// Nothing but what every request can reach (the controllers): for a request that is
-    /// refused before any lookup.
+    /// Nothing but what every request can reach (the hosts with the controllers' names):
+    /// for a request that is refused before any lookup.
     ///
     /// ```
     /// use edgeworker_core::context::Relevance;
@@ -158,6 +167,37 @@ impl Relevance {
         Self {
             names: CONTROLLER_NAMES.map(str::to_owned).to_vec(),
             ..Self::default()
+        }
+    }
+
+    /// Whether the hosts' `field` can make one of them matter to this request, so a reader
+    /// must read it of every host: always `hostname` (the controllers' names) and `mgmt_mac`
+    /// (the field every host has); `personality` when every controller or every storage
+    /// host matters; `mgmt_ip` and `bm_ip` when the request reaches an address. For any
+    /// other field, and these when `false`, [`Relevance::wants_host`] does not look at it.
+    ///
+    /// ```
+    /// use edgeworker_core::context::{HostField, Relevance};
+    /// use edgeworker_core::host::HostAddRequest;
+    /// let request = HostAddRequest {
+    ///     hostname: Some("edge-1".into()),
+    ///     personality: Some("edgeworker".into()),
+    ///     mgmt_mac: Some("08:00:27:aa:00:09".into()),
+    ///     ..HostAddRequest::default()
+    /// };
+    /// let relevance = Relevance::host_add(&request);
+    /// assert!(relevance.reads(HostField::Hostname) && relevance.reads(HostField::MgmtMac));
+    /// assert!(!relevance.reads(HostField::Personality) && !relevance.reads(HostField::MgmtIp));
+    /// ```
+    #[must_use]
+    pub fn reads(&self, field: HostField) -> bool {
+        match field {
+            HostField::Hostname | HostField::MgmtMac => true,
+            HostField::Personality => self.controllers || self.storage,
+            // A platform host makes its row's address wanted once the rows are read.
+            HostField::MgmtIp => self.platform || !self.addresses.is_empty(),
+            HostField::BmIp => !self.bm_ips.is_empty(),
+            _ => false,
         }
     }
 
@@ -187,11 +227,15 @@ impl Relevance {
         relevance
             .bm_ips
             .extend(request.bm_ip.as_deref().and_then(parse_ip));
-        relevance.storage = request
+        let personality = request
             .personality
             .as_deref()
-            .and_then(|p| p.parse::<Personality>().ok())
-            .is_some_and(|p| p.capabilities().hostnames == HostnamePolicy::StorageNames);
+            .and_then(|p| p.parse::<Personality>().ok());
+        relevance.storage =
+            personality.is_some_and(|p| p.capabilities().hostnames == HostnamePolicy::StorageNames);
+        relevance.platform = personality.is_some_and(|p| !p.capabilities().hostname_required);
+        // Check 0 asks for an unlocked, enabled controller only of a request without one.
+        relevance.controllers = request.personality.is_none();
         relevance
     }
 
@@ -240,14 +284,17 @@ impl Relevance {
     ///
     /// ```
     /// use edgeworker_core::context::Relevance;
+    /// use edgeworker_core::host::HostAddRequest;
     /// use edgeworker_core::personality::Personality;
-    /// assert!(Relevance::none().wants_personality(Personality::Controller));
-    /// assert!(!Relevance::none().wants_personality(Personality::Storage));
+    /// let nameless = Relevance::host_add(&HostAddRequest::default());
+    /// assert!(nameless.wants_personality(Personality::Controller));
+    /// assert!(!nameless.wants_personality(Personality::Storage));
     /// ```
     #[must_use]
     pub fn wants_personality(&self, personality: Personality) -> bool {
         let caps = personality.capabilities();
-        caps.control_plane || (self.storage && caps.hostnames == HostnamePolicy::StorageNames)
+        (self.controllers && personality == Personality::Controller)
+            || (self.storage && caps.hostnames == HostnamePolicy::StorageNames)
     }
 
     /// Whether the host with this management MAC matters (compared as MACs are everywhere:
@@ -305,27 +352,55 @@ impl Relevance {
             || host.bm_ip.is_some_and(|ip| self.wants_bm_ip(ip))
     }
 
+    /// Whether a row's address can make it matter to this request (a reader must then read
+    /// every row's address); else only its name can ([`Relevance::wants_row_name`]).
+    ///
+    /// ```
+    /// use edgeworker_core::context::Relevance;
+    /// assert!(!Relevance::none().reads_row_address());
+    /// ```
+    #[must_use]
+    pub fn reads_row_address(&self) -> bool {
+        self.platform || !self.addresses.is_empty()
+    }
+
+    /// Whether a row of this name matters whatever its address: it is `<name>-mgmt` of a
+    /// name that does. Where [`Relevance::reads_row_address`] is `false`, this is the whole
+    /// answer; a wanted row is then offered to [`Relevance::wants_row`] all the same.
+    ///
+    /// ```
+    /// use edgeworker_core::context::Relevance;
+    /// assert!(Relevance::none().wants_row_name("controller-0-mgmt"));
+    /// assert!(!Relevance::none().wants_row_name("controller-0-cluster-host"));
+    /// ```
+    #[must_use]
+    pub fn wants_row_name(&self, name: &str) -> bool {
+        name.strip_suffix(MGMT_SUFFIX)
+            .is_some_and(|host| self.wants_hostname(host))
+    }
+
     /// Whether an address row matters: it is `<name>-mgmt` of a name that does, or holds
     /// an address that does. A wanted row's address is remembered, so the host holding it
     /// is wanted too: offer every row before the first host.
     ///
     /// ```
-    /// use edgeworker_core::context::{HostKeys, Relevance};
-    /// let mut relevance = Relevance::none();
+    /// use edgeworker_core::context::Relevance;
+    /// use edgeworker_core::host::HostAddRequest;
+    /// let controller = HostAddRequest { personality: Some("controller".into()), ..HostAddRequest::default() };
+    /// let mut relevance = Relevance::host_add(&controller);
     /// assert!(relevance.wants_row("controller-1-mgmt", "192.168.204.4".parse()?));
     /// assert!(!relevance.wants_row("edge-1-mgmt", "192.168.204.9".parse()?));
     /// assert!(relevance.wants_mgmt_ip("192.168.204.4".parse()?));
     /// # Ok::<(), std::net::AddrParseError>(())
     /// ```
     pub fn wants_row(&mut self, name: &str, address: IpAddr) -> bool {
-        let by_name = name
-            .strip_suffix(MGMT_SUFFIX)
-            .is_some_and(|host| self.wants_hostname(host));
-        if by_name && !self.addresses.contains(&address) {
+        let by_name = self.wants_row_name(name);
+        let by_address = self.addresses.contains(&address);
+        // Only a platform host takes a row's address as its own (checks 15 to 17 of it).
+        if by_name && self.platform && !by_address {
             self.addresses.push(address);
-            return true;
         }
-        by_name || self.addresses.contains(&address)
+        by_name || by_address
     }
 
     /// The part of `ctx` that matters: its system, profile and networks, and the hosts and
@@ -335,7 +410,7 @@ impl Relevance {
     /// use edgeworker_core::context::{Context, Relevance};
     /// let ctx = Context::example();
     /// let small = Relevance::none().subset(&ctx)?;
-    /// assert_eq!(small.hosts().len(), 2);
+    /// assert_eq!(small.hosts().len(), 2); // controller-0 and controller-1, by name
     /// assert_eq!(small.addresses().len(), 2); // controller-mgmt is nobody's: not wanted
     /// # Ok::<(), edgeworker_core::context::ContextError>(())
     /// ```
@@ -398,9 +473,52 @@ mod tests {
         assert!(r.wants_mgmt_ip("192.168.204.9".parse().unwrap()));
         assert!(!r.wants_mgmt_ip("10.0.0.9".parse().unwrap()));
         assert!(r.wants_bm_ip("10.0.0.9".parse().unwrap()));
-        assert!(r.wants_personality(Personality::Controller));
+        // With a personality, check 0 does not run: no controller matters for being one.
+        assert!(!r.wants_personality(Personality::Controller));
         assert!(!r.wants_personality(Personality::Storage));
         assert!(!r.wants_personality(Personality::Edgeworker));
+        assert!(add(&serde_json::json!({})).wants_personality(Personality::Controller));
+    }
+
+    /// `reads` is exact: a field it leaves out can make no host wanted, whatever its value.
+    #[test]
+    fn a_field_not_read_decides_nothing() {
+        let requests = [
+            serde_json::json!({"hostname": "edge-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:aa:00:09"}),
+            serde_json::json!({"personality": "controller", "mgmt_mac": "08:00:27:aa:00:09"}),
+            serde_json::json!({"personality": "storage", "mgmt_ip": "192.168.204.9"}),
+            serde_json::json!({"hostname": "edge-1", "bm_ip": "10.0.0.9"}),
+            serde_json::json!({}),
+        ];
+        let ips: [IpAddr; 3] = [
+            "192.168.204.9".parse().unwrap(),
+            "10.0.0.9".parse().unwrap(),
+            "192.168.204.4".parse().unwrap(),
+        ];
+        for request in &requests {
+            let mut r = add(request);
+            r.wants_row("controller-1-mgmt", "192.168.204.4".parse().unwrap());
+            if !r.reads(HostField::Personality) {
+                assert!(
+                    Personality::ALL.iter().all(|&p| !r.wants_personality(p)),
+                    "{request}"
+                );
+            }
+            if !r.reads(HostField::MgmtIp) {
+                assert!(ips.iter().all(|&ip| !r.wants_mgmt_ip(ip)), "{request}");
+            }
+            if !r.reads(HostField::BmIp) {
+                assert!(ips.iter().all(|&ip| !r.wants_bm_ip(ip)), "{request}");
+            }
+            if !r.reads_row_address() {
+                let mut r = r.clone();
+                for ip in ips {
+                    assert!(!r.wants_row("nfs-mgmt", ip), "{request}");
+                }
+            }
+        }
+        let update = Relevance::host_update(&ChangeSet::from_json("{}").unwrap());
+        assert!(!update.reads(HostField::Personality) && !update.reads(HostField::MgmtIp));
     }
 
     #[test]
@@ -421,8 +539,12 @@ mod tests {
         assert!(r.wants_row("nfs-mgmt", "192.168.204.9".parse().unwrap()));
         assert!(!r.wants_row("edge-1-cluster-host", "192.168.206.30".parse().unwrap()));
         assert!(!r.wants_row("edge-2-mgmt", "192.168.204.31".parse().unwrap()));
-        // The wanted row's address makes its holder wanted.
-        assert!(r.wants_mgmt_ip("192.168.204.30".parse().unwrap()));
+        // An edgeworker's own row is its own: its holder is not looked up.
+        assert!(!r.wants_mgmt_ip("192.168.204.30".parse().unwrap()));
+        // A controller's is the platform's address for it, whose holder clashes.
+        let mut r = add(&serde_json::json!({"personality": "controller"}));
+        assert!(r.wants_row("controller-1-mgmt", "192.168.204.4".parse().unwrap()));
+        assert!(r.wants_mgmt_ip("192.168.204.4".parse().unwrap()));
     }
 
     #[test]
