@@ -42,11 +42,13 @@ const DETACH_ABOVE: usize = 1_000;
 /// A host-add context read, checked and indexed once, for any number of calls.
 ///
 /// ``context`` is a dict of the shape every ``context`` argument takes (system, management
-/// network, hosts, address rows). Pass the ``Context`` wherever a function takes a
-/// ``context``: it answers exactly as the dict would, without reading the dict again, so a
-/// call costs the same whatever the number of hosts. The ``Context`` is immutable (a later
-/// change to the dict does not reach it) and may be shared between threads. An invalid
-/// context raises what the functions raise for it: ``ContextError`` or ``TypeError``.
+/// network, hosts, address rows). The whole snapshot is checked: every field of every host
+/// and row, and that host names, MACs, uuids, management and BMC addresses, and row names
+/// and addresses are unique. Pass the ``Context`` wherever a function takes a ``context``:
+/// it answers exactly as the dict would, without reading the dict again, so a call costs the
+/// same whatever the number of hosts. The ``Context`` is immutable (a later change to the
+/// dict does not reach it) and may be shared between threads. An invalid context raises
+/// what the functions raise for it: ``ContextError`` or ``TypeError``.
 #[pyclass(frozen, module = "edgeworker._edgeworker", name = "Context")]
 pub struct PyContext {
     /// Immutable after construction; `Context` is `Sync`, so threads share it freely.

@@ -2,7 +2,6 @@
 //! JSON path as the CLI's files (one input path, one set of rules).
 
 use std::ffi::c_char;
-use std::fmt::Write as _;
 
 use edgeworker_core::json::{MAX_NESTING, TooDeep};
 use pyo3::exceptions::PyTypeError;
@@ -28,8 +27,7 @@ pub fn to_json(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 /// [`to_json`] of a value `depth` levels inside the argument, so the depth limit counts
 /// from the argument as a whole (a dict read part by part fails where it would whole).
 pub fn to_json_at(obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Value> {
-    let mut path = what.to_owned();
-    convert(obj, &mut path, depth)
+    convert(obj, &Path::Root(what), depth)
 }
 
 /// Longest str read without allocating: a MAC (17), an IPv6 address (at most 45), a uuid
@@ -91,9 +89,12 @@ pub unsafe fn with_text_ptr<R>(
             return None;
         }
         let len = usize::try_from(size).ok()?;
-        // SAFETY: CPython's buffer of `size` bytes.
-        let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) };
-        return std::str::from_utf8(bytes).ok().map(f);
+        // SAFETY: CPython's buffer of `size` bytes, valid UTF-8: CPython encodes strictly
+        // (a lone surrogate fails above), so it need not be checked again.
+        let text = unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(text.cast::<u8>(), len))
+        };
+        return Some(f(text));
     }
     // Python 3.9: `PyUnicode_AsUCS4` (stable ABI since 3.7) copies a short str into a buffer
     // on the stack, instead of pyo3's two allocations.
@@ -134,8 +135,30 @@ pub unsafe fn with_text_ptr<R>(
     std::str::from_utf8(&utf8[..end]).ok().map(f)
 }
 
+/// Where a value is inside the argument, spelled only for an error: every value of every
+/// dict passes through here, and formatting each key's path cost more than reading it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    /// The argument (`request`, `context["hosts"][2]`).
+    Root(&'a str),
+    /// A dict value: `parent[key]`.
+    Key(&'a Path<'a>, &'a str),
+    /// A list item: `parent[i]`.
+    Index(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Root(what) => f.write_str(what),
+            Self::Key(parent, key) => write!(f, "{parent}[{key:?}]"),
+            Self::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
 /// The error for a dict or list at a level beyond `json::MAX_NESTING`, naming where it is.
-fn too_deep(obj: &Bound<'_, PyAny>, path: &str) -> PyErr {
+fn too_deep(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> PyErr {
     errors::raise(
         obj.py(),
         "InputTooDeepError",
@@ -145,7 +168,7 @@ fn too_deep(obj: &Bound<'_, PyAny>, path: &str) -> PyErr {
 
 /// `depth` counts the dicts and lists around `obj`: one that is itself a dict or list is at
 /// level `depth + 1`, which is what the limit bounds (as for text: 128 `[` are read).
-fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<Value> {
+fn convert(obj: &Bound<'_, PyAny>, path: &Path<'_>, depth: usize) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -182,7 +205,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
         if depth >= MAX_NESTING {
             return Err(too_deep(obj, path));
         }
-        let mut map = Map::with_capacity(dict.len());
+        let mut map = Map::new();
         for (key, value) in dict.iter() {
             let Ok(key) = key.cast::<PyString>() else {
                 return Err(PyTypeError::new_err(format!(
@@ -190,11 +213,11 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
                     key.get_type().name()?
                 )));
             };
-            let key = text(key, path)?.into_owned();
-            let len = path.len();
-            let _ = write!(path, "[{key:?}]");
-            let value = convert(&value, path, depth + 1)?;
-            path.truncate(len);
+            let key = match with_text(key, str::to_owned) {
+                Some(key) => key,
+                None => text(key, path)?.into_owned(),
+            };
+            let value = convert(&value, &Path::Key(path, &key), depth + 1)?;
             map.insert(key, value);
         }
         return Ok(Value::Object(map));
@@ -214,17 +237,14 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let len = path.len();
-        let _ = write!(path, "[{i}]");
-        out.push(convert(item, path, depth + 1)?);
-        path.truncate(len);
+        out.push(convert(item, &Path::Index(path, i), depth + 1)?);
     }
     Ok(Value::Array(out))
 }
 
 /// The text of a Python str; a str Rust cannot hold (a lone surrogate) is a `TypeError`
 /// naming where it is.
-fn text<'a>(s: &'a Bound<'_, PyString>, path: &str) -> PyResult<std::borrow::Cow<'a, str>> {
+fn text<'a>(s: &'a Bound<'_, PyString>, path: &Path<'_>) -> PyResult<std::borrow::Cow<'a, str>> {
     s.to_cow()
         .map_err(|_| PyTypeError::new_err(format!("{path}: str with a lone surrogate")))
 }
@@ -233,7 +253,7 @@ fn text<'a>(s: &'a Bound<'_, PyString>, path: &str) -> PyResult<std::borrow::Cow
 /// extraction names it only in an exception note, which Python 3.9 and 3.10 do not have.)
 pub fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<std::borrow::Cow<'a, str>> {
     match obj.cast::<PyString>() {
-        Ok(s) => text(s, what),
+        Ok(s) => text(s, &Path::Root(what)),
         Err(_) => Err(type_error(what, "str", obj)),
     }
 }
