@@ -474,42 +474,22 @@ fn scan_host(
 }
 
 /// Whether a row dict is wanted (which records its address, see [`Relevance::wants_row`]),
-/// reading its address only where [`Relevance::reads_row_address`] says it can matter;
-/// `None` for anything but a dict of two str fields `name` and `address` the core takes
-/// (the general path then judges it).
+/// reading its `name`, and its `address` only where [`Relevance::reads_row_address`] says
+/// it can matter (as for a host, what is not read is not checked); `None` for a field read
+/// that is absent or not what the core takes (the general path then judges the row).
 fn scan_row(
     dict: &Bound<'_, PyDict>,
     keys: &[Py<PyString>; 2],
     read_address: bool,
     relevance: &mut Relevance,
 ) -> Option<bool> {
-    if dict.len() != 2 {
-        return None;
-    }
     let [name, address] = keys;
     if read_address {
         let address = scan_str(dict, address, de::<std::net::IpAddr>).ok()??;
         return scan_str(dict, name, |t| Some(relevance.wants_row(t, address))).ok()?;
     }
-    let wanted = scan_str(dict, name, |t| Some(relevance.wants_row_name(t))).ok()??;
-    if wanted {
-        // Read whole, which offers it to `wants_row` with its address.
-        return Some(true);
-    }
-    // The address is not read, but it must be there (a row has exactly these two fields).
-    scan_present(dict, address).then_some(false)
-}
-
-/// Whether `dict` holds `key`.
-fn scan_present(dict: &Bound<'_, PyDict>, key: &Py<PyString>) -> bool {
-    // SAFETY: `dict` is a live dict and `key` a live str, the GIL is held; the borrowed
-    // value is only compared with null.
-    let value = unsafe { pyo3::ffi::PyDict_GetItemWithError(dict.as_ptr(), key.as_ptr()) };
-    if value.is_null() {
-        drop(PyErr::take(dict.py()));
-        return false;
-    }
-    true
+    // A wanted row is read whole, which offers it to `wants_row` with its address.
+    scan_str(dict, name, |t| Some(relevance.wants_row_name(t))).ok()?
 }
 
 /// Reads a context dict whole: the fast reader, else the general path for its exact error.

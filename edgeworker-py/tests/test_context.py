@@ -172,7 +172,6 @@ BAD_CONTEXTS: List[Dict[str, Any]] = [
     {"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "colour": "red", "hostname": 5}]},
     {"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "hostname": "a" * 300}]},
     {"hosts": ["x"]},
-    {"addresses": [{"name": "a"}]},
     # Of every host, the fields that decide whether it matters are read: a bad one of a host
     # the request cannot meet is still an error.
     {"hosts": CONTROLLERS + [{"hostname": "edge-9", "mgmt_mac": "08:00:27:zz:00:09"}]},
@@ -240,6 +239,7 @@ def test_a_bad_field_of_any_host_names_its_path() -> None:
 # Fields of every host (and row) read only for some requests: a bad one is an error for a
 # request that reads it, exactly as for the snapshot, and not looked at by others.
 READ_FOR: List[Tuple[Dict[str, Any], Dict[str, Any]]] = [
+    ({"addresses": [{"name": "a"}]}, edge(mgmt_ip="192.168.204.9")),
     ({"hosts": [{"mgmt_mac": "08:00:27:aa:00:01", "personality": "Edgeworker"}]}, edge(personality=None)),
     ({"addresses": [{"name": "a", "address": "10.0.0.256"}]}, edge(personality="controller", hostname=None)),
     ({"hosts": CONTROLLERS + [{"mgmt_mac": "08:00:27:aa:00:09", "mgmt_ip": "10.0.0"}]}, edge(mgmt_ip="192.168.204.9")),
