@@ -225,7 +225,7 @@ impl<'py> DictContext<'py> {
         let (mut rows, mut row_at) = (Vec::new(), Vec::new());
         if let Some(list) = &self.rows {
             for (i, item) in items(list).enumerate() {
-                let scanned = item.cast::<PyDict>().ok().and_then(|d| {
+                let scanned = as_dict(&item).and_then(|d| {
                     scan_row(d, keys, read_address, &mut relevance).map(|wanted| (d, wanted))
                 });
                 let row = match scanned {
@@ -254,9 +254,7 @@ impl<'py> DictContext<'py> {
         let (mut hosts, mut host_at) = (Vec::new(), Vec::new());
         if let Some(list) = &self.hosts {
             for (i, item) in items(list).enumerate() {
-                let scanned = item
-                    .cast::<PyDict>()
-                    .ok()
+                let scanned = as_dict(&item)
                     .and_then(|d| scan_host(d, keys, reads, &relevance).map(|wanted| (d, wanted)));
                 let host = match scanned {
                     Some((_, false)) => continue,
@@ -296,14 +294,63 @@ fn array<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()).then(|| value.clone())
 }
 
-/// The items of a list or tuple.
-fn items<'py>(value: &Bound<'py, PyAny>) -> Box<dyn Iterator<Item = Bound<'py, PyAny>> + 'py> {
-    if let Ok(list) = value.cast::<PyList>() {
-        Box::new(list.clone().into_iter())
-    } else if let Ok(tuple) = value.cast::<PyTuple>() {
-        Box::new(tuple.clone().into_iter())
+/// The items of a list or tuple, each held (a strong reference) while it is read. Through
+/// the C API: pyo3's iterator asks the list's length again for every item, which showed in
+/// a scan of every host of a context.
+fn items<'py>(value: &Bound<'py, PyAny>) -> Items<'py> {
+    Items {
+        list: value.is_instance_of::<PyList>(),
+        tuple: value.is_instance_of::<PyTuple>(),
+        seq: value.clone(),
+        next: 0,
+    }
+}
+
+/// See [`items`].
+struct Items<'py> {
+    seq: Bound<'py, PyAny>,
+    list: bool,
+    tuple: bool,
+    next: pyo3::ffi::Py_ssize_t,
+}
+
+impl<'py> Iterator for Items<'py> {
+    type Item = Bound<'py, PyAny>;
+
+    fn next(&mut self) -> Option<Bound<'py, PyAny>> {
+        let (seq, at) = (self.seq.as_ptr(), self.next);
+        // SAFETY: `seq` is a live list or tuple (checked at construction), the GIL is held;
+        // the item's index is checked by the call (null past the end, even of a list that
+        // shrank meanwhile).
+        let item = unsafe {
+            if self.list {
+                pyo3::ffi::PyList_GetItem(seq, at)
+            } else if self.tuple {
+                pyo3::ffi::PyTuple_GetItem(seq, at)
+            } else {
+                return None;
+            }
+        };
+        if item.is_null() {
+            drop(PyErr::take(self.seq.py()));
+            return None;
+        }
+        self.next += 1;
+        // SAFETY: a live object borrowed from the sequence; this takes a reference of ours.
+        Some(unsafe { Bound::from_borrowed_ptr(self.seq.py(), item) })
+    }
+}
+
+/// `item` as a dict: an exact dict by its type pointer (a call less a host), a subclass as
+/// pyo3 checks it.
+fn as_dict<'a, 'py>(item: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PyDict>> {
+    // SAFETY: reading the type of a live object, the GIL held.
+    let exact = unsafe { pyo3::ffi::Py_TYPE(item.as_ptr()) == &raw mut pyo3::ffi::PyDict_Type };
+    if exact {
+        // SAFETY: its type is `dict`.
+        Some(unsafe { item.cast_unchecked::<PyDict>() })
     } else {
-        Box::new(std::iter::empty())
+        item.cast::<PyDict>().ok()
     }
 }
 
