@@ -139,16 +139,16 @@ impl MgmtNetwork {
     /// A [`ContextError`] naming the path (`mgmt_network.pool`).
     pub fn from_value(value: &Value) -> Result<Self, ContextError> {
         let fields = object(value, "mgmt_network")?;
-        let mut network = default_mgmt_network();
+        let (mut dynamic, mut pool, mut secondary_pool) = (true, None, None);
         for (key, value) in fields {
             if value.is_null() {
                 continue;
             }
             match key.as_str() {
-                "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
-                "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+                "dynamic" => dynamic = typed(value, "mgmt_network.dynamic")?,
+                "pool" => pool = Some(typed(value, "mgmt_network.pool")?),
                 "secondary_pool" => {
-                    network.secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
+                    secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
                 }
                 other => {
                     return Err(ContextError::UnknownField {
@@ -157,7 +157,17 @@ impl MgmtNetwork {
                 }
             }
         }
-        Ok(network)
+        // The default pool is built only when none is given (the Python binding reads a
+        // context's network on every call).
+        let pool = match pool {
+            Some(pool) => pool,
+            None => default_mgmt_network().pool,
+        };
+        Ok(Self {
+            dynamic,
+            pool,
+            secondary_pool,
+        })
     }
 }
 
