@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::Args;
 use edgeworker_core::context::Context;
 use edgeworker_core::host::{ChangeSet, ChangeSetError};
+use edgeworker_core::profile::Profile;
 use edgeworker_core::validate::{self, Batch, Options};
 use edgeworker_core::violation::Violation;
 use serde::Serialize;
@@ -59,7 +60,15 @@ const MAX_LINE_BYTES: u64 = 16 << 20;
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     let mut ctx = context::read(args.context.as_deref())?;
     if let Some(profile) = args.profile {
-        ctx = ctx.with_profile(profile.into());
+        // Rows the file holds together may not be allowed together under `--profile`.
+        let profile: Profile = profile.into();
+        let label = args
+            .context
+            .as_deref()
+            .map_or_else(|| "context".to_owned(), input::label);
+        ctx = ctx
+            .with_profile(profile)
+            .map_err(|err| Failure::input(format!("{label}: {err} (under --profile {profile})")))?;
     }
     let options = Options::default().with_strict(args.strict);
     let mut out = Printer {

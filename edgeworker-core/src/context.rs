@@ -21,6 +21,10 @@ use crate::mac::MacAddress;
 use crate::personality::Personality;
 use crate::profile::{IpFamily, Profile};
 
+mod relevance;
+
+pub use relevance::{HostKeys, Relevance};
+
 /// The system's redundancy mode.
 ///
 /// ```
@@ -135,16 +139,16 @@ impl MgmtNetwork {
     /// A [`ContextError`] naming the path (`mgmt_network.pool`).
     pub fn from_value(value: &Value) -> Result<Self, ContextError> {
         let fields = object(value, "mgmt_network")?;
-        let mut network = default_mgmt_network();
+        let (mut dynamic, mut pool, mut secondary_pool) = (true, None, None);
         for (key, value) in fields {
             if value.is_null() {
                 continue;
             }
             match key.as_str() {
-                "dynamic" => network.dynamic = typed(value, "mgmt_network.dynamic")?,
-                "pool" => network.pool = typed(value, "mgmt_network.pool")?,
+                "dynamic" => dynamic = typed(value, "mgmt_network.dynamic")?,
+                "pool" => pool = Some(typed(value, "mgmt_network.pool")?),
                 "secondary_pool" => {
-                    network.secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
+                    secondary_pool = Some(typed(value, "mgmt_network.secondary_pool")?);
                 }
                 other => {
                     return Err(ContextError::UnknownField {
@@ -153,7 +157,17 @@ impl MgmtNetwork {
                 }
             }
         }
-        Ok(network)
+        // The default pool is built only when none is given (the Python binding reads a
+        // context's network on every call).
+        let pool = match pool {
+            Some(pool) => pool,
+            None => default_mgmt_network().pool,
+        };
+        Ok(Self {
+            dynamic,
+            pool,
+            secondary_pool,
+        })
     }
 }
 
@@ -315,6 +329,64 @@ pub struct HostRecord {
 }
 
 impl HostRecord {
+    /// Reads the host at `hosts[index]` of a context, with exactly the errors
+    /// [`Context::from_value`] gives for it (paths `hosts[<index>].<field>`), for readers
+    /// that convert a context's hosts one by one.
+    ///
+    /// ```
+    /// use edgeworker_core::context::HostRecord;
+    /// let err = HostRecord::from_value_at(&serde_json::json!({"mgmt_mac": "08:00:27"}), 4).unwrap_err();
+    /// assert_eq!(err.to_string(), "hosts[4].mgmt_mac: a MAC address is six pairs of hex digits separated by ':' or by '-'");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ContextError`] naming the field's path.
+    pub fn from_value_at(value: &Value, index: usize) -> Result<Self, ContextError> {
+        read_host(value, &|| format!("hosts[{index}]"))
+    }
+
+    /// The error [`Context::from_value`] gives for `value` as `field` of the host at
+    /// `hosts[index]`, or `None` when the field takes it: for readers that check some
+    /// fields of a host without reading the rest.
+    ///
+    /// ```
+    /// use edgeworker_core::context::{HostField, HostRecord};
+    /// let err = HostRecord::field_error(HostField::MgmtIp, &serde_json::json!(5), 2).expect("refused");
+    /// assert_eq!(err.to_string(), "hosts[2].mgmt_ip: invalid type: integer `5`, expected IP address");
+    /// assert!(HostRecord::field_error(HostField::MgmtIp, &serde_json::Value::Null, 2).is_none());
+    /// ```
+    #[must_use]
+    pub fn field_error(field: HostField, value: &Value, index: usize) -> Option<ContextError> {
+        let mut builder = HostRecordBuilder::default();
+        builder
+            .set_value(field, value)
+            .err()
+            .map(|err| ContextError::Invalid {
+                path: format!("hosts[{index}].{}", field.name()),
+                problem: err.to_string(),
+            })
+    }
+
+    /// The error [`Context::from_value`] gives for the host at `hosts[index]` without a
+    /// `mgmt_mac`.
+    ///
+    /// ```
+    /// use edgeworker_core::context::HostRecord;
+    /// assert_eq!(HostRecord::missing_mac(0).to_string(), "hosts[0]: missing field `mgmt_mac`");
+    /// ```
+    #[must_use]
+    pub fn missing_mac(index: usize) -> ContextError {
+        let problem = HostRecordBuilder::default()
+            .finish()
+            .err()
+            .map_or_else(String::new, |err| err.to_string());
+        ContextError::Invalid {
+            path: format!("hosts[{index}]"),
+            problem,
+        }
+    }
+
     /// Whether this is an auto-discovered host: no hostname and no personality.
     #[must_use]
     pub fn is_discovered(&self) -> bool {
@@ -560,6 +632,22 @@ pub struct AddressRow {
 }
 
 impl AddressRow {
+    /// Reads the row at `addresses[index]` of a context, with exactly the errors
+    /// [`Context::from_value`] gives for it.
+    ///
+    /// ```
+    /// use edgeworker_core::context::AddressRow;
+    /// let err = AddressRow::from_value_at(&serde_json::json!({"name": "a"}), 7).unwrap_err();
+    /// assert_eq!(err.to_string(), "addresses[7]: missing field `address`");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ContextError`] naming the path.
+    pub fn from_value_at(value: &Value, index: usize) -> Result<Self, ContextError> {
+        read_row(value, &|| format!("addresses[{index}]"))
+    }
+
     /// The host name the row is for: its name without the `-mgmt` suffix.
     #[must_use]
     pub fn host_name(&self) -> Option<&str> {
@@ -644,6 +732,11 @@ struct Index {
     /// Rows named `<host>-mgmt`, keyed by `<host>`, so a rule needs no string building.
     mgmt_row_by_host: HashMap<String, usize>,
     controllers: usize,
+    /// Where each host and row stood in the input, when the context holds only some of it
+    /// ([`ContextParts::build_at`]): a duplicate names the input's positions, not ours.
+    /// Empty: the positions are the input's.
+    host_at: Vec<usize>,
+    row_at: Vec<usize>,
 }
 
 /// Inserts `key`, or answers the index of the entry already holding it.
@@ -675,7 +768,19 @@ impl Index {
             rows_by_family: false,
             mgmt_row_by_host: HashMap::with_capacity(rows),
             controllers: 0,
+            host_at: Vec::new(),
+            row_at: Vec::new(),
         }
+    }
+
+    /// Host `i`'s position in the input.
+    fn host_label(&self, i: usize) -> usize {
+        self.host_at.get(i).copied().unwrap_or(i)
+    }
+
+    /// Row `i`'s position in the input.
+    fn row_label(&self, i: usize) -> usize {
+        self.row_at.get(i).copied().unwrap_or(i)
     }
 
     fn add_host(&mut self, i: usize, host: &HostRecord) -> Result<(), ContextError> {
@@ -684,10 +789,10 @@ impl Index {
         if let Err((what, value, other)) = self.claim_host(i, host) {
             self.release_host(i, host);
             return Err(ContextError::Duplicate {
-                path: format!("hosts[{i}].{what}"),
+                path: format!("hosts[{}].{what}", self.host_label(i)),
                 what,
                 value,
-                other: format!("hosts[{other}]"),
+                other: format!("hosts[{}]", self.host_label(other)),
             });
         }
         if host
@@ -752,12 +857,27 @@ impl Index {
         }
     }
 
+    /// Indexes `rows` afresh, matched as `profile` matches them (by name and family where it
+    /// gives hosts one address per family, else by name).
+    fn index_rows(&mut self, profile: Profile, rows: &[AddressRow]) -> Result<(), ContextError> {
+        self.rows_by_family =
+            profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
+        self.row_by_ip.clear();
+        self.row_by_name.clear();
+        self.mgmt_row_by_host.clear();
+        for (i, row) in rows.iter().enumerate() {
+            self.add_row(i, row)?;
+        }
+        Ok(())
+    }
+
     fn add_row(&mut self, i: usize, row: &AddressRow) -> Result<(), ContextError> {
+        let (at, labels) = (self.row_label(i), &self.row_at);
         let dup = |what: &'static str, value: String, other: usize| ContextError::Duplicate {
-            path: format!("addresses[{i}].{what}"),
+            path: format!("addresses[{at}].{what}"),
             what,
             value,
-            other: format!("addresses[{other}]"),
+            other: format!("addresses[{}]", labels.get(other).copied().unwrap_or(other)),
         };
         // Dual-stack (stx10): `edge-1-mgmt` may hold one address of each family.
         let key = (
@@ -818,8 +938,7 @@ impl Context {
 
     /// [`Context::new`] for `profile`: where it gives hosts one address per family
     /// (stx10, dual-stack, sysinv `fcebab8ef`), address rows are matched by name and family,
-    /// so a name may hold one row of each family; elsewhere a name holds one row. The
-    /// matching is fixed here: [`Context::with_profile`] does not change it.
+    /// so a name may hold one row of each family; elsewhere a name holds one row.
     ///
     /// ```
     /// use edgeworker_core::context::{AddressRow, Context, MgmtNetwork, System};
@@ -845,20 +964,39 @@ impl Context {
         hosts: Vec<HostRecord>,
         addresses: Vec<AddressRow>,
     ) -> Result<Self, ContextError> {
+        Self::assemble(
+            profile,
+            system,
+            mgmt_network,
+            (hosts, Vec::new()),
+            (addresses, Vec::new()),
+        )
+    }
+
+    /// [`Context::new_under`] of hosts and rows taken from positions `host_at` and `row_at`
+    /// of the input (empty: all of it, in order), which the errors name.
+    fn assemble(
+        profile: Profile,
+        system: System,
+        mgmt_network: MgmtNetwork,
+        (hosts, host_at): (Vec<HostRecord>, Vec<usize>),
+        (addresses, row_at): (Vec<AddressRow>, Vec<usize>),
+    ) -> Result<Self, ContextError> {
         one_pool_per_family(
             &mgmt_network.pool,
             mgmt_network.secondary_pool.as_ref(),
             "mgmt_network.secondary_pool",
         )?;
         let mut index = Index::with_capacity(hosts.len(), addresses.len());
-        index.rows_by_family =
-            profile.rules().network_pools == crate::profile::NetworkPools::EveryFamily;
+        index.host_at = host_at;
+        index.row_at = row_at;
         for (i, host) in hosts.iter().enumerate() {
             index.add_host(i, host)?;
         }
-        for (i, row) in addresses.iter().enumerate() {
-            index.add_row(i, row)?;
-        }
+        index.index_rows(profile, &addresses)?;
+        // Later hosts (a batch's) are ours, not the input's.
+        index.host_at = Vec::new();
+        index.row_at = Vec::new();
         Ok(Self {
             system,
             profile,
@@ -871,18 +1009,32 @@ impl Context {
         })
     }
 
-    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's). How
-    /// address rows are matched stays what it was built with ([`Context::new_under`]).
+    /// This context under `profile`'s rules (the CLI's `--profile` overrides a file's).
+    /// The profile decides how address rows are matched ([`Context::new_under`]: by name, or
+    /// by name and family), so the rows are indexed again under it, and rows that `profile`
+    /// does not allow together (two rows of one name, once names hold one row) are refused
+    /// as they would be in a context read under it.
     ///
     /// ```
     /// use edgeworker_core::{context::Context, profile::Profile};
-    /// let ctx = Context::default().with_profile(Profile::Stx10);
+    /// let ctx = Context::default().with_profile(Profile::Stx10)?;
     /// assert_eq!(ctx.profile(), Profile::Stx10);
+    ///
+    /// let dual = Context::from_json(r#"{"profile": "stx10", "addresses": [
+    ///     {"name": "controller-mgmt", "address": "192.168.204.2"},
+    ///     {"name": "controller-mgmt", "address": "fd00:204::2"}]}"#)?;
+    /// let err = dual.with_profile(Profile::Classic).unwrap_err();
+    /// assert_eq!(err.to_string(), "addresses[1].name: name controller-mgmt is already used by addresses[0]");
+    /// # Ok::<(), edgeworker_core::context::ContextError>(())
     /// ```
-    #[must_use]
-    pub fn with_profile(mut self, profile: Profile) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::Duplicate`] for rows `profile` does not allow together.
+    pub fn with_profile(mut self, profile: Profile) -> Result<Self, ContextError> {
+        self.index.index_rows(profile, &self.addresses)?;
         self.profile = profile;
-        self
+        Ok(self)
     }
 
     /// This context with a cluster-host network (`None`: the system has none).
@@ -1329,6 +1481,32 @@ impl ContextParts {
     ///
     /// [`ContextError::Duplicate`] naming the second holder and the first.
     pub fn build(self) -> Result<Context, ContextError> {
+        self.build_at(Vec::new(), Vec::new())
+    }
+
+    /// [`ContextParts::build`] of parts whose hosts and rows are some of the input's: host `i`
+    /// stood at position `host_at[i]` of the input's `hosts`, row `i` at `row_at[i]` of its
+    /// `addresses` (an empty list: all of them, in order). Errors name the input's positions,
+    /// so a context read in part (see [`Relevance`]) reports a problem where the whole one
+    /// would.
+    ///
+    /// ```
+    /// use edgeworker_core::context::{ContextParts, HostRecord};
+    /// let host: HostRecord = serde_json::from_str(r#"{"hostname": "edge-1", "mgmt_mac": "08:00:27:aa:00:09"}"#)?;
+    /// let parts = ContextParts { hosts: Some(vec![host.clone(), host]), ..ContextParts::default() };
+    /// let err = parts.build_at(vec![3, 17], Vec::new()).unwrap_err();
+    /// assert_eq!(err.to_string(), "hosts[17].hostname: hostname edge-1 is already used by hosts[3]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ContextParts::build`].
+    pub fn build_at(
+        self,
+        host_at: Vec<usize>,
+        row_at: Vec<usize>,
+    ) -> Result<Context, ContextError> {
         if let Some(network) = &self.cluster_host_network {
             one_pool_per_family(
                 &network.pool,
@@ -1337,12 +1515,12 @@ impl ContextParts {
             )?;
         }
         let profile = self.profile.unwrap_or_default();
-        let ctx = Context::new_under(
+        let ctx = Context::assemble(
             profile,
             self.system.unwrap_or_default(),
             self.mgmt_network.unwrap_or_else(default_mgmt_network),
-            self.hosts.unwrap_or_default(),
-            self.addresses.unwrap_or_default(),
+            (self.hosts.unwrap_or_default(), host_at),
+            (self.addresses.unwrap_or_default(), row_at),
         )?;
         Ok(ctx
             .with_oam_family(self.oam_family)
@@ -1955,6 +2133,37 @@ mod tests {
             !index
                 .row_by_name
                 .contains_key(&("other-mgmt".to_owned(), None))
+        );
+    }
+
+    /// Rows are matched by name and family under stx10 and by name under classic: a profile
+    /// set after reading re-indexes them, so a name with a row of each family is refused
+    /// under classic as it is when read under classic.
+    #[test]
+    fn a_new_profile_matches_rows_its_own_way() {
+        let text = r#"{"profile": "stx10", "addresses": [
+            {"name": "edge-1-mgmt", "address": "192.168.204.9"},
+            {"name": "edge-1-mgmt", "address": "fd00:204::9"}]}"#;
+        let dual = Context::from_json(text).unwrap();
+        let err = dual.clone().with_profile(Profile::Classic).unwrap_err();
+        let read = Context::from_json(&text.replace("stx10", "classic")).unwrap_err();
+        assert_eq!(err, read);
+        assert_eq!(err.code(), "context.duplicate");
+        // And back: a classic context set to stx10 takes a row of the other family.
+        let classic = Context::from_json(
+            r#"{"addresses": [{"name": "edge-1-mgmt", "address": "192.168.204.9"}]}"#,
+        )
+        .unwrap()
+        .with_profile(Profile::Stx10)
+        .unwrap();
+        assert!(classic.index.rows_by_family);
+        let stx10 = dual.with_profile(Profile::Stx10).unwrap();
+        assert_eq!(
+            stx10
+                .mgmt_row_of("edge-1")
+                .map(|r| r.address.to_string())
+                .as_deref(),
+            Some("192.168.204.9")
         );
     }
 

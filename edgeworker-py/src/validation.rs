@@ -1,6 +1,7 @@
 //! Personalities, the operation gate and host-add / host-update validation (RULES §1–3).
 
-use edgeworker_core::context::HostRecord;
+use edgeworker_core::context::{HostRecord, Relevance};
+use edgeworker_core::host::{ChangeSet, HostAddRequest};
 use edgeworker_core::personality::{Operation, Personality, UnknownOperation, UnknownPersonality};
 use edgeworker_core::profile::{Profile, UnknownProfile};
 use edgeworker_core::validate::{self, Batch, Options};
@@ -134,7 +135,14 @@ fn dict_arg(arg: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 /// - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
 ///   type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
 ///   (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
-///   dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
+///   ``Context`` read once, or a dict, read on every call for what the request needs: of
+///   every host, the fields that decide whether it can matter to the request (``hostname``
+///   and ``mgmt_mac`` always; ``personality``, ``mgmt_ip``, ``bm_ip`` when the request
+///   reaches controllers, storage hosts or addresses) and of every row its ``name`` (its
+///   ``address`` when the request reaches addresses) are read and checked; the hosts and
+///   rows that can matter are read whole. Fields of hosts that cannot matter are not
+///   checked, nor are duplicates among them: ``Context(dict)`` checks the whole snapshot
+///   and is the way to reuse it. ``None`` is the empty system:
 ///   a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
 ///   hosts or address rows; a key left out of the dict is that part of the empty system.
 ///   ``profile`` names the release whose rules apply: ``"classic"`` (the default;
@@ -174,7 +182,14 @@ pub fn validate_host_add<'py>(
     let request = dict_arg(request, "request")?;
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
-    let result = validate::validate_host_add_value(&request, context?.get(), options);
+    let context = context?;
+    // Read under the context's profile, then a dict context only for what it reaches.
+    let read = HostAddRequest::from_value_under(&request, context.profile());
+    let ctx = context.for_request(py, || {
+        read.as_ref()
+            .map_or_else(|_| Relevance::none(), Relevance::host_add)
+    })??;
+    let result = validate::validate_host_add_read(read, ctx.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("host", convert::serialized(py, &outcome.host)?)?;
@@ -187,8 +202,8 @@ pub fn validate_host_add<'py>(
 ///
 /// Each accepted host joins the context for the requests after it, so a later request with
 /// the same hostname or MAC is refused as a duplicate, as sysinv's own adds one after the
-/// other would be. ``context`` and ``strict`` as for ``validate_host_add``; ``requests`` is a
-/// list of request dicts.
+/// other would be. ``context`` and ``strict`` as for ``validate_host_add``, except that a dict
+/// is read whole, as ``Context(dict)`` reads it; ``requests`` is a list of request dicts.
 ///
 /// Returns one dict per request, in order, the shape of a line of ``edgeworker-cli validate
 /// --format json``: ``index``, ``valid``, ``errors`` and ``warnings`` (violation dicts),
@@ -223,7 +238,9 @@ pub fn validate_host_add_batch<'py>(
         .collect::<PyResult<Vec<_>>>()?;
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
-    let mut batch = Batch::new(context?.get().clone(), options);
+    // Each request reaches the hosts the ones before it added: the whole context.
+    let context = context?.whole(py)??;
+    let mut batch = Batch::new(context.get().clone(), options);
     let out = PyList::empty(py);
     for (index, request) in requests.iter().enumerate() {
         let verdict = batch
@@ -258,7 +275,9 @@ pub fn validate_host_add_batch<'py>(
 ///
 /// - ``host``: the stored host record, as in ``context["hosts"]``.
 /// - ``changes``: the fields to change (sysinv's patch, as a dict).
-/// - ``context``, ``strict``: as for ``validate_host_add``.
+/// - ``context``, ``strict``: as for ``validate_host_add`` (a dict is read for what the
+///   change set needs: the hosts and rows of its new name and BMC address, and the
+///   controllers' names).
 ///
 /// Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
 /// "configure": bool}``: the changes as validated and normalized (only the fields given;
@@ -287,7 +306,13 @@ pub fn validate_host_update<'py>(
     let context = context_arg(py, context)?;
     let options = Options::default().with_strict(bool_arg(strict, "strict")?);
     let host = HostRecord::deserialize(&host).map_err(|err| errors::stored_host(py, &err))?;
-    let result = validate::validate_host_update_value(&host, &changes, context?.get(), options);
+    let context = context?;
+    let read = ChangeSet::from_value(&changes);
+    let ctx = context.for_request(py, || {
+        read.as_ref()
+            .map_or_else(|_| Relevance::none(), Relevance::host_update)
+    })??;
+    let result = validate::validate_host_update_read(&host, read, ctx.get(), options);
     let outcome = result.map_err(|rejection| errors::rejection(py, &rejection))?;
     let out = PyDict::new(py);
     out.set_item("changes", convert::serialized(py, &outcome.changes)?)?;

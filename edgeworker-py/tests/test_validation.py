@@ -421,7 +421,8 @@ def test_unknown_names_are_unknown_name_errors_with_the_cores_code(personality, 
         ({"hosts": [{"mgmt_mac": "nope"}]}, "context.invalid", "context: hosts[0].mgmt_mac: "),
         ({"mgmt_network": {"pool": {"name": "m", "network": "10.0.0.0/24", "order": "chaotic"}}}, "context.invalid",
          "context: mgmt_network.pool: "),
-        ({"hosts": [{"mgmt_mac": "08:00:27:aa:00:01"}, {"mgmt_mac": "08:00:27:AA:00:01"}]}, "context.duplicate",
+        # Two hosts with the request's MAC: both matter to it, so the duplicate is seen.
+        ({"hosts": [{"mgmt_mac": "08:00:27:bb:00:01"}, {"mgmt_mac": "08:00:27:BB:00:01"}]}, "context.duplicate",
          "context: hosts[1].mgmt_mac: "),
     ],
 )
@@ -501,6 +502,10 @@ def test_stx10_context_rows_are_matched_by_name_and_family():
     rows = context()["addresses"] + [{"name": "controller-mgmt", "address": "fd00:204::2"}]
     for ctx in (context(profile="stx10", addresses=rows), edgeworker.Context(context(profile="stx10", addresses=rows))):
         assert edgeworker.validate_host_add(edge(), ctx)["effect"] == "create"
-    with pytest.raises(ContextError) as info:
-        edgeworker.validate_host_add(edge(), context(addresses=rows))
-    assert info.value.code == "context.duplicate"
+    # Classic matches rows by name: the whole snapshot is refused, and so is a dict whose
+    # duplicate rows matter to the request (the floating `controller` address's name).
+    for refused in (lambda: edgeworker.Context(context(addresses=rows)),
+                    lambda: edgeworker.validate_host_add(edge(hostname="controller"), context(addresses=rows))):
+        with pytest.raises(ContextError) as info:
+            refused()
+        assert info.value.code == "context.duplicate"

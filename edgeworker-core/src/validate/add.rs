@@ -401,7 +401,35 @@ pub fn validate_host_add_value(
     ctx: &Context,
     options: Options,
 ) -> Result<Outcome, Rejection> {
-    match HostAddRequest::from_value_under(request, ctx.profile()) {
+    validate_host_add_read(
+        HostAddRequest::from_value_under(request, ctx.profile()),
+        ctx,
+        options,
+    )
+}
+
+/// [`validate_host_add_value`] of a request its caller read itself (with
+/// [`HostAddRequest::from_value_under`], under `ctx`'s profile): a reader that learns from
+/// the request which part of a context matters ([`Relevance`](crate::context::Relevance))
+/// reads the request once. Its shape errors are the rejection, as there.
+///
+/// # Errors
+///
+/// A [`Rejection`]: the shape errors if any, else the rule violations.
+///
+/// ```
+/// use edgeworker_core::{context::Context, host::HostAddRequest, validate};
+/// let ctx = Context::default();
+/// let read = HostAddRequest::from_value_under(&serde_json::json!({"hostname": 1}), ctx.profile());
+/// let rejection = validate::validate_host_add_read(read, &ctx, Default::default()).unwrap_err();
+/// assert_eq!(rejection.errors()[0].code().as_str(), "request.invalid_type");
+/// ```
+pub fn validate_host_add_read(
+    request: Result<HostAddRequest, Vec<Violation>>,
+    ctx: &Context,
+    options: Options,
+) -> Result<Outcome, Rejection> {
+    match request {
         Ok(request) => validate_host_add(&request, ctx, options),
         Err(errors) => Err(Rejection::new(errors, Vec::new())),
     }

@@ -18,10 +18,10 @@ use crate::context::HostRecord;
 use crate::host::Host;
 use crate::violation::Violation;
 
-pub use add::{validate_host_add, validate_host_add_value};
+pub use add::{validate_host_add, validate_host_add_read, validate_host_add_value};
 pub use batch::Batch;
 pub use operation::{check_operation, check_operation_under};
-pub use update::{validate_host_update, validate_host_update_value};
+pub use update::{validate_host_update, validate_host_update_read, validate_host_update_value};
 
 /// How strictly to validate. Options will grow, so they are built from the default with the
 /// `with_*` methods rather than by a struct literal.

@@ -267,7 +267,33 @@ pub fn validate_host_update_value(
     ctx: &Context,
     options: Options,
 ) -> Result<UpdateOutcome, Rejection> {
-    match ChangeSet::from_value(changes) {
+    validate_host_update_read(host, ChangeSet::from_value(changes), ctx, options)
+}
+
+/// [`validate_host_update_value`] of a change set its caller read itself (with
+/// [`ChangeSet::from_value`]), as [`validate_host_add_read`](super::validate_host_add_read)
+/// is for a host-add.
+///
+/// # Errors
+///
+/// A [`Rejection`]: the shape errors if any, else the rule violations.
+///
+/// ```
+/// use edgeworker_core::{context::Context, host::ChangeSet, validate};
+/// let ctx = Context::example();
+/// let host = ctx.host("controller-0").expect("present");
+/// let read = ChangeSet::from_value(&serde_json::json!({"mgmt_ip": "192.168.204.9"}));
+/// let rejection = validate::validate_host_update_read(host, read, &ctx, Default::default())
+///     .unwrap_err();
+/// assert_eq!(rejection.to_string(), "Change mgmt_ip contains restricted field");
+/// ```
+pub fn validate_host_update_read(
+    host: &HostRecord,
+    changes: Result<ChangeSet, Vec<Violation>>,
+    ctx: &Context,
+    options: Options,
+) -> Result<UpdateOutcome, Rejection> {
+    match changes {
         Ok(changes) => validate_host_update(host, &changes, ctx, options),
         Err(errors) => Err(Rejection::new(errors, Vec::new())),
     }

@@ -112,11 +112,13 @@ class Context:
     """A host-add context read, checked and indexed once, for any number of calls.
 
     ``context`` is a dict of the shape every ``context`` argument takes (system, management
-    network, hosts, address rows). Pass the ``Context`` wherever a function takes a
-    ``context``: it answers exactly as the dict would, without reading the dict again, so a
-    call costs the same whatever the number of hosts. The ``Context`` is immutable (a later
-    change to the dict does not reach it) and may be shared between threads. An invalid
-    context raises what the functions raise for it: ``ContextError`` or ``TypeError``.
+    network, hosts, address rows). The whole snapshot is checked: every field of every host
+    and row, and that host names, MACs, uuids, management and BMC addresses, and row names
+    and addresses are unique. Pass the ``Context`` wherever a function takes a ``context``:
+    it answers exactly as the dict would, without reading the dict again, so a call costs the
+    same whatever the number of hosts. The ``Context`` is immutable (a later change to the
+    dict does not reach it) and may be shared between threads. An invalid context raises
+    what the functions raise for it: ``ContextError`` or ``TypeError``.
     """
 
     def __new__(cls, context: dict[str, Any]) -> Context: ...
@@ -136,7 +138,14 @@ def validate_host_add(
     - ``context``: what sysinv reads from its database for the check: ``system`` (mode,
       type and ``vswitch_type``), ``mgmt_network`` (``dynamic`` and its ``pool``), ``hosts``
       (the host records) and ``addresses`` (the pool's rows, ``name`` and ``address``); a
-      dict, read on every call, or a ``Context`` read once. ``None`` is the empty system:
+      ``Context`` read once, or a dict, read on every call for what the request needs: of
+      every host, the fields that decide whether it can matter to the request (``hostname``
+      and ``mgmt_mac`` always; ``personality``, ``mgmt_ip``, ``bm_ip`` when the request
+      reaches controllers, storage hosts or addresses) and of every row its ``name`` (its
+      ``address`` when the request reaches addresses) are read and checked; the hosts and
+      rows that can matter are read whole. Fields of hosts that cannot matter are not
+      checked, nor are duplicates among them: ``Context(dict)`` checks the whole snapshot
+      and is the way to reuse it. ``None`` is the empty system:
       a Standard duplex system with a dynamic management network 192.168.204.0/24 and no
       hosts or address rows; a key left out of the dict is that part of the empty system.
       ``profile`` names the release whose rules apply: ``"classic"`` (the default;
@@ -171,8 +180,8 @@ def validate_host_add_batch(
 
     Each accepted host joins the context for the requests after it, so a later request with
     the same hostname or MAC is refused as a duplicate, as sysinv's own adds one after the
-    other would be. ``context`` and ``strict`` as for ``validate_host_add``; ``requests`` is a
-    list of request dicts.
+    other would be. ``context`` and ``strict`` as for ``validate_host_add``, except that a dict
+    is read whole, as ``Context(dict)`` reads it; ``requests`` is a list of request dicts.
 
     Returns one dict per request, in order, the shape of a line of ``edgeworker-cli validate
     --format json``: ``index``, ``valid``, ``errors`` and ``warnings`` (violation dicts),
@@ -200,7 +209,9 @@ def validate_host_update(
 
     - ``host``: the stored host record, as in ``context["hosts"]``.
     - ``changes``: the fields to change (sysinv's patch, as a dict).
-    - ``context``, ``strict``: as for ``validate_host_add``.
+    - ``context``, ``strict``: as for ``validate_host_add`` (a dict is read for what the
+      change set needs: the hosts and rows of its new name and BMC address, and the
+      controllers' names).
 
     Returns ``{"changes": {...}, "host": {...}, "warnings": [...], "effect": "update",
     "configure": bool}``: the changes as validated and normalized (only the fields given;
