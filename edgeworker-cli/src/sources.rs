@@ -26,7 +26,8 @@ pub struct SourceArgs {
     #[arg(long, value_name = "STATE")]
     state: Option<PathBuf>,
     /// A context file (as for `validate`): a node without `mgmt_mac` takes its host's MAC,
-    /// and one given must be that MAC. The nodes file is then read whole.
+    /// and one given must be that MAC; a host's recorded `mgmt_ip` must be the state's row
+    /// address, and without `--state` gives the node's. The nodes file is then read whole.
     #[arg(long, value_name = "CTX")]
     context: Option<PathBuf>,
 }
@@ -46,11 +47,15 @@ impl SourceArgs {
     }
 }
 
-/// The address state and the context's MACs, each when given.
+/// The address state and the context's hosts (MAC and, when recorded, management address),
+/// each when given.
 pub struct Sources {
     state: Option<(PathBuf, AllocatedPool)>,
-    context: Option<(PathBuf, HashMap<String, MacAddress>)>,
+    context: Option<(PathBuf, KnownHosts)>,
 }
+
+/// The context's hosts by name: MAC and recorded management address.
+type KnownHosts = HashMap<String, (MacAddress, Option<IpAddr>)>;
 
 /// A field the sources give, for messages: its name and where it comes from.
 struct Field<'a> {
@@ -75,7 +80,10 @@ impl Sources {
                 let macs = context::read(Some(path))?
                     .hosts()
                     .iter()
-                    .filter_map(|host| Some((host.hostname.as_ref()?.to_string(), host.mgmt_mac)))
+                    .filter_map(|host| {
+                        let name = host.hostname.as_ref()?.to_string();
+                        Some((name, (host.mgmt_mac, host.mgmt_ip)))
+                    })
                     .collect();
                 Some((path.to_owned(), macs))
             }
@@ -101,25 +109,49 @@ impl Sources {
             };
             let hostname = hostname.to_owned();
             let at = format!("node {hostname:?} (nodes[{index}])");
+            let host = self
+                .context
+                .as_ref()
+                .and_then(|(path, hosts)| Some((path, *hosts.get(&hostname)?)));
+            let same_ip = |text: &str, known: &IpAddr| {
+                text.parse::<IpAddr>().ok().map(|given| given == *known)
+            };
             if let Some((path, rows)) = &self.state {
                 let row = mgmt_row_name(&hostname);
+                let known = rows.address_of(&row);
+                // The two sources must agree before either is believed: sysinv records a
+                // host's address in its row and in the host itself.
+                if let (Some(in_state), Some((context_path, (_, Some(in_context))))) = (known, host)
+                    && in_state != in_context
+                {
+                    return Err(Failure::invalid(format!(
+                        "plan.contradicts_source: {at}: mgmt_ip: {} has {in_state} for row {row}, {} has {in_context} for host {hostname}",
+                        input::label(path),
+                        input::label(context_path)
+                    )));
+                }
                 let field = Field {
                     name: "mgmt_ip",
                     from: format!("row {row}"),
                     source: path,
                 };
-                let known = rows.address_of(&row);
-                settle(node, &at, &field, known, |text, known| {
-                    text.parse::<IpAddr>().ok().map(|given| given == *known)
-                })?;
+                settle(node, &at, &field, known, same_ip)?;
+            } else if let Some((path, (_, Some(known)))) = host {
+                // Without a state, the context's record of the host gives the address.
+                let field = Field {
+                    name: "mgmt_ip",
+                    from: format!("host {hostname}"),
+                    source: path,
+                };
+                settle(node, &at, &field, Some(known), same_ip)?;
             }
-            if let Some((path, macs)) = &self.context {
+            if let Some((path, _)) = &self.context {
                 let field = Field {
                     name: "mgmt_mac",
                     from: format!("host {hostname}"),
                     source: path,
                 };
-                let known = macs.get(&hostname).copied();
+                let known = host.map(|(_, (mac, _))| mac);
                 // One MAC in any spelling, as the plan compares them.
                 settle(node, &at, &field, known, |text, known| {
                     MacAddress::parse(text)

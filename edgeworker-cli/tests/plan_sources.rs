@@ -213,3 +213,49 @@ fn skew_check_and_upgrade_plan_take_the_same_sources() {
     let upgrade: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(upgrade["nodes"][0]["mgmt_ip"], "192.168.204.60");
 }
+
+/// A context recording a host's `mgmt_ip` (sysinv keeps it in the host and in its row): it
+/// must be the state's row address, and without `--state` it gives the node's address.
+#[test]
+fn the_contexts_recorded_address_agrees_with_the_state_or_gives_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = sources(dir.path());
+    let context = write(
+        dir.path(),
+        "ctx-ip.json",
+        r#"{"hosts": [
+            {"hostname": "edge-ubuntu-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:bb:00:60", "mgmt_ip": "192.168.204.60"},
+            {"hostname": "edge-debian-1", "personality": "edgeworker", "mgmt_mac": "08:00:27:bb:00:61", "mgmt_ip": "192.168.204.99"}]}"#,
+    );
+    let nodes = bare_nodes(dir.path(), |_| {});
+    let out = plan(&nodes, &state, &context, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let want = format!(
+        "plan.contradicts_source: node \"edge-debian-1\" (nodes[1]): mgmt_ip: {state} has 192.168.204.61 for row edge-debian-1-mgmt, {context} has 192.168.204.99 for host edge-debian-1"
+    );
+    assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "nothing planned: {}", stdout(&out));
+
+    // Without --state the context's record is the address.
+    let controller = example("plan/controller.json");
+    let out = cli(&[
+        "plan",
+        "--controller",
+        &controller,
+        "--nodes",
+        &nodes,
+        "--context",
+        &context,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rendered: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ips: Vec<&Value> = rendered["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["mgmt_ip"])
+        .collect();
+    assert_eq!(ips, [&json!("192.168.204.60"), &json!("192.168.204.99")]);
+}
