@@ -184,6 +184,12 @@ pub fn skew_check(control_plane: &KubeVersion, kubelet: &KubeVersion) -> SkewVer
         );
     }
     let lag = control_plane.minor() - kubelet.minor();
+    if lag == 0 {
+        return verdict(
+            true,
+            format!("kubelet {kubelet} is of the control plane's minor version ({control_plane})"),
+        );
+    }
     let (limit, rule) = if control_plane.major() == 1
         && control_plane.minor() >= THREE_MINOR_FROM_CONTROL_PLANE
         && kubelet.minor() >= THREE_MINOR_FROM_KUBELET
@@ -217,6 +223,23 @@ mod tests {
 
     fn allowed(cp: &str, kubelet: &str) -> bool {
         skew_check(&v(cp), &v(kubelet)).allowed
+    }
+
+    #[test]
+    fn the_same_minor_says_so() {
+        let verdict = skew_check(&v("1.30.1"), &v("1.30.0"));
+        assert!(verdict.allowed);
+        assert_eq!(
+            verdict.reason,
+            "kubelet 1.30.0 is of the control plane's minor version (1.30.1)"
+        );
+        let one = skew_check(&v("1.30.1"), &v("1.29.2"));
+        assert!(
+            one.reason
+                .starts_with("kubelet 1.29.2 is 1 minor version older"),
+            "{}",
+            one.reason
+        );
     }
 
     #[test]
