@@ -783,13 +783,7 @@ fn dhcp_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
 fn static_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
     let v6 = f.shape.ipv6;
     let address = format!("{}/{}", n.n.mgmt_ip, f.c.mgmt_prefix);
-    let gateway = |line: &dyn Fn(&str) -> String| {
-        if f.shape.has_gateway {
-            line(&f.c.mgmt_gateway)
-        } else {
-            String::new()
-        }
-    };
+    let gateway = f.shape.has_gateway.then_some(f.c.mgmt_gateway.as_str());
     let networkd = Action::ManagementInterface {
         manager: NetworkManager::Networkd,
         path: NETWORKD_FILE.to_owned(),
@@ -799,14 +793,16 @@ fn static_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
             mac = n.n.mgmt_mac,
             // Router advertisements would add addresses the plan did not give.
             ra = if v6 { "IPv6AcceptRA=no\n" } else { "" },
-            gateway = gateway(&|g| format!("Gateway={g}\n")),
+            gateway = gateway
+                .map(|g| format!("Gateway={g}\n"))
+                .unwrap_or_default(),
             dns = f.c.dns_spaced,
         ),
         mode: 0o644,
     };
     let manual = format!(
         "method=manual\naddress1={address}{gateway}\ndns={dns}\nignore-auto-dns=true\n",
-        gateway = gateway(&|g| format!(",{g}")),
+        gateway = gateway.map(|g| format!(",{g}")).unwrap_or_default(),
         dns = f.c.dns_semicolons,
     );
     let network_manager = nm_connection(n, "static", v6, manual);
@@ -817,7 +813,9 @@ fn static_interface(f: &Facts, n: &NodeFacts, family: OsFamily) -> Vec<Action> {
              iface {iface} {inet} static\n    address {address}\n{gateway}",
             iface = n.mgmt_iface,
             inet = if v6 { "inet6" } else { "inet" },
-            gateway = gateway(&|g| format!("    gateway {g}\n")),
+            gateway = gateway
+                .map(|g| format!("    gateway {g}\n"))
+                .unwrap_or_default(),
         ),
     };
     match family {
